@@ -1,0 +1,129 @@
+"""Per-language Whoosh analyzers: which stemmer and stopwords each language field uses.
+
+Language fields keep letters exact (å ≠ a, š ≠ s) and stem; the folded field strips
+diacritics and does not stem, so diacritic-free input still finds text, at lower weight.
+Russian and the folded field treat ё as е. Languages without their own field (be, other)
+are only lowercased.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from whoosh.analysis import (
+    Filter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StopFilter,
+)
+from whoosh.lang.stopwords import stoplists
+
+from search import latvian
+
+TOKEN_PATTERN = r"\w+(?:['’]\w+)*"
+
+LANGUAGE_FIELDS = {"sv": "text_sv", "lv": "text_lv", "ru": "text_ru", "en": "text_en"}
+OTHER_FIELD = "text_other"
+FOLDED_FIELD = "text_folded"
+
+
+def fold(text: str) -> str:
+    """Lowercase, diacritics removed, ё → е: what a user without the keyboard types."""
+    decomposed = unicodedata.normalize("NFKD", text.lower().replace("ё", "е"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+class YoFilter(Filter):  # type: ignore[misc]
+    """Russian ё and е are one letter for search purposes."""
+
+    def __call__(self, tokens: Iterator[Any]) -> Iterator[Any]:
+        for t in tokens:
+            t.text = t.text.replace("ё", "е")
+            yield t
+
+
+class FoldFilter(Filter):  # type: ignore[misc]
+    def __call__(self, tokens: Iterator[Any]) -> Iterator[Any]:
+        for t in tokens:
+            t.text = fold(t.text)
+            yield t
+
+
+class StemmingFilter(Filter):  # type: ignore[misc]
+    """Stems with PyStemmer's Snowball or the project's Latvian stemmer.
+
+    The stemmer itself is built lazily and never pickled: Whoosh pickles the schema.
+    """
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self._stem: Callable[[str], str] | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"language": self.language}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.language = state["language"]
+        self._stem = None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, StemmingFilter) and other.language == self.language
+
+    def __hash__(self) -> int:
+        return hash(("stem", self.language))
+
+    def stemmer(self) -> Callable[[str], str]:
+        if self._stem is None:
+            self._stem = stem_function(self.language)
+        return self._stem
+
+    def __call__(self, tokens: Iterator[Any]) -> Iterator[Any]:
+        stem = self.stemmer()
+        for t in tokens:
+            if not t.stopped:
+                t.text = stem(t.text)
+            yield t
+
+
+_SNOWBALL_NAMES = {"sv": "swedish", "ru": "russian", "en": "english"}
+
+
+def stem_function(language: str) -> Callable[[str], str]:
+    """The stemmer for a language code; identity for languages without one."""
+    if language == "lv":
+        return latvian.stem
+    if language in _SNOWBALL_NAMES:
+        import Stemmer
+
+        stemmer = Stemmer.Stemmer(_SNOWBALL_NAMES[language])
+        return stemmer.stemWord  # type: ignore[no-any-return]
+    return lambda word: word
+
+
+def stopwords(language: str) -> frozenset[str]:
+    if language == "lv":
+        return latvian.STOPWORDS
+    if language == "ru":
+        return frozenset(w.replace("ё", "е") for w in stoplists["ru"])
+    return frozenset(stoplists.get(language, ()))
+
+
+def language_analyzer(language: str) -> Any:
+    chain = RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter()
+    if language == "ru":
+        chain = chain | YoFilter()
+    return chain | StopFilter(stoplist=stopwords(language), minsize=1) | StemmingFilter(language)
+
+
+def plain_analyzer() -> Any:
+    return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | YoFilter()
+
+
+def folded_analyzer() -> Any:
+    return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | FoldFilter()
+
+
+def field_for_language(language: str) -> str:
+    return LANGUAGE_FIELDS.get(language, OTHER_FIELD)

@@ -1,0 +1,226 @@
+"""Text normalisation: what every extractor's raw text goes through before splitting.
+
+PDF text layers arrive with ligatures, hyphenated line ends, running headers and footers,
+margin line numbers and diacritics as separate spacing marks; web text with odd spaces.
+Each fix is a small function so tests can pin it; `clean_pages` applies them in order.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+
+# Spacing diacritics some PDF producers emit beside the base letter instead of a
+# combining mark; mapped to the combining mark so NFC can compose them.
+_SPACING_TO_COMBINING = {
+    "\u00af": "\u0304",  # macron  ¯ → ā ē ī ū
+    "\u02c9": "\u0304",
+    "\u02c7": "\u030c",  # caron   ˇ → č š ž
+    "\u00b4": "\u0301",  # acute
+    "\u02ca": "\u0301",
+    "`": "\u0300",  # grave
+    "\u02cb": "\u0300",
+    "\u00a8": "\u0308",  # diaeresis ¨ → ä ö
+    "\u02da": "\u030a",  # ring ˚ → å
+    "\u00b8": "\u0327",  # cedilla ¸ → ķ ļ ņ ģ
+    "\u02db": "\u0328",  # ogonek
+    "\u02d8": "\u0306",  # breve
+    "\u02d9": "\u0307",  # dot above
+}
+_MARKS = "".join(re.escape(m) for m in _SPACING_TO_COMBINING)
+_LETTER = r"[^\W\d_]"
+_MARK_BEFORE = re.compile(rf"([{_MARKS}])\s?({_LETTER})")
+_MARK_AFTER = re.compile(rf"({_LETTER})([{_MARKS}])(?!{_LETTER})")
+_DOTLESS = {"ı": "i", "ȷ": "j"}
+
+
+def _compose(letter: str, mark: str) -> str:
+    base = _DOTLESS.get(letter, letter)
+    composed = unicodedata.normalize("NFC", base + _SPACING_TO_COMBINING[mark])
+    return composed if len(composed) == 1 else letter
+
+
+def recombine_diacritics(text: str) -> str:
+    """Turn `¯ı` / `ı¯` and friends into `ī`; leaves marks that compose with nothing alone."""
+    if not any(m in text for m in _SPACING_TO_COMBINING):
+        return text
+    text = _MARK_BEFORE.sub(lambda m: _compose(m.group(2), m.group(1)), text)
+    return _MARK_AFTER.sub(lambda m: _compose(m.group(1), m.group(2)), text)
+
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
+_SPACES = re.compile(r"[^\S\n]+")
+
+
+def normalise(text: str) -> str:
+    """Diacritics recombined, NFKC (ligatures ﬁ → fi), invisible characters dropped."""
+    text = recombine_diacritics(text)
+    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def repair_tab_separated_words(text: str) -> str:
+    """Some PDFs separate words with tabs and split words with stray spaces (`к ороля`).
+
+    When tabs clearly dominate as the word separator on a page, a single space between
+    two letters is a glyph-spacing artefact, so it is removed.
+    """
+    if text.count("\t") < 20 or text.count("\t") < 2 * text.count(" "):
+        return text
+    text = re.sub(rf"(?<={_LETTER}) (?={_LETTER})", "", text)
+    return text.replace("\t", " ")
+
+
+def _line_signature(line: str) -> str:
+    return re.sub(r"\d+", "#", line.strip().lower())
+
+
+def strip_running_lines(pages: Sequence[str]) -> list[str]:
+    """Drop running headers/footers and page numbers.
+
+    A line within the first or last three lines of a page is a running line when its
+    shape (digits ignored) recurs on at least half of the pages (three at least); bare
+    numbers and `page N` / `N / M` lines in those positions are page numbers.
+    """
+    split = [page.split("\n") for page in pages]
+    edges: Counter[str] = Counter()
+    for lines in split:
+        content = [ln for ln in lines if ln.strip()]
+        edge_lines = content[:3] + content[-3:]
+        edges.update({_line_signature(ln) for ln in edge_lines})
+    threshold = max(3, (len(pages) + 1) // 2)
+    running = {sig for sig, n in edges.items() if n >= threshold and sig}
+    page_number = re.compile(r"^\s*(?:(?:page|sida|lapa|lpp\.?|стр\.?|страница)\s*)?\d{1,4}"
+                             r"(?:\s*(?:/|of|av|no|из)\s*\d{1,4})?\s*\.?\s*$", re.IGNORECASE)
+    cleaned = []
+    for lines in split:
+        content_idx = [i for i, ln in enumerate(lines) if ln.strip()]
+        edge_idx = set(content_idx[:3] + content_idx[-3:])
+        kept = [
+            ln
+            for i, ln in enumerate(lines)
+            if not (i in edge_idx and (_line_signature(ln) in running or page_number.match(ln)))
+        ]
+        cleaned.append("\n".join(kept))
+    return cleaned
+
+
+_MARGIN_NUMBER = re.compile(r"^\s*(\d{1,2})\s+(?=\S)")
+
+
+def _drop_number_columns(lines: list[str]) -> list[str]:
+    """A column of margin numbers extracted as its own run of lines: 1 / 2 / 3 / … / 25."""
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and lines[j].strip().isdigit() and (
+            j == i or int(lines[j].strip()) == int(lines[j - 1].strip()) + 1
+        ):
+            j += 1
+        if j - i >= 5:
+            i = j
+            continue
+        out.append(lines[i])
+        i += 1
+    return out
+
+
+def strip_margin_numbers(text: str) -> str:
+    """Remove line numbers down the margin (transcripts, statutes): 1, 2, 3 … at line starts."""
+    lines = _drop_number_columns(text.split("\n"))
+    numbered = [(i, int(m.group(1))) for i, ln in enumerate(lines) if (m := _MARGIN_NUMBER.match(ln))]
+    if len(numbered) < 5:
+        return "\n".join(lines)
+    increasing = sum(1 for (_, a), (_, b) in zip(numbered, numbered[1:], strict=False) if b == a + 1)
+    if increasing < 0.7 * (len(numbered) - 1) or len(numbered) < 0.5 * sum(1 for ln in lines if ln.strip()):
+        return "\n".join(lines)
+    for i, _ in numbered:
+        lines[i] = _MARGIN_NUMBER.sub("", lines[i], count=1)
+    return "\n".join(lines)
+
+
+_HYPHEN_BREAK = re.compile(rf"({_LETTER})[-\u2010]\s*\n\s*([^\W\d_A-ZÀ-ÞА-Я])")
+
+
+def dehyphenate(text: str) -> str:
+    """Rejoin words hyphenated across a line break (`samar-\\nbete` → `samarbete`)."""
+    return _HYPHEN_BREAK.sub(r"\1\2", text)
+
+
+_SENTENCE_END = re.compile(r"[.!?:;»\"”)]\s*$")
+
+
+def reflow(text: str) -> str:
+    """Join lines into paragraphs; paragraphs end at blank lines or short closing lines."""
+    lines = [ln.strip() for ln in text.split("\n")]
+    widths = sorted(len(ln) for ln in lines if ln)
+    if not widths:
+        return ""
+    typical = widths[int(len(widths) * 0.8)] if len(widths) >= 5 else max(widths)
+    paragraphs: list[list[str]] = [[]]
+    for ln in lines:
+        if not ln:
+            if paragraphs[-1]:
+                paragraphs.append([])
+            continue
+        paragraphs[-1].append(ln)
+        if _SENTENCE_END.search(ln) and len(ln) < 0.75 * typical:
+            paragraphs.append([])
+    joined = (" ".join(p) for p in paragraphs if p)
+    return "\n\n".join(_SPACES.sub(" ", p).strip() for p in joined)
+
+
+def clean_pages(raw_pages: Sequence[str]) -> list[str]:
+    """The whole cleaning chain for the pages of one document, in order."""
+    pages = [repair_tab_separated_words(normalise(p)) for p in raw_pages]
+    pages = strip_running_lines(pages) if len(pages) >= 3 else pages
+    return [reflow(dehyphenate(strip_margin_numbers(p))) for p in pages]
+
+
+def clean_block(text: str) -> str:
+    """Cleaning for text that has real paragraphs already (web pages, Markdown)."""
+    text = normalise(text)
+    paragraphs = re.split(r"\n\s*\n", text)
+    out = (_SPACES.sub(" ", p.replace("\n", " ")).strip() for p in paragraphs)
+    return "\n\n".join(p for p in out if p)
+
+
+_WORD_TOKEN = re.compile(r"\S+")
+_EDGE_PUNCT = "\"'«»“”„‘’()[]{}.,;:!?…-–—/%*"
+_LATIN = re.compile(r"[A-Za-zÀ-ɏ]")
+_CYRILLIC = re.compile(r"[Ѐ-ӿ]")
+_HOMOGLYPHS = set("АВЕКМНОРСТХаеорсух")
+
+
+def _word_like(token: str) -> bool:
+    core = token.strip(_EDGE_PUNCT)
+    if not core or core.isdigit() or re.fullmatch(r"[\d.,:/-]+", core):
+        return True
+    if not all(ch.isalpha() or ch in "-'’." for ch in core):
+        return False
+    if _LATIN.search(core) and _CYRILLIC.search(core):
+        return False
+    letters = core.replace("-", "").replace("'", "").replace("’", "").replace(".", "")
+    return letters.islower() or letters.isupper() or (letters[:1].isupper() and letters[1:].islower())
+
+
+def garbage_reason(text: str) -> str:
+    """Why a page's text layer is not real text (empty string when it looks fine).
+
+    Catches fonts without a Unicode map (Cyrillic coming out as Latin noise) and text
+    layers made of look-alike characters, so they are reported instead of indexed.
+    """
+    tokens = _WORD_TOKEN.findall(text)
+    if len(tokens) < 8:
+        return ""
+    weights = [len(t) for t in tokens]
+    bad = sum(w for t, w in zip(tokens, weights, strict=True) if not _word_like(t))
+    if bad / sum(weights) > 0.3:
+        return "garbage text layer (font without a Unicode map?)"
+    cyr = [ch for ch in text if _CYRILLIC.match(ch)]
+    if len(cyr) >= 40 and sum(ch in _HOMOGLYPHS for ch in cyr) / len(cyr) > 0.7:
+        return "garbage text layer (Latin text drawn with Cyrillic look-alikes)"
+    return ""

@@ -1,0 +1,201 @@
+"""Command line: argument parsing and printing only; the work is in `search.service`.
+
+Exit codes: 0 success, 1 nothing could be done, 2 usage error (including malformed
+queries), 3 some files failed but the index was updated with the rest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, TextIO
+
+from search.errors import SearchError
+from search.models import IndexProgress, IndexReport
+from search.settings import Settings, default_settings
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # argparse's default exit code is 2 too; keep the hint
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return default_settings(index_dir=args.index, corpus_dir=args.corpus)
+
+
+class ProgressBar:
+    """A one-line bar on stderr, drawn only when stderr is a terminal."""
+
+    def __init__(self, stream: TextIO = sys.stderr) -> None:
+        self.stream = stream
+        self.active = stream.isatty()
+
+    def update(self, event: IndexProgress) -> None:
+        if not self.active or event.phase == "scan":
+            return
+        width = 30
+        filled = int(width * event.done / event.total) if event.total else width
+        label = event.current[-40:]
+        self.stream.write(f"\r{event.phase:<8}[{'#' * filled}{'.' * (width - filled)}] "
+                          f"{event.done}/{event.total} {label:<40}")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.active:
+            self.stream.write("\r" + " " * 100 + "\r")
+            self.stream.flush()
+
+
+def _print_report(report: IndexReport, out: TextIO) -> None:
+    kind = "rebuilt" if report.rebuilt else "updated"
+    out.write(
+        f"Index {kind} in {report.seconds:.1f} s: {len(report.added)} added, {len(report.updated)} updated, "
+        f"{len(report.removed)} removed, {report.unchanged} unchanged, {len(report.failed)} failed; "
+        f"{report.passages} passages in all.\n"
+    )
+    for failure in report.failed:
+        out.write(f"  failed: {failure.key}: {failure.reason}\n")
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from search.service import index_events
+
+    bar = ProgressBar()
+    report: IndexReport | None = None
+    try:
+        for event in index_events(_settings(args), rebuild=args.rebuild):
+            if isinstance(event, IndexReport):
+                report = event
+            else:
+                bar.update(event)
+    finally:
+        bar.close()
+    assert report is not None
+    if args.json:
+        json.dump(asdict(report) | {"exit_code": report.exit_code}, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        _print_report(report, sys.stdout)
+        if args.stats:
+            _print_stats(args)
+    return report.exit_code
+
+
+def _print_stats(args: argparse.Namespace) -> None:
+    from search.service import stats
+
+    st = stats(_settings(args))
+    out = sys.stdout
+    out.write(f"{st.documents} documents, {st.passages} passages, {st.index_bytes / 1e6:.1f} MB, "
+              f"last update {st.last_update}\n")
+    for label, rows in (("country", st.by_country), ("language", st.by_language), ("type", st.by_type)):
+        out.write(f"  documents by {label}: " + ", ".join(f"{k or '?'} {v}" for k, v in rows) + "\n")
+    out.write("  passages by language: " + ", ".join(f"{k} {v}" for k, v in st.passages_by_language) + "\n")
+    out.write(f"  index: {st.index_dir}\n")
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from search.service import stats
+
+    if args.json:
+        json.dump(asdict(stats(_settings(args))), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        _print_stats(args)
+    return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from search.service import show_document
+
+    doc = show_document(_settings(args), args.ref)
+    if doc is None:
+        sys.stderr.write(f"not in the index: {args.ref}\n")
+        return EXIT_FAILED
+    if args.json:
+        json.dump(asdict(doc), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    out = sys.stdout
+    out.write(f"{doc.title}\n  id {doc.doc_id}, source {doc.source_key}\n")
+    for name, value, origin in doc.fields:
+        out.write(f"  {name:<13} {value}" + (f"   ({origin})" if origin else "") + "\n")
+    for p in doc.passages:
+        where = f"page {p.page}" + (f", {p.heading}" if p.heading else "")
+        out.write(f"\n[{p.id}] {where}, {p.language}\n{p.text}\n")
+    return EXIT_OK
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    from search.fetch import fetch_page
+
+    settings = _settings(args)
+    code = EXIT_OK
+    for url in args.urls:
+        try:
+            saved = fetch_page(url, settings.corpus_dir, settings.limits)
+        except SearchError as exc:
+            sys.stderr.write(f"error: {exc}\n")
+            code = EXIT_PARTIAL if len(args.urls) > 1 else EXIT_FAILED
+            continue
+        sys.stdout.write(f"saved {saved.url} as {saved.path} ({saved.bytes} bytes)\n")
+    if code == EXIT_OK or len(args.urls) > 1:
+        sys.stdout.write("Run `python -m search index` to make the new pages searchable.\n")
+    return code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="python -m search",
+        description="Search Swedish, Latvian, Russian and English reports and web pages from the terminal.",
+    )
+    parser.add_argument("--index", metavar="DIR", help="index folder (default: ./index)")
+    parser.add_argument("--corpus", metavar="DIR", help="document folder (default: ./corpus)")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("index", help="add new, replace changed and drop removed documents",
+                       description="Bring the index up to date with the corpus folder. Unchanged files "
+                                   "cost a stat call; --rebuild writes a fresh index and swaps it in.")
+    p.add_argument("--rebuild", action="store_true", help="rebuild from scratch (old index stays live until done)")
+    p.add_argument("--stats", action="store_true", help="print index statistics afterwards")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("stats", help="documents and passages per country, language and type")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("show", help="a document as indexed: metadata with its origin, passages, languages")
+    p.add_argument("ref", metavar="PATH|DOC_ID")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("add", help="fetch web pages into corpus/web/ (then run index)")
+    p.add_argument("urls", nargs="+", metavar="URL")
+    p.set_defaults(func=cmd_add)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    for name in ("index", "corpus"):
+        if getattr(args, name):
+            setattr(args, name, str(Path(getattr(args, name)).resolve()))
+    try:
+        code: int = args.func(args)
+    except SearchError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted; the index is unchanged or fully updated, never half-written\n")
+        return 130
+    return code

@@ -1,0 +1,116 @@
+"""One source file → a Document: extract, clean, split, detect language.
+
+This runs inside an extraction worker process (see `search.workers`), so everything a
+hostile file can do to the parser happens away from the index writer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from search import clean, language, passages
+from search.errors import ExtractionError
+from search.metadata import declared_metadata, merge
+from search.models import Document, Metadata, Page, Passage
+from search.settings import Limits
+
+PDF_SUFFIXES = {".pdf"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
+SUPPORTED_SUFFIXES = PDF_SUFFIXES | HTML_SUFFIXES | TEXT_SUFFIXES
+
+
+def doc_id_for(key: str) -> str:
+    """A stable id for a source: the same corpus path always gets the same id."""
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def source_kind(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in PDF_SUFFIXES:
+        return "pdf"
+    if suffix in HTML_SUFFIXES:
+        return "html"
+    return "text"
+
+
+def _raw_pages(path: Path, kind: str, meta: Metadata, limits: Limits) -> tuple[list[Page], Metadata, list[str]]:
+    if kind == "pdf":
+        from search.extract.pdf import extract_pdf
+
+        raw, info, warnings = extract_pdf(path, meta.password, limits)
+        texts = clean.clean_pages([p.text for p in raw])
+        return [Page(p.number, t) for p, t in zip(raw, texts, strict=True)], info, warnings
+    if kind == "html":
+        from search.extract.html import extract_html
+
+        sections, info = extract_html(path)
+    else:
+        from search.extract.text import extract_text_file
+
+        sections, info = extract_text_file(path)
+    return [Page(s.number, clean.clean_block(s.text), s.heading) for s in sections], info, []
+
+
+def _usable_pages(pages: list[Page], warnings: list[str]) -> list[Page]:
+    usable: list[Page] = []
+    garbage: list[str] = []
+    for page in pages:
+        if not page.text.strip():
+            continue
+        if reason := clean.garbage_reason(page.text):
+            garbage.append(reason)
+            warnings.append(f"page {page.number}: {reason}, not indexed")
+            continue
+        usable.append(page)
+    if not usable:
+        if garbage:
+            raise ExtractionError(garbage[0])
+        raise ExtractionError("no text layer (scanned?)" if pages or not warnings else warnings[0])
+    return usable
+
+
+def process_file(path: Path, key: str, corpus_root: Path, limits: Limits) -> Document:
+    """Extract and analyse one file; raises a SearchError subclass on failure."""
+    size = path.stat().st_size
+    if size == 0:
+        raise ExtractionError("empty file (0 bytes)")
+    if size > limits.max_file_bytes:
+        raise ExtractionError(f"too large: {size} bytes (limit {limits.max_file_bytes})")
+    declared = declared_metadata(path, corpus_root)
+    kind = source_kind(path)
+    pages, info, warnings = _raw_pages(path, kind, declared, limits)
+    pages = _usable_pages(pages, warnings)
+    meta = merge(declared, info)
+
+    doc_id = doc_id_for(key)
+    spans = [(page, s, e) for page in pages for s, e in passages.split_page(page.text)]
+    judged = [language.detect(page.text[s:e]) for page, s, e in spans]
+    doc_language = meta.language or language.dominant(
+        (lang, e - s) for lang, (_, s, e) in zip(judged, spans, strict=True)
+    ) or language.detect(" ".join(p.text for p in pages)[:5000], min_letters=1) or "other"
+    if not meta.language:
+        meta = merge(meta, Metadata(language=doc_language, origin=(("language", "inferred"),)))
+    if not meta.title:
+        meta = merge(meta, Metadata(title=path.stem.replace("_", " "), origin=(("title", "file name"),)))
+
+    counters: dict[int, int] = {}
+    built: list[Passage] = []
+    for (page, s, e), lang in zip(spans, judged, strict=True):
+        n = counters[page.number] = counters.get(page.number, 0) + 1
+        built.append(Passage(
+            id=f"{doc_id}-{page.number}-{n}", doc_id=doc_id, page=page.number,
+            heading=page.heading, start=s, end=e, text=page.text[s:e], language=lang or doc_language,
+        ))
+    return Document(
+        doc_id=doc_id, source_key=key, source=kind, metadata=meta, passages=tuple(built),
+        page_count=len(pages), warnings=tuple(warnings),
+    )
+
+
+def page_texts(path: Path, corpus_root: Path, limits: Limits) -> list[Page]:
+    """The cleaned pages of a file, as indexed (for the reader and `show`)."""
+    declared = declared_metadata(path, corpus_root)
+    pages, _, warnings = _raw_pages(path, source_kind(path), declared, limits)
+    return _usable_pages(pages, warnings)

@@ -1,0 +1,224 @@
+"""Build and update the index: a generator of progress events ending with a report.
+
+Incremental by default: a stat call decides most sources are unchanged; a changed size
+or mtime leads to a SHA-256 comparison; only new and really changed sources are
+extracted. Deletes and adds go through one writer and one commit. A rebuild (asked for,
+or forced by a schema change) writes a new generation and swaps it in when complete.
+Both the CLI's progress bar and the TUI's consume the same events.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from whoosh.query import Or, Term
+
+from search import manifest, store
+from search.analysis import FOLDED_FIELD, field_for_language
+from search.errors import IndexMissingError, SearchError
+from search.extract import SUPPORTED_SUFFIXES, doc_id_for
+from search.lock import writer_lock
+from search.metadata import FOLDER_FILE, SIDECAR_SUFFIX
+from search.models import Document, Failure, IndexProgress, IndexReport, SourceFile
+from search.settings import Settings
+from search.workers import Job, extract_all
+
+DELETE_BATCH = 512
+
+
+def _ignored(rel: Path) -> bool:
+    """Hidden and underscore folders (sources of the sample corpus, tooling) are skipped."""
+    parts = rel.parts
+    if any(p.startswith((".", "_")) for p in parts[:-1]) or parts[-1].startswith("."):
+        return True
+    return len(parts) == 1 and parts[0].lower() == "readme.md"
+
+
+def scan_corpus(corpus_dir: Path) -> dict[str, SourceFile]:
+    """Every indexable file under the corpus, by corpus-relative posix path (stat only)."""
+    if not corpus_dir.is_dir():
+        raise IndexMissingError(f"corpus folder {corpus_dir} does not exist")
+    found: dict[str, SourceFile] = {}
+    for root, dirs, files in os.walk(corpus_dir, followlinks=True):
+        dirs.sort()
+        for name in sorted(files):
+            path = Path(root) / name
+            rel = path.relative_to(corpus_dir)
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES or name.endswith(SIDECAR_SUFFIX) or _ignored(rel):
+                continue
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            found[rel.as_posix()] = SourceFile(rel.as_posix(), str(path), st.st_size, st.st_mtime_ns)
+    return found
+
+
+def sha256_file(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class _MetaSignatures:
+    """A fingerprint of the metadata files that apply to a source, cached per folder."""
+
+    def __init__(self, corpus_dir: Path) -> None:
+        self.root = corpus_dir
+        self.folders: dict[Path, str] = {}
+
+    def _folder(self, folder: Path) -> str:
+        if folder not in self.folders:
+            meta = folder / FOLDER_FILE
+            own = hashlib.sha1(meta.read_bytes()).hexdigest() if meta.is_file() else ""
+            parent = self._folder(folder.parent) if folder != self.root and self.root in folder.parents else ""
+            self.folders[folder] = hashlib.sha1((own + parent).encode()).hexdigest()
+        return self.folders[folder]
+
+    def __call__(self, path: Path) -> str:
+        sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
+        own = hashlib.sha1(sidecar.read_bytes()).hexdigest() if sidecar.is_file() else ""
+        return hashlib.sha1((own + self._folder(path.parent)).encode()).hexdigest()
+
+
+def _fields(doc: Document) -> Iterator[dict[str, Any]]:
+    m = doc.metadata
+    common: dict[str, Any] = {
+        "doc_id": doc.doc_id, "source_key": doc.source_key, "title": m.title,
+        "country": ",".join(m.country), "doc_type": m.doc_type or "document",
+        "source": doc.source, "organisation": ",".join(o.replace(",", " ") for o in m.organisation),
+        "municipality": ",".join(x.replace(",", " ") for x in m.municipality),
+        "url": m.url, "origin": dict(m.origin),
+    }
+    if m.year is not None:
+        common["year"] = m.year
+    for p in doc.passages:
+        yield {
+            **common, "id": p.id, "text": p.text, "page": p.page, "heading": p.heading,
+            "start": p.start, "end": p.end, "lang": p.language,
+            field_for_language(p.language): p.text, FOLDED_FIELD: p.text,
+        }
+
+
+def _delete_docs(writer: Any, doc_ids: list[str]) -> None:
+    for i in range(0, len(doc_ids), DELETE_BATCH):
+        writer.delete_by_query(Or([Term("doc_id", d) for d in doc_ids[i : i + DELETE_BATCH]]))
+
+
+def index_events(settings: Settings, rebuild: bool = False) -> Iterator[IndexProgress | IndexReport]:
+    """Bring the index up to date with the corpus; the last event is the IndexReport."""
+    started = time.monotonic()
+    index_dir, corpus_dir = settings.index_dir, settings.corpus_dir
+    with writer_lock(index_dir):
+        sources = scan_corpus(corpus_dir)
+        yield IndexProgress("scan", len(sources), len(sources))
+        rebuild = rebuild or store.needs_rebuild(index_dir)
+        live = store.current_generation(index_dir)
+        old = {} if rebuild or live is None else manifest.load(live)
+        signature = _MetaSignatures(corpus_dir)
+
+        entries: dict[str, manifest.Entry] = {}
+        todo: list[tuple[SourceFile, str]] = []
+        for key, src in sources.items():
+            sig = signature(Path(src.path))
+            prev = old.get(key)
+            if prev and prev.meta_sig == sig and (prev.size, prev.mtime_ns) == (src.size, src.mtime_ns):
+                entries[key] = prev
+                continue
+            sha = sha256_file(src.path)
+            if prev and prev.meta_sig == sig and prev.sha256 == sha:
+                entries[key] = manifest.Entry(**{**_entry_dict(prev), "size": src.size, "mtime_ns": src.mtime_ns})
+                continue
+            todo.append((src, sha))
+            if prev:
+                entries[key] = prev  # kept until the new version is in: nothing lost on failure
+        removed = sorted(set(old) - set(sources))
+
+        docs: list[tuple[Document, str, int, int, str]] = []
+        failed: list[Failure] = []
+        by_key = {src.key: (src, sha) for src, sha in todo}
+        jobs = [Job(src.key, src.path) for src, _ in todo]
+        yield IndexProgress("extract", 0, len(jobs))
+        for n, (job, outcome) in enumerate(
+            extract_all(jobs, corpus_dir, settings.limits, settings.worker_count), start=1
+        ):
+            if isinstance(outcome, Failure):
+                failed.append(outcome)
+            else:
+                src, sha = by_key[job.key]
+                docs.append((outcome, sha, src.size, src.mtime_ns, signature(Path(src.path))))
+            yield IndexProgress("extract", n, len(jobs), job.key)
+
+        if not docs and not removed and not rebuild and not entries.keys() ^ old.keys():
+            if live is not None and entries != old:
+                manifest.save(live, entries)
+            yield _report(docs, old, removed, entries, failed, started, rebuild, len(sources))
+            return
+
+        if rebuild or live is None:
+            gen, ix = store.create_generation(index_dir)
+        else:
+            gen, ix = live, store.open_generation(live)
+        writer = ix.writer(limitmb=256)
+        try:
+            if not rebuild:
+                _delete_docs(writer, [doc_id_for(k) for k in removed] + [d.doc_id for d, *_ in docs])
+            now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+            for n, (doc, sha, size, mtime, sig) in enumerate(docs, start=1):
+                for fields in _fields(doc):
+                    writer.add_document(**fields)
+                entries[doc.source_key] = manifest.Entry(
+                    doc.source_key, size, mtime, sha, sig, doc.doc_id, len(doc.passages), now
+                )
+                yield IndexProgress("write", n, len(docs), doc.source_key)
+            for key in removed:
+                entries.pop(key, None)
+            if rebuild:  # a rebuild starts empty: only what was extracted now is in it
+                entries = {k: e for k, e in entries.items() if k in {d.source_key for d, *_ in docs}}
+            yield IndexProgress("commit", 0, 1)
+            writer.commit(merge=True)
+        except BaseException:
+            writer.cancel()
+            if gen != live:
+                store.discard(gen)
+            raise
+        manifest.save(gen, entries)
+        if gen != live:
+            store.publish(index_dir, gen)
+            store.prune(index_dir, keep=live)
+        yield _report(docs, old, removed, entries, failed, started, rebuild, len(sources))
+
+
+def _entry_dict(e: manifest.Entry) -> dict[str, Any]:
+    return {f: getattr(e, f) for f in e.__slots__}
+
+
+def _report(
+    docs: list[tuple[Document, str, int, int, str]], old: dict[str, manifest.Entry], removed: list[str],
+    entries: dict[str, manifest.Entry], failed: list[Failure], started: float, rebuilt: bool, total: int,
+) -> IndexReport:
+    keys = [d.source_key for d, *_ in docs]
+    added = tuple(k for k in keys if k not in old)
+    updated = tuple(k for k in keys if k in old)
+    return IndexReport(
+        added=added, updated=updated, removed=tuple(removed),
+        unchanged=total - len(added) - len(updated) - len(failed), failed=tuple(failed),
+        passages=sum(e.passages for e in entries.values()), seconds=time.monotonic() - started,
+        rebuilt=rebuilt,
+    )
+
+
+def run_index(settings: Settings, rebuild: bool = False) -> IndexReport:
+    """Run an index update to completion and return its report."""
+    for event in index_events(settings, rebuild):
+        if isinstance(event, IndexReport):
+            return event
+    raise SearchError("the index run ended without a report")

@@ -1,0 +1,157 @@
+"""Plain records that travel between the pipeline's stages.
+
+Every stage takes and returns these frozen dataclasses, never library objects, so the
+CLI, the TUI and the tests see one vocabulary. No third-party imports here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SUPPORTED_LANGUAGES = ("sv", "lv", "ru", "en")
+"""Languages with their own analyzer; anything else is labelled be or other."""
+
+ALL_LANGUAGES = (*SUPPORTED_LANGUAGES, "be", "other")
+
+
+@dataclass(frozen=True, slots=True)
+class Metadata:
+    """What is known about a document, and where each value came from."""
+
+    title: str = ""
+    country: tuple[str, ...] = ()
+    language: str = ""
+    doc_type: str = ""
+    year: int | None = None
+    organisation: tuple[str, ...] = ()
+    municipality: tuple[str, ...] = ()
+    url: str = ""
+    retrieved: str = ""
+    password: str = field(default="", repr=False)
+    origin: tuple[tuple[str, str], ...] = ()
+    """(field, where it came from) for every value that is set."""
+
+    def origin_of(self, name: str) -> str:
+        return dict(self.origin).get(name, "")
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """The cleaned text of one PDF page, or one section of a web or text document."""
+
+    number: int
+    """1-based page number for PDFs; section number for other sources."""
+    text: str
+    heading: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    """What an extractor returns: pages of raw text, document metadata, problems met."""
+
+    pages: tuple[Page, ...]
+    metadata: Metadata
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A paragraph-aware chunk of one page: the unit the index stores and ranks."""
+
+    id: str
+    doc_id: str
+    page: int
+    heading: str
+    start: int
+    end: int
+    text: str
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A fully processed source: metadata plus its passages, ready to index."""
+
+    doc_id: str
+    source_key: str
+    """Corpus-relative path (posix), the identity a reindex compares against."""
+    source: str
+    """pdf, html or text."""
+    metadata: Metadata
+    passages: tuple[Passage, ...]
+    page_count: int
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A file in the corpus as seen by a stat call (and a hash when needed)."""
+
+    key: str
+    path: str
+    size: int
+    mtime_ns: int
+    sha256: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A source that could not be indexed, and why, in words a user understands."""
+
+    key: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class IndexProgress:
+    """One step of an index run; both the CLI bar and the TUI bar consume these."""
+
+    phase: str
+    """scan, extract, write, commit or done."""
+    done: int
+    total: int
+    current: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class IndexReport:
+    """The summary of one index run."""
+
+    added: tuple[str, ...]
+    updated: tuple[str, ...]
+    removed: tuple[str, ...]
+    unchanged: int
+    failed: tuple[Failure, ...]
+    passages: int
+    seconds: float
+    rebuilt: bool
+
+    @property
+    def exit_code(self) -> int:
+        return 3 if self.failed else 0
+
+
+@dataclass(frozen=True, slots=True)
+class FacetValue:
+    value: str
+    count: int
+    selected: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Facet:
+    name: str
+    values: tuple[FacetValue, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    documents: int
+    passages: int
+    by_country: tuple[tuple[str, int], ...]
+    by_language: tuple[tuple[str, int], ...]
+    by_type: tuple[tuple[str, int], ...]
+    passages_by_language: tuple[tuple[str, int], ...]
+    index_bytes: int
+    last_update: str
+    index_dir: str

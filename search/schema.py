@@ -1,0 +1,48 @@
+"""The Whoosh schema, with a version: a mismatch with the built index means a rebuild."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from search.analysis import (
+    FOLDED_FIELD,
+    LANGUAGE_FIELDS,
+    OTHER_FIELD,
+    folded_analyzer,
+    language_analyzer,
+    plain_analyzer,
+)
+
+SCHEMA_VERSION = 1
+"""Bump whenever a field or an analyzer changes; indexes of another version are rebuilt."""
+
+FACET_FIELDS = ("country", "lang", "doc_type", "year", "source", "organisation", "municipality")
+
+
+def build_schema() -> Any:
+    text_fields = {name: TEXT(analyzer=language_analyzer(lang)) for lang, name in LANGUAGE_FIELDS.items()}
+    return Schema(
+        id=ID(stored=True, unique=True),
+        doc_id=ID(stored=True),
+        source_key=ID(stored=True),
+        title=TEXT(stored=True, analyzer=folded_analyzer(), field_boost=1.5),
+        text=STORED,
+        page=NUMERIC(stored=True, bits=32),
+        heading=STORED,
+        start=STORED,
+        end=STORED,
+        lang=ID(stored=True),
+        country=KEYWORD(stored=True, commas=True, lowercase=False),
+        doc_type=ID(stored=True),
+        year=NUMERIC(stored=True, bits=32),
+        source=ID(stored=True),
+        organisation=KEYWORD(stored=True, commas=True, lowercase=False),
+        municipality=KEYWORD(stored=True, commas=True, lowercase=False),
+        url=STORED,
+        origin=STORED,
+        **text_fields,
+        **{OTHER_FIELD: TEXT(analyzer=plain_analyzer())},
+        **{FOLDED_FIELD: TEXT(analyzer=folded_analyzer(), field_boost=0.3)},
+    )

@@ -1,0 +1,138 @@
+"""The small public API the CLI and the TUI use. Plain dataclasses in and out.
+
+Heavy machinery (PDF parsing, HTML extraction, language detection) is imported only by
+the functions that need it, so answering a query starts fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from search import store
+from search.models import IndexProgress, IndexReport, Stats
+from search.settings import Settings
+
+
+def index_events(settings: Settings, rebuild: bool = False) -> Iterator[IndexProgress | IndexReport]:
+    """Update (or rebuild) the index, yielding progress; the last event is the report."""
+    from search.indexer import index_events as events
+
+    return events(settings, rebuild)
+
+
+def run_index(settings: Settings, rebuild: bool = False) -> IndexReport:
+    from search.indexer import run_index as run
+
+    return run(settings, rebuild)
+
+
+def index_is_stale(settings: Settings) -> bool:
+    """True when the corpus has files the index has not seen, or the index is missing."""
+    from search import manifest
+    from search.indexer import scan_corpus
+
+    gen = store.current_generation(settings.index_dir)
+    if gen is None or store.needs_rebuild(settings.index_dir):
+        return True
+    known = manifest.load(gen)
+    sources = scan_corpus(settings.corpus_dir)
+    if sources.keys() != known.keys():
+        return True
+    return any((e.size, e.mtime_ns) != (sources[k].size, sources[k].mtime_ns) for k, e in known.items())
+
+
+def stats(settings: Settings) -> Stats:
+    """Documents and passages per country, language and type; size and last update."""
+    gen, ix = store.open_current(settings.index_dir)
+    first_fields: dict[str, dict[str, object]] = {}
+    doc_languages: dict[str, set[str]] = {}
+    passages_by_lang: Counter[str] = Counter()
+    with ix.searcher() as s:
+        for fields in s.all_stored_fields():
+            lang = str(fields.get("lang", ""))
+            passages_by_lang[lang] += 1
+            first_fields.setdefault(fields["doc_id"], fields)
+            doc_languages.setdefault(fields["doc_id"], set()).add(lang)
+        passages = s.doc_count()
+    by_country: Counter[str] = Counter()
+    by_type: Counter[str] = Counter()
+    by_lang: Counter[str] = Counter()
+    for doc_id, f in first_fields.items():
+        by_country.update(str(f.get("country") or "(none)").split(","))
+        by_type[str(f.get("doc_type", ""))] += 1
+        by_lang.update(doc_languages[doc_id])  # a document counts once per language it holds
+    toc = max((p.stat().st_mtime for p in gen.glob("*.toc")), default=0.0)
+    return Stats(
+        documents=len(first_fields), passages=passages,
+        by_country=tuple(sorted(by_country.items())), by_language=tuple(sorted(by_lang.items())),
+        by_type=tuple(sorted(by_type.items())),
+        passages_by_language=tuple(sorted(passages_by_lang.items())),
+        index_bytes=store.size_bytes(gen),
+        last_update=dt.datetime.fromtimestamp(toc, dt.UTC).isoformat(timespec="seconds") if toc else "",
+        index_dir=str(gen),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ShownPassage:
+    id: str
+    page: int
+    heading: str
+    language: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShownDocument:
+    doc_id: str
+    source_key: str
+    title: str
+    fields: tuple[tuple[str, str, str], ...]
+    """(field, value, where it came from)"""
+    passages: tuple[ShownPassage, ...]
+
+
+def show_document(settings: Settings, ref: str) -> ShownDocument | None:
+    """A document as indexed, by doc id or by path (absolute, or relative to the corpus)."""
+    from search.extract import doc_id_for
+
+    candidates = {ref}
+    path = Path(ref)
+    for base in (settings.corpus_dir, Path.cwd()):
+        full = (base / path) if not path.is_absolute() else path
+        try:
+            candidates.add(doc_id_for(full.resolve().relative_to(settings.corpus_dir.resolve()).as_posix()))
+        except ValueError:
+            continue
+    candidates.add(doc_id_for(path.as_posix()))
+    _, ix = store.open_current(settings.index_dir)
+    with ix.searcher() as s:
+        for doc_id in candidates:
+            hits = [s.stored_fields(n) for n in s.document_numbers(doc_id=doc_id)]
+            if hits:
+                break
+        else:
+            return None
+    hits.sort(key=lambda f: (f.get("page", 0), f.get("start", 0)))
+    first = hits[0]
+    origin = dict(first.get("origin") or {})
+    shown = []
+    for name in ("title", "country", "language", "doc_type", "year", "organisation", "municipality", "url"):
+        key = {"language": "lang"}.get(name, name)
+        value = first.get(key, "")
+        if name == "language":
+            value = ",".join(sorted({h.get("lang", "") for h in hits}))
+        if value not in ("", None):
+            shown.append((name, str(value), origin.get(name, "inferred" if name == "language" else "")))
+    return ShownDocument(
+        doc_id=first["doc_id"], source_key=first["source_key"], title=first.get("title", ""),
+        fields=tuple(shown),
+        passages=tuple(
+            ShownPassage(h["id"], h.get("page", 0), h.get("heading", ""), h.get("lang", ""), h.get("text", ""))
+            for h in hits
+        ),
+    )

@@ -1,0 +1,117 @@
+"""Where the index lives on disk: generations, the CURRENT pointer, opening and swapping.
+
+`index/` holds one or more generation directories (each a complete Whoosh index plus its
+manifest) and a CURRENT file naming the live one. A rebuild writes a new generation and
+replaces CURRENT atomically when it is complete, so a crash leaves the old one live.
+This is the only module that opens Whoosh storage.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+from whoosh.filedb.filestore import FileStorage
+
+from search.errors import IndexMissingError
+from search.schema import SCHEMA_VERSION, build_schema
+
+CURRENT_NAME = "CURRENT"
+SCHEMA_NAME = "schema_version"
+GEN_PREFIX = "gen-"
+
+
+def current_generation(index_dir: Path) -> Path | None:
+    try:
+        name = (index_dir / CURRENT_NAME).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    gen = index_dir / name
+    return gen if name.startswith(GEN_PREFIX) and gen.is_dir() else None
+
+
+def schema_version(generation: Path) -> int:
+    try:
+        return int((generation / SCHEMA_NAME).read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return -1
+
+
+def needs_rebuild(index_dir: Path) -> bool:
+    gen = current_generation(index_dir)
+    return gen is None or schema_version(gen) != SCHEMA_VERSION
+
+
+def storage(generation: Path) -> Any:
+    # Without mmap a reader's private memory stays small (DESIGN.md measurements).
+    return FileStorage(str(generation), supports_mmap=False)
+
+
+def open_generation(generation: Path) -> Any:
+    return storage(generation).open_index()
+
+
+def open_current(index_dir: Path) -> tuple[Path, Any]:
+    """The live generation and its opened Whoosh index; retries once across a swap."""
+    for attempt in range(2):
+        gen = current_generation(index_dir)
+        if gen is None:
+            raise IndexMissingError(
+                f"no index at {index_dir}: build it with `python -m search index`"
+            )
+        try:
+            return gen, open_generation(gen)
+        except (OSError, EOFError) as exc:
+            if attempt:
+                raise IndexMissingError(f"the index at {gen} cannot be opened: {exc}") from exc
+            time.sleep(0.05)
+    raise AssertionError("unreachable")
+
+
+def create_generation(index_dir: Path) -> tuple[Path, Any]:
+    index_dir.mkdir(parents=True, exist_ok=True)
+    gen = index_dir / f"{GEN_PREFIX}{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+    gen.mkdir()
+    ix = storage(gen).create_index(build_schema())
+    (gen / SCHEMA_NAME).write_text(str(SCHEMA_VERSION))
+    return gen, ix
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def publish(index_dir: Path, generation: Path) -> None:
+    """Make `generation` the live index in one atomic rename."""
+    tmp = index_dir / (CURRENT_NAME + ".tmp")
+    with tmp.open("w", encoding="utf-8") as f:
+        f.write(generation.name)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, index_dir / CURRENT_NAME)
+    _fsync_dir(index_dir)
+
+
+def prune(index_dir: Path, keep: Path | None = None) -> None:
+    """Remove generations other than the live one (and `keep`): old or left by a crash."""
+    live = current_generation(index_dir)
+    for gen in index_dir.glob(GEN_PREFIX + "*"):
+        if gen.is_dir() and gen not in (live, keep):
+            shutil.rmtree(gen, ignore_errors=True)
+
+
+def discard(generation: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        shutil.rmtree(generation)
+
+
+def size_bytes(generation: Path) -> int:
+    return sum(f.stat().st_size for f in generation.iterdir() if f.is_file())

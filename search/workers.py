@@ -1,0 +1,147 @@
+"""Extraction in worker processes, with a time and memory limit per file.
+
+A hostile PDF can hang the parser or make it allocate without end. Each worker is a
+separate process (spawned, so it is safe to start from a threaded UI) with an address
+space limit; a file that runs past its time is answered by killing its worker and
+starting another. One bad file costs that file, never the run.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any
+
+from search.models import Document, Failure
+from search.settings import Limits
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    key: str
+    path: str
+
+
+def _limit_memory(megabytes: int) -> None:
+    import resource
+
+    try:
+        with open("/proc/self/statm") as f:
+            pages = int(f.read().split()[0])
+        import os
+
+        current = pages * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        current = 0
+    limit = current + megabytes * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _worker_main(conn: Connection, corpus_root: str, limits: Limits) -> None:
+    from search.errors import SearchError
+    from search.extract import process_file
+
+    logging.disable(logging.WARNING)  # pypdf chatter would interleave with the progress bar
+    _limit_memory(limits.memory_mb_per_worker)
+    root = Path(corpus_root)
+    while True:
+        try:
+            job = conn.recv()
+        except EOFError:
+            return
+        if job is None:
+            return
+        try:
+            result: Any = ("ok", process_file(Path(job.path), job.key, root, limits))
+        except SearchError as exc:
+            result = ("fail", str(exc))
+        except MemoryError:
+            result = ("fail", f"too large: needed more than {limits.memory_mb_per_worker} MB to extract")
+        except RecursionError:
+            result = ("fail", "corrupt: nesting too deep to parse")
+        except Exception as exc:  # an unexpected parser bug must not end the run
+            result = ("fail", f"unreadable: {type(exc).__name__}: {exc}")
+        try:
+            conn.send(result)
+        except (MemoryError, OSError):
+            conn.send(("fail", "too large: result could not be handed back"))
+
+
+class _Worker:
+    def __init__(self, ctx: Any, corpus_root: Path, limits: Limits) -> None:
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_worker_main, args=(child, str(corpus_root), limits), daemon=True)
+        self.process.start()
+        child.close()
+        self.job: Job | None = None
+        self.started = 0.0
+
+    def give(self, job: Job) -> None:
+        self.job, self.started = job, time.monotonic()
+        self.conn.send(job)
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+        self.conn.close()
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except OSError:
+            pass
+        self.process.join(timeout=2)
+        self.kill()
+
+
+def extract_all(
+    jobs: list[Job], corpus_root: Path, limits: Limits, workers: int
+) -> Iterator[tuple[Job, Document | Failure]]:
+    """Yield each job with its Document or Failure, in completion order."""
+    if not jobs:
+        return
+    ctx = mp.get_context("spawn")
+    pending = list(reversed(jobs))
+    pool = [_Worker(ctx, corpus_root, limits) for _ in range(min(workers, len(jobs)))]
+    try:
+        while pending or any(w.job for w in pool):
+            for w in pool:
+                if w.job is None and pending:
+                    w.give(pending.pop())
+            busy = [w for w in pool if w.job is not None]
+            deadline = min(w.started for w in busy) + limits.seconds_per_file
+            ready = wait([w.conn for w in busy], timeout=max(0.0, deadline - time.monotonic()))
+            for i, w in enumerate(pool):
+                job = w.job
+                if job is None:
+                    continue
+                outcome: Document | Failure | None = None
+                if w.conn in ready:
+                    try:
+                        status, value = w.conn.recv()
+                        outcome = value if status == "ok" else Failure(job.key, value)
+                    except (EOFError, OSError):
+                        code = w.process.exitcode
+                        outcome = Failure(job.key, f"extractor crashed (exit code {code})")
+                elif time.monotonic() - w.started > limits.seconds_per_file:
+                    outcome = Failure(job.key, f"timed out after {limits.seconds_per_file:.0f} s")
+                if outcome is None:
+                    continue
+                timed_out = isinstance(outcome, Failure) and outcome.reason.startswith("timed out")
+                if timed_out or not w.process.is_alive():
+                    w.kill()
+                    pool[i] = _Worker(ctx, corpus_root, limits)
+                else:
+                    w.job = None
+                yield job, outcome
+    finally:
+        for w in pool:
+            w.stop()
