@@ -8,6 +8,8 @@ are only lowercased.
 
 from __future__ import annotations
 
+import functools
+import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -102,6 +104,7 @@ def stem_function(language: str) -> Callable[[str], str]:
     return lambda word: word
 
 
+@functools.lru_cache(maxsize=8)
 def stopwords(language: str) -> frozenset[str]:
     if language == "lv":
         return latvian.STOPWORDS
@@ -127,3 +130,35 @@ def folded_analyzer() -> Any:
 
 def field_for_language(language: str) -> str:
     return LANGUAGE_FIELDS.get(language, OTHER_FIELD)
+
+
+_TOKEN_RE = re.compile(TOKEN_PATTERN)
+
+
+def tokens(text: str) -> list[tuple[str, int, int]]:
+    """(token, start, end) as the analyzers' tokenizer sees them."""
+    return [(m.group(0), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+
+
+@functools.lru_cache(maxsize=200_000)
+def analyze_token(language: str, token: str) -> str | None:
+    """One token through a language field's chain; None for a stopword.
+
+    Mirrors `language_analyzer` exactly, without Whoosh's per-call overhead, for query
+    building and highlighting.
+    """
+    word = token.lower()
+    if language == "ru":
+        word = word.replace("ё", "е")
+    if language in LANGUAGE_FIELDS:
+        if word in stopwords(language):
+            return None
+        return _stemmer(language)(word)
+    if language == "folded":
+        return fold(word)
+    return word.replace("ё", "е")
+
+
+@functools.lru_cache(maxsize=8)
+def _stemmer(language: str) -> Callable[[str], str]:
+    return stem_function(language)

@@ -7,6 +7,7 @@ Each fix is a small function so tests can pin it; `clean_pages` applies them in 
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections import Counter
@@ -92,8 +93,11 @@ def strip_running_lines(pages: Sequence[str]) -> list[str]:
         edges.update({_line_signature(ln) for ln in edge_lines})
     threshold = max(3, (len(pages) + 1) // 2)
     running = {sig for sig, n in edges.items() if n >= threshold and sig}
-    page_number = re.compile(r"^\s*(?:(?:page|sida|lapa|lpp\.?|стр\.?|страница)\s*)?\d{1,4}"
-                             r"(?:\s*(?:/|of|av|no|из)\s*\d{1,4})?\s*\.?\s*$", re.IGNORECASE)
+    page_number = re.compile(
+        r"^\s*(?:(?:page|sida|lapa|lpp\.?|стр\.?|страница)\s*)?\d{1,4}"
+        r"(?:\s*(?:/|of|av|no|из)\s*\d{1,4})?\s*\.?\s*$",
+        re.IGNORECASE,
+    )
     cleaned = []
     for lines in split:
         content_idx = [i for i, ln in enumerate(lines) if ln.strip()]
@@ -116,8 +120,10 @@ def _drop_number_columns(lines: list[str]) -> list[str]:
     i = 0
     while i < len(lines):
         j = i
-        while j < len(lines) and lines[j].strip().isdigit() and (
-            j == i or int(lines[j].strip()) == int(lines[j - 1].strip()) + 1
+        while (
+            j < len(lines)
+            and lines[j].strip().isdigit()
+            and (j == i or int(lines[j].strip()) == int(lines[j - 1].strip()) + 1)
         ):
             j += 1
         if j - i >= 5:
@@ -131,11 +137,15 @@ def _drop_number_columns(lines: list[str]) -> list[str]:
 def strip_margin_numbers(text: str) -> str:
     """Remove line numbers down the margin (transcripts, statutes): 1, 2, 3 … at line starts."""
     lines = _drop_number_columns(text.split("\n"))
-    numbered = [(i, int(m.group(1))) for i, ln in enumerate(lines) if (m := _MARGIN_NUMBER.match(ln))]
+    numbered = [
+        (i, int(m.group(1))) for i, ln in enumerate(lines) if (m := _MARGIN_NUMBER.match(ln))
+    ]
     if len(numbered) < 5:
         return "\n".join(lines)
-    increasing = sum(1 for (_, a), (_, b) in zip(numbered, numbered[1:], strict=False) if b == a + 1)
-    if increasing < 0.7 * (len(numbered) - 1) or len(numbered) < 0.5 * sum(1 for ln in lines if ln.strip()):
+    increasing = sum(1 for (_, a), (_, b) in itertools.pairwise(numbered) if b == a + 1)
+    if increasing < 0.7 * (len(numbered) - 1) or len(numbered) < 0.5 * sum(
+        1 for ln in lines if ln.strip()
+    ):
         return "\n".join(lines)
     for i, _ in numbered:
         lines[i] = _MARGIN_NUMBER.sub("", lines[i], count=1)
@@ -204,7 +214,9 @@ def _word_like(token: str) -> bool:
     if _LATIN.search(core) and _CYRILLIC.search(core):
         return False
     letters = core.replace("-", "").replace("'", "").replace("’", "").replace(".", "")
-    return letters.islower() or letters.isupper() or (letters[:1].isupper() and letters[1:].islower())
+    return (
+        letters.islower() or letters.isupper() or (letters[:1].isupper() and letters[1:].islower())
+    )
 
 
 def garbage_reason(text: str) -> str:

@@ -14,7 +14,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, TextIO
 
-from search.errors import SearchError
+from search.errors import QuerySyntaxError, SearchError
 from search.models import IndexProgress, IndexReport
 from search.settings import Settings, default_settings
 
@@ -44,8 +44,10 @@ class ProgressBar:
         width = 30
         filled = int(width * event.done / event.total) if event.total else width
         label = event.current[-40:]
-        self.stream.write(f"\r{event.phase:<8}[{'#' * filled}{'.' * (width - filled)}] "
-                          f"{event.done}/{event.total} {label:<40}")
+        self.stream.write(
+            f"\r{event.phase:<8}[{'#' * filled}{'.' * (width - filled)}] "
+            f"{event.done}/{event.total} {label:<40}"
+        )
         self.stream.flush()
 
     def close(self) -> None:
@@ -80,7 +82,12 @@ def cmd_index(args: argparse.Namespace) -> int:
         bar.close()
     assert report is not None
     if args.json:
-        json.dump(asdict(report) | {"exit_code": report.exit_code}, sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(
+            asdict(report) | {"exit_code": report.exit_code},
+            sys.stdout,
+            ensure_ascii=False,
+            indent=2,
+        )
         sys.stdout.write("\n")
     else:
         _print_report(report, sys.stdout)
@@ -94,11 +101,23 @@ def _print_stats(args: argparse.Namespace) -> None:
 
     st = stats(_settings(args))
     out = sys.stdout
-    out.write(f"{st.documents} documents, {st.passages} passages, {st.index_bytes / 1e6:.1f} MB, "
-              f"last update {st.last_update}\n")
-    for label, rows in (("country", st.by_country), ("language", st.by_language), ("type", st.by_type)):
-        out.write(f"  documents by {label}: " + ", ".join(f"{k or '?'} {v}" for k, v in rows) + "\n")
-    out.write("  passages by language: " + ", ".join(f"{k} {v}" for k, v in st.passages_by_language) + "\n")
+    out.write(
+        f"{st.documents} documents, {st.passages} passages, {st.index_bytes / 1e6:.1f} MB, "
+        f"last update {st.last_update}\n"
+    )
+    for label, rows in (
+        ("country", st.by_country),
+        ("language", st.by_language),
+        ("type", st.by_type),
+    ):
+        out.write(
+            f"  documents by {label}: " + ", ".join(f"{k or '?'} {v}" for k, v in rows) + "\n"
+        )
+    out.write(
+        "  passages by language: "
+        + ", ".join(f"{k} {v}" for k, v in st.passages_by_language)
+        + "\n"
+    )
     out.write(f"  index: {st.index_dir}\n")
 
 
@@ -152,6 +171,71 @@ def cmd_add(args: argparse.Namespace) -> int:
     return code
 
 
+def _csv(value: str | None) -> tuple[str, ...]:
+    return tuple(v.strip() for v in (value or "").split(",") if v.strip())
+
+
+def search_request(args: argparse.Namespace, page: int, page_size: int) -> Any:
+    from search.models import SearchRequest
+    from search.service import parse_year_range
+
+    filters = tuple(
+        (facet, _csv(getattr(args, attr)))
+        for facet, attr in (
+            ("country", "country"),
+            ("lang", "lang"),
+            ("doc_type", "type"),
+            ("organisation", "org"),
+            ("municipality", "municipality"),
+            ("source", "source"),
+        )
+        if getattr(args, attr)
+    )
+    year_from, year_to = parse_year_range(args.year) if args.year else (None, None)
+    filters = tuple(
+        (f, tuple(v.upper() for v in vs) if f == "country" else vs) for f, vs in filters
+    )
+    return SearchRequest(
+        text=" ".join(args.text),
+        filters=filters,
+        year_from=year_from,
+        year_to=year_to,
+        sort=args.sort,
+        page=page,
+        page_size=page_size,
+    )
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from search import render
+    from search.service import open_search
+
+    engine = open_search(_settings(args))
+    if args.format:
+        hits: list[Any] = []
+        page = 1
+        while True:
+            results = engine.search(search_request(args, page, 200))
+            hits.extend(results.hits)
+            if len(hits) >= results.total_documents or not results.hits:
+                break
+            page += 1
+        text = " ".join(args.text)
+        if args.format == "csv":
+            sys.stdout.write(render.hits_csv(hits))
+        elif args.format == "md":
+            sys.stdout.write(render.hits_markdown(hits, text))
+        else:
+            sys.stdout.write(render.hits_json(hits, text) + "\n")
+        return EXIT_OK
+    results = engine.search(search_request(args, args.page, args.limit))
+    if args.json:
+        sys.stdout.write(render.results_json(results) + "\n")
+    else:
+        sys.stdout.write(render.results_text(results, colour=sys.stdout.isatty()))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="python -m search",
@@ -161,19 +245,56 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--corpus", metavar="DIR", help="document folder (default: ./corpus)")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    p = sub.add_parser("index", help="add new, replace changed and drop removed documents",
-                       description="Bring the index up to date with the corpus folder. Unchanged files "
-                                   "cost a stat call; --rebuild writes a fresh index and swaps it in.")
-    p.add_argument("--rebuild", action="store_true", help="rebuild from scratch (old index stays live until done)")
+    p = sub.add_parser(
+        "index",
+        help="add new, replace changed and drop removed documents",
+        description="Bring the index up to date with the corpus folder. Unchanged files "
+        "cost a stat call; --rebuild writes a fresh index and swaps it in.",
+    )
+    p.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="rebuild from scratch (old index stays live until done)",
+    )
     p.add_argument("--stats", action="store_true", help="print index statistics afterwards")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser(
+        "query",
+        help="keyword search with facets",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description='Search every language at once. Words must all match; also "exact phrase", '
+        "-exclude, OR, prefix*, fuzzy~, ( ), and filters in the query such as country:LV "
+        'lang:ru type:case year:2015..2018 org:"…" municipality:Rīga.',
+        epilog="examples:\n  python -m search query sociala företag --country SE\n"
+        "  python -m search query 'pasvaldiba OR kommun' --year 2018..2022 --json\n"
+        "  python -m search query upphandling --format csv > hits.csv",
+    )
+    p.add_argument("text", nargs="*", help="the query (empty: browse all documents)")
+    p.add_argument("--country", help="ISO codes, comma-separated (SE,LV,BY)")
+    p.add_argument("--lang", help="passage languages: sv,lv,ru,en,be,other")
+    p.add_argument("--type", help="document types: report,case,article,web page,…")
+    p.add_argument("--year", metavar="A..B", help="a year or a range: 2016, 2015..2018, 2019..")
+    p.add_argument("--org", help="organisations, comma-separated")
+    p.add_argument("--municipality", help="municipalities, comma-separated")
+    p.add_argument("--source", help="pdf,html,text")
+    p.add_argument("--sort", choices=("relevance", "year"), default="relevance")
+    p.add_argument("--limit", type=int, default=10, help="documents per page (default 10)")
+    p.add_argument("--page", type=int, default=1)
+    p.add_argument("--json", action="store_true", help="machine-readable results (shape in README)")
+    p.add_argument(
+        "--format", choices=("csv", "json", "md"), help="export every hit with its citation"
+    )
+    p.set_defaults(func=cmd_query)
 
     p = sub.add_parser("stats", help="documents and passages per country, language and type")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_stats)
 
-    p = sub.add_parser("show", help="a document as indexed: metadata with its origin, passages, languages")
+    p = sub.add_parser(
+        "show", help="a document as indexed: metadata with its origin, passages, languages"
+    )
     p.add_argument("ref", metavar="PATH|DOC_ID")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_show)
@@ -187,15 +308,22 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "limit", 1) < 1 or getattr(args, "page", 1) < 1:
+        parser.error("--limit and --page must be at least 1")
     for name in ("index", "corpus"):
         if getattr(args, name):
             setattr(args, name, str(Path(getattr(args, name)).resolve()))
     try:
         code: int = args.func(args)
+    except QuerySyntaxError as exc:
+        sys.stderr.write(f"query error: {exc}\n")
+        return EXIT_USAGE
     except SearchError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return EXIT_FAILED
     except KeyboardInterrupt:
-        sys.stderr.write("interrupted; the index is unchanged or fully updated, never half-written\n")
+        sys.stderr.write(
+            "interrupted; the index is unchanged or fully updated, never half-written\n"
+        )
         return 130
     return code

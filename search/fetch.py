@@ -42,18 +42,27 @@ def fetch_page(url: str, corpus_dir: Path, limits: Limits, today: dt.date | None
     """Download one page and save it with its sidecar; raises FetchError with the reason."""
     scheme = urlsplit(url).scheme.lower()
     if scheme not in ("http", "https"):
-        raise FetchError(f"{url}: only http and https addresses can be added (got '{scheme or 'none'}:')")
+        raise FetchError(
+            f"{url}: only http and https addresses can be added (got '{scheme or 'none'}:')"
+        )
     timeout = httpx.Timeout(limits.fetch_timeout)
     try:
-        with httpx.Client(
-            follow_redirects=True, max_redirects=limits.fetch_max_redirects, timeout=timeout,
-            headers={"User-Agent": "multilingual-search/0.1 (+offline document search)"},
-        ) as client, client.stream("GET", url) as response:
+        with (
+            httpx.Client(
+                follow_redirects=True,
+                max_redirects=limits.fetch_max_redirects,
+                timeout=timeout,
+                headers={"User-Agent": "multilingual-search/0.1 (+offline document search)"},
+            ) as client,
+            client.stream("GET", url) as response,
+        ):
             if response.status_code >= 400:
                 raise FetchError(f"{url}: the server answered {response.status_code}")
             declared = int(response.headers.get("content-length") or 0)
             if declared > limits.fetch_max_bytes:
-                raise FetchError(f"{url}: page too large ({declared} bytes, limit {limits.fetch_max_bytes})")
+                raise FetchError(
+                    f"{url}: page too large ({declared} bytes, limit {limits.fetch_max_bytes})"
+                )
             body = bytearray()
             for chunk in response.iter_bytes():
                 body.extend(chunk)
@@ -75,7 +84,7 @@ def fetch_page(url: str, corpus_dir: Path, limits: Limits, today: dt.date | None
     retrieved = (today or dt.date.today()).isoformat()
     sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
     sidecar.write_text(
-        f"url = {_toml_string(url)}\nretrieved = {_toml_string(retrieved)}\ntype = \"web page\"\n",
+        f'url = {_toml_string(url)}\nretrieved = {_toml_string(retrieved)}\ntype = "web page"\n',
         encoding="utf-8",
     )
     return Saved(url, path, len(body))

@@ -50,13 +50,19 @@ def scan_corpus(corpus_dir: Path) -> dict[str, SourceFile]:
         for name in sorted(files):
             path = Path(root) / name
             rel = path.relative_to(corpus_dir)
-            if path.suffix.lower() not in SUPPORTED_SUFFIXES or name.endswith(SIDECAR_SUFFIX) or _ignored(rel):
+            if (
+                path.suffix.lower() not in SUPPORTED_SUFFIXES
+                or name.endswith(SIDECAR_SUFFIX)
+                or _ignored(rel)
+            ):
                 continue
             try:
                 st = path.stat()
             except OSError:
                 continue
-            found[rel.as_posix()] = SourceFile(rel.as_posix(), str(path), st.st_size, st.st_mtime_ns)
+            found[rel.as_posix()] = SourceFile(
+                rel.as_posix(), str(path), st.st_size, st.st_mtime_ns
+            )
     return found
 
 
@@ -79,7 +85,11 @@ class _MetaSignatures:
         if folder not in self.folders:
             meta = folder / FOLDER_FILE
             own = hashlib.sha1(meta.read_bytes()).hexdigest() if meta.is_file() else ""
-            parent = self._folder(folder.parent) if folder != self.root and self.root in folder.parents else ""
+            parent = (
+                self._folder(folder.parent)
+                if folder != self.root and self.root in folder.parents
+                else ""
+            )
             self.folders[folder] = hashlib.sha1((own + parent).encode()).hexdigest()
         return self.folders[folder]
 
@@ -92,19 +102,32 @@ class _MetaSignatures:
 def _fields(doc: Document) -> Iterator[dict[str, Any]]:
     m = doc.metadata
     common: dict[str, Any] = {
-        "doc_id": doc.doc_id, "source_key": doc.source_key, "title": m.title,
-        "country": ",".join(m.country), "doc_type": m.doc_type or "document",
-        "source": doc.source, "organisation": ",".join(o.replace(",", " ") for o in m.organisation),
+        "doc_id": doc.doc_id,
+        "source_key": doc.source_key,
+        "title": m.title,
+        "country": ",".join(m.country),
+        "doc_type": m.doc_type or "document",
+        "source": doc.source,
+        "organisation": ",".join(o.replace(",", " ") for o in m.organisation),
         "municipality": ",".join(x.replace(",", " ") for x in m.municipality),
-        "url": m.url, "origin": dict(m.origin),
+        "url": m.url,
+        "origin": dict(m.origin),
     }
     if m.year is not None:
         common["year"] = m.year
     for p in doc.passages:
         yield {
-            **common, "id": p.id, "text": p.text, "page": p.page, "heading": p.heading,
-            "start": p.start, "end": p.end, "lang": p.language,
-            field_for_language(p.language): p.text, FOLDED_FIELD: p.text,
+            **common,
+            "id": p.id,
+            "text": p.text,
+            "page": p.page,
+            "heading": p.heading,
+            "start": p.start,
+            "end": p.end,
+            "lang": p.language,
+            field_for_language(p.language): p.text,
+            FOLDED_FIELD: p.text,
+            "spelling": p.text,
         }
 
 
@@ -113,7 +136,9 @@ def _delete_docs(writer: Any, doc_ids: list[str]) -> None:
         writer.delete_by_query(Or([Term("doc_id", d) for d in doc_ids[i : i + DELETE_BATCH]]))
 
 
-def index_events(settings: Settings, rebuild: bool = False) -> Iterator[IndexProgress | IndexReport]:
+def index_events(
+    settings: Settings, rebuild: bool = False
+) -> Iterator[IndexProgress | IndexReport]:
     """Bring the index up to date with the corpus; the last event is the IndexReport."""
     started = time.monotonic()
     index_dir, corpus_dir = settings.index_dir, settings.corpus_dir
@@ -130,12 +155,18 @@ def index_events(settings: Settings, rebuild: bool = False) -> Iterator[IndexPro
         for key, src in sources.items():
             sig = signature(Path(src.path))
             prev = old.get(key)
-            if prev and prev.meta_sig == sig and (prev.size, prev.mtime_ns) == (src.size, src.mtime_ns):
+            if (
+                prev
+                and prev.meta_sig == sig
+                and (prev.size, prev.mtime_ns) == (src.size, src.mtime_ns)
+            ):
                 entries[key] = prev
                 continue
             sha = sha256_file(src.path)
             if prev and prev.meta_sig == sig and prev.sha256 == sha:
-                entries[key] = manifest.Entry(**{**_entry_dict(prev), "size": src.size, "mtime_ns": src.mtime_ns})
+                entries[key] = manifest.Entry(
+                    **{**_entry_dict(prev), "size": src.size, "mtime_ns": src.mtime_ns}
+                )
                 continue
             todo.append((src, sha))
             if prev:
@@ -170,7 +201,9 @@ def index_events(settings: Settings, rebuild: bool = False) -> Iterator[IndexPro
         writer = ix.writer(limitmb=256)
         try:
             if not rebuild:
-                _delete_docs(writer, [doc_id_for(k) for k in removed] + [d.doc_id for d, *_ in docs])
+                _delete_docs(
+                    writer, [doc_id_for(k) for k in removed] + [d.doc_id for d, *_ in docs]
+                )
             now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
             for n, (doc, sha, size, mtime, sig) in enumerate(docs, start=1):
                 for fields in _fields(doc):
@@ -182,7 +215,9 @@ def index_events(settings: Settings, rebuild: bool = False) -> Iterator[IndexPro
             for key in removed:
                 entries.pop(key, None)
             if rebuild:  # a rebuild starts empty: only what was extracted now is in it
-                entries = {k: e for k, e in entries.items() if k in {d.source_key for d, *_ in docs}}
+                entries = {
+                    k: e for k, e in entries.items() if k in {d.source_key for d, *_ in docs}
+                }
             yield IndexProgress("commit", 0, 1)
             writer.commit(merge=True)
         except BaseException:
@@ -202,16 +237,26 @@ def _entry_dict(e: manifest.Entry) -> dict[str, Any]:
 
 
 def _report(
-    docs: list[tuple[Document, str, int, int, str]], old: dict[str, manifest.Entry], removed: list[str],
-    entries: dict[str, manifest.Entry], failed: list[Failure], started: float, rebuilt: bool, total: int,
+    docs: list[tuple[Document, str, int, int, str]],
+    old: dict[str, manifest.Entry],
+    removed: list[str],
+    entries: dict[str, manifest.Entry],
+    failed: list[Failure],
+    started: float,
+    rebuilt: bool,
+    total: int,
 ) -> IndexReport:
     keys = [d.source_key for d, *_ in docs]
     added = tuple(k for k in keys if k not in old)
     updated = tuple(k for k in keys if k in old)
     return IndexReport(
-        added=added, updated=updated, removed=tuple(removed),
-        unchanged=total - len(added) - len(updated) - len(failed), failed=tuple(failed),
-        passages=sum(e.passages for e in entries.values()), seconds=time.monotonic() - started,
+        added=added,
+        updated=updated,
+        removed=tuple(removed),
+        unchanged=total - len(added) - len(updated) - len(failed),
+        failed=tuple(failed),
+        passages=sum(e.passages for e in entries.values()),
+        seconds=time.monotonic() - started,
         rebuilt=rebuilt,
     )
 

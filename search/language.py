@@ -77,9 +77,13 @@ def detect(text: str, min_letters: int = MIN_LETTERS) -> str:
         guess: str = detector.detect()
     except Exception:  # langdetect raises LangDetectException on featureless text
         return ""
-    if guess in ("bg", "mk", "uk") and (_RUSSIAN_LETTERS.search(text) or _RUSSIAN_WORDS.search(text)):
+    if guess in ("bg", "mk", "uk") and (
+        _RUSSIAN_LETTERS.search(text) or _RUSSIAN_WORDS.search(text)
+    ):
         guess = "ru"
-    elif guess in ("no", "da") and _SWEDISH_LETTERS.search(text) and not _DANO_NORWEGIAN.search(text):
+    elif (
+        guess in ("no", "da") and _SWEDISH_LETTERS.search(text) and not _DANO_NORWEGIAN.search(text)
+    ):
         guess = "sv"
     return guess if guess in SUPPORTED_LANGUAGES else "other"
 

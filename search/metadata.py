@@ -64,7 +64,9 @@ def _validate(raw: dict[str, Any], where: str) -> dict[str, Any]:
             values[name] = items
         elif name == "year":
             if isinstance(value, bool) or not isinstance(value, int) or not 1800 <= value <= 2200:
-                raise MetadataError(f"{where}: field 'year' must be a whole number like 2019, got {value!r}")
+                raise MetadataError(
+                    f"{where}: field 'year' must be a whole number like 2019, got {value!r}"
+                )
             values[name] = value
         else:
             if isinstance(value, dt.date):
@@ -105,7 +107,9 @@ def merge(strong: Metadata, weak: Metadata) -> Metadata:
         if f.name == "origin":
             continue
         mine = getattr(strong, f.name)
-        value, where = (getattr(weak, f.name), weak_origin) if _unset(mine) else (mine, strong_origin)
+        value, where = (
+            (getattr(weak, f.name), weak_origin) if _unset(mine) else (mine, strong_origin)
+        )
         values[f.name] = value
         if f.name in where and not _unset(value):
             origin[f.name] = where[f.name]
@@ -123,7 +127,11 @@ def declared_metadata(path: Path, corpus_root: Path) -> Metadata:
     while True:
         folder_file = folder / FOLDER_FILE
         if folder_file.is_file():
-            rel = folder_file.resolve().relative_to(root) if folder.resolve().is_relative_to(root) else folder_file
+            rel = (
+                folder_file.resolve().relative_to(root)
+                if folder.resolve().is_relative_to(root)
+                else folder_file
+            )
             result = merge(result, _from_values(read_toml(folder_file), f"folder {rel.as_posix()}"))
         if folder.resolve() == root or folder.parent == folder:
             break

@@ -155,3 +155,59 @@ class Stats:
     index_bytes: int
     last_update: str
     index_dir: str
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A piece of a snippet; `match` marks the words the query matched."""
+
+    text: str
+    match: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SearchRequest:
+    text: str = ""
+    filters: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(facet, chosen values): country, lang, doc_type, year, organisation, municipality, source."""
+    year_from: int | None = None
+    year_to: int | None = None
+    sort: str = "relevance"
+    """relevance or year"""
+    page: int = 1
+    page_size: int = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    doc_id: str
+    passage_id: str
+    title: str
+    country: tuple[str, ...]
+    language: str
+    doc_type: str
+    year: int | None
+    page: int
+    heading: str
+    source: str
+    source_key: str
+    url: str
+    organisation: tuple[str, ...]
+    municipality: tuple[str, ...]
+    snippet: tuple[Segment, ...]
+    more_in_document: int
+    score: float
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResults:
+    request: SearchRequest
+    hits: tuple[Hit, ...]
+    total_documents: int
+    total_passages: int
+    facets: tuple[Facet, ...]
+    suggestion: str
+    elapsed_ms: float

@@ -68,8 +68,10 @@ def split_page(page_text: str) -> list[tuple[int, int]]:
             spans.append(current)
             current = (start, end)
     if current is not None:
-        if spans and _words(page_text[current[0] : current[1]]) < MIN_WORDS and (
-            _words(page_text[spans[-1][0] : current[1]]) <= MAX_WORDS
+        if (
+            spans
+            and _words(page_text[current[0] : current[1]]) < MIN_WORDS
+            and (_words(page_text[spans[-1][0] : current[1]]) <= MAX_WORDS)
         ):
             spans[-1] = (spans[-1][0], current[1])
         else:

@@ -22,7 +22,9 @@ FACET_FIELDS = ("country", "lang", "doc_type", "year", "source", "organisation",
 
 
 def build_schema() -> Any:
-    text_fields = {name: TEXT(analyzer=language_analyzer(lang)) for lang, name in LANGUAGE_FIELDS.items()}
+    text_fields = {
+        name: TEXT(analyzer=language_analyzer(lang)) for lang, name in LANGUAGE_FIELDS.items()
+    }
     return Schema(
         id=ID(stored=True, unique=True),
         doc_id=ID(stored=True),
@@ -44,5 +46,7 @@ def build_schema() -> Any:
         origin=STORED,
         **text_fields,
         **{OTHER_FIELD: TEXT(analyzer=plain_analyzer())},
-        **{FOLDED_FIELD: TEXT(analyzer=folded_analyzer(), field_boost=0.3)},
+        **{FOLDED_FIELD: TEXT(analyzer=folded_analyzer())},
+        # exact lowercase word forms, for "did you mean" suggestions in each language's letters
+        spelling=TEXT(analyzer=plain_analyzer(), phrase=False),
     )

@@ -11,13 +11,19 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from search import store
 from search.models import IndexProgress, IndexReport, Stats
 from search.settings import Settings
 
+if TYPE_CHECKING:
+    from search.engine import Engine
 
-def index_events(settings: Settings, rebuild: bool = False) -> Iterator[IndexProgress | IndexReport]:
+
+def index_events(
+    settings: Settings, rebuild: bool = False
+) -> Iterator[IndexProgress | IndexReport]:
     """Update (or rebuild) the index, yielding progress; the last event is the report."""
     from search.indexer import index_events as events
 
@@ -42,7 +48,9 @@ def index_is_stale(settings: Settings) -> bool:
     sources = scan_corpus(settings.corpus_dir)
     if sources.keys() != known.keys():
         return True
-    return any((e.size, e.mtime_ns) != (sources[k].size, sources[k].mtime_ns) for k, e in known.items())
+    return any(
+        (e.size, e.mtime_ns) != (sources[k].size, sources[k].mtime_ns) for k, e in known.items()
+    )
 
 
 def stats(settings: Settings) -> Stats:
@@ -67,12 +75,16 @@ def stats(settings: Settings) -> Stats:
         by_lang.update(doc_languages[doc_id])  # a document counts once per language it holds
     toc = max((p.stat().st_mtime for p in gen.glob("*.toc")), default=0.0)
     return Stats(
-        documents=len(first_fields), passages=passages,
-        by_country=tuple(sorted(by_country.items())), by_language=tuple(sorted(by_lang.items())),
+        documents=len(first_fields),
+        passages=passages,
+        by_country=tuple(sorted(by_country.items())),
+        by_language=tuple(sorted(by_lang.items())),
         by_type=tuple(sorted(by_type.items())),
         passages_by_language=tuple(sorted(passages_by_lang.items())),
         index_bytes=store.size_bytes(gen),
-        last_update=dt.datetime.fromtimestamp(toc, dt.UTC).isoformat(timespec="seconds") if toc else "",
+        last_update=dt.datetime.fromtimestamp(toc, dt.UTC).isoformat(timespec="seconds")
+        if toc
+        else "",
         index_dir=str(gen),
     )
 
@@ -105,7 +117,9 @@ def show_document(settings: Settings, ref: str) -> ShownDocument | None:
     for base in (settings.corpus_dir, Path.cwd()):
         full = (base / path) if not path.is_absolute() else path
         try:
-            candidates.add(doc_id_for(full.resolve().relative_to(settings.corpus_dir.resolve()).as_posix()))
+            candidates.add(
+                doc_id_for(full.resolve().relative_to(settings.corpus_dir.resolve()).as_posix())
+            )
         except ValueError:
             continue
     candidates.add(doc_id_for(path.as_posix()))
@@ -121,18 +135,53 @@ def show_document(settings: Settings, ref: str) -> ShownDocument | None:
     first = hits[0]
     origin = dict(first.get("origin") or {})
     shown = []
-    for name in ("title", "country", "language", "doc_type", "year", "organisation", "municipality", "url"):
+    for name in (
+        "title",
+        "country",
+        "language",
+        "doc_type",
+        "year",
+        "organisation",
+        "municipality",
+        "url",
+    ):
         key = {"language": "lang"}.get(name, name)
         value = first.get(key, "")
         if name == "language":
             value = ",".join(sorted({h.get("lang", "") for h in hits}))
         if value not in ("", None):
-            shown.append((name, str(value), origin.get(name, "inferred" if name == "language" else "")))
+            shown.append(
+                (name, str(value), origin.get(name, "inferred" if name == "language" else ""))
+            )
     return ShownDocument(
-        doc_id=first["doc_id"], source_key=first["source_key"], title=first.get("title", ""),
+        doc_id=first["doc_id"],
+        source_key=first["source_key"],
+        title=first.get("title", ""),
         fields=tuple(shown),
         passages=tuple(
-            ShownPassage(h["id"], h.get("page", 0), h.get("heading", ""), h.get("lang", ""), h.get("text", ""))
+            ShownPassage(
+                h["id"],
+                h.get("page", 0),
+                h.get("heading", ""),
+                h.get("lang", ""),
+                h.get("text", ""),
+            )
             for h in hits
         ),
     )
+
+
+def open_search(settings: Settings) -> Engine:
+    """A search engine over the live index; keep it for many queries (it caches)."""
+    from search.engine import Engine
+
+    return Engine(settings)
+
+
+def parse_year_range(text: str) -> tuple[int | None, int | None]:
+    """`2015..2018`, `2015..`, `..2018` or `2016` → (from, to); raises QuerySyntaxError."""
+    from search.query import FieldFilter, parse
+
+    node = parse(f"year:{text}")
+    assert isinstance(node, FieldFilter)
+    return node.low, node.high

@@ -36,7 +36,9 @@ class Settings:
         return self.workers or max(1, os.cpu_count() or 1)
 
 
-def default_settings(index_dir: str | Path | None = None, corpus_dir: str | Path | None = None) -> Settings:
+def default_settings(
+    index_dir: str | Path | None = None, corpus_dir: str | Path | None = None
+) -> Settings:
     """Settings for the project's own `index/` and `corpus/`, overridable per call."""
     return Settings(
         index_dir=Path(index_dir) if index_dir else PROJECT_ROOT / "index",

@@ -74,7 +74,10 @@ def open_current(index_dir: Path) -> tuple[Path, Any]:
 
 def create_generation(index_dir: Path) -> tuple[Path, Any]:
     index_dir.mkdir(parents=True, exist_ok=True)
-    gen = index_dir / f"{GEN_PREFIX}{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+    gen = (
+        index_dir
+        / f"{GEN_PREFIX}{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+    )
     gen.mkdir()
     ix = storage(gen).create_index(build_schema())
     (gen / SCHEMA_NAME).write_text(str(SCHEMA_VERSION))

@@ -8,6 +8,7 @@ starting another. One bad file costs that file, never the run.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing as mp
 import time
@@ -63,7 +64,10 @@ def _worker_main(conn: Connection, corpus_root: str, limits: Limits) -> None:
         except SearchError as exc:
             result = ("fail", str(exc))
         except MemoryError:
-            result = ("fail", f"too large: needed more than {limits.memory_mb_per_worker} MB to extract")
+            result = (
+                "fail",
+                f"too large: needed more than {limits.memory_mb_per_worker} MB to extract",
+            )
         except RecursionError:
             result = ("fail", "corrupt: nesting too deep to parse")
         except Exception as exc:  # an unexpected parser bug must not end the run
@@ -77,7 +81,9 @@ def _worker_main(conn: Connection, corpus_root: str, limits: Limits) -> None:
 class _Worker:
     def __init__(self, ctx: Any, corpus_root: Path, limits: Limits) -> None:
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child, str(corpus_root), limits), daemon=True)
+        self.process = ctx.Process(
+            target=_worker_main, args=(child, str(corpus_root), limits), daemon=True
+        )
         self.process.start()
         child.close()
         self.job: Job | None = None
@@ -94,10 +100,8 @@ class _Worker:
         self.conn.close()
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(OSError):
             self.conn.send(None)
-        except OSError:
-            pass
         self.process.join(timeout=2)
         self.kill()
 

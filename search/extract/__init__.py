@@ -35,7 +35,9 @@ def source_kind(path: Path) -> str:
     return "text"
 
 
-def _raw_pages(path: Path, kind: str, meta: Metadata, limits: Limits) -> tuple[list[Page], Metadata, list[str]]:
+def _raw_pages(
+    path: Path, kind: str, meta: Metadata, limits: Limits
+) -> tuple[list[Page], Metadata, list[str]]:
     if kind == "pdf":
         from search.extract.pdf import extract_pdf
 
@@ -87,25 +89,43 @@ def process_file(path: Path, key: str, corpus_root: Path, limits: Limits) -> Doc
     doc_id = doc_id_for(key)
     spans = [(page, s, e) for page in pages for s, e in passages.split_page(page.text)]
     judged = [language.detect(page.text[s:e]) for page, s, e in spans]
-    doc_language = meta.language or language.dominant(
-        (lang, e - s) for lang, (_, s, e) in zip(judged, spans, strict=True)
-    ) or language.detect(" ".join(p.text for p in pages)[:5000], min_letters=1) or "other"
+    doc_language = (
+        meta.language
+        or language.dominant((lang, e - s) for lang, (_, s, e) in zip(judged, spans, strict=True))
+        or language.detect(" ".join(p.text for p in pages)[:5000], min_letters=1)
+        or "other"
+    )
     if not meta.language:
         meta = merge(meta, Metadata(language=doc_language, origin=(("language", "inferred"),)))
     if not meta.title:
-        meta = merge(meta, Metadata(title=path.stem.replace("_", " "), origin=(("title", "file name"),)))
+        meta = merge(
+            meta, Metadata(title=path.stem.replace("_", " "), origin=(("title", "file name"),))
+        )
 
     counters: dict[int, int] = {}
     built: list[Passage] = []
     for (page, s, e), lang in zip(spans, judged, strict=True):
         n = counters[page.number] = counters.get(page.number, 0) + 1
-        built.append(Passage(
-            id=f"{doc_id}-{page.number}-{n}", doc_id=doc_id, page=page.number,
-            heading=page.heading, start=s, end=e, text=page.text[s:e], language=lang or doc_language,
-        ))
+        built.append(
+            Passage(
+                id=f"{doc_id}-{page.number}-{n}",
+                doc_id=doc_id,
+                page=page.number,
+                heading=page.heading,
+                start=s,
+                end=e,
+                text=page.text[s:e],
+                language=lang or doc_language,
+            )
+        )
     return Document(
-        doc_id=doc_id, source_key=key, source=kind, metadata=meta, passages=tuple(built),
-        page_count=len(pages), warnings=tuple(warnings),
+        doc_id=doc_id,
+        source_key=key,
+        source=kind,
+        metadata=meta,
+        passages=tuple(built),
+        page_count=len(pages),
+        warnings=tuple(warnings),
     )
 
 

@@ -46,8 +46,11 @@ def sniff(data: bytes) -> str:
 
 def decode_bytes(data: bytes, declared: str) -> tuple[str, str]:
     """Decode with BOM, then the declared charset, then UTF-8, then a sniffed guess."""
-    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                      (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, name in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if data.startswith(bom):
             return data.decode(name, "replace"), name
     if declared:

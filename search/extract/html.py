@@ -9,7 +9,7 @@ from pathlib import Path
 import trafilatura
 
 from search.errors import ExtractionError
-from search.extract.encoding import decode_bytes, declared_charset
+from search.extract.encoding import declared_charset, decode_bytes
 from search.models import Metadata, Page
 
 log = logging.getLogger("search.extract.html")
@@ -22,16 +22,21 @@ _INLINE_MARKUP = re.compile(r"</?[a-z]+[^>]*>|\*{1,3}|(?<!\w)_{1,2}|_{1,2}(?!\w)
 
 def _plain(line: str) -> str:
     line = re.sub(r"^\s*[-+*]\s+", "", line)  # list bullets
-    return _INLINE_MARKUP.sub("", line).replace("|", " ").strip()
+    line = re.sub(
+        r"\\([\\`*_{}\[\]()#+\-.!|])", r"\1", _INLINE_MARKUP.sub("", line)
+    )  # Markdown escapes
+    return line.replace("|", " ").strip()
 
 
 def _sections(markdown: str) -> list[Page]:
     sections: list[Page] = []
-    heading, lines = "", []
+    heading, lines = "", list[str]()
     for raw in markdown.splitlines():
         if m := _HEADING.match(raw.strip()):
             if any(ln for ln in lines):
-                sections.append(Page(len(sections) + 1, "\n\n".join(ln for ln in lines if ln), heading))
+                sections.append(
+                    Page(len(sections) + 1, "\n\n".join(ln for ln in lines if ln), heading)
+                )
             heading, lines = _plain(m.group(1)), []
             continue
         lines.append(_plain(raw))
@@ -47,8 +52,12 @@ def extract_html(path: Path) -> tuple[list[Page], Metadata]:
     text, _encoding = decode_bytes(data, declared_charset(data))
     try:
         doc = trafilatura.bare_extraction(
-            text, with_metadata=True, include_comments=False, include_formatting=True,
-            include_tables=True, favor_recall=True,
+            text,
+            with_metadata=True,
+            include_comments=False,
+            include_formatting=True,
+            include_tables=True,
+            favor_recall=True,
         )
     except Exception as exc:  # trafilatura/lxml raise many types on hostile markup
         raise ExtractionError(f"unreadable web page: {type(exc).__name__}: {exc}") from exc

@@ -31,7 +31,7 @@ def _open(path: Path, password: str) -> pypdf.PdfReader:
             raise ExtractionError(f"encrypted: cannot decrypt ({exc})") from exc
     if password:
         raise ExtractionError("encrypted: the password in the sidecar is wrong")
-    raise ExtractionError("encrypted: password needed (add `password = \"…\"` to its .meta.toml)")
+    raise ExtractionError('encrypted: password needed (add `password = "…"` to its .meta.toml)')
 
 
 def _meaningful_title(title: str) -> bool:
@@ -62,7 +62,9 @@ def _info_metadata(reader: pypdf.PdfReader) -> Metadata:
     return Metadata(title=title, year=year, origin=tuple(origin))
 
 
-def extract_pdf(path: Path, password: str, limits: Limits) -> tuple[list[Page], Metadata, list[str]]:
+def extract_pdf(
+    path: Path, password: str, limits: Limits
+) -> tuple[list[Page], Metadata, list[str]]:
     """Raw text per page (1-based numbers) plus info metadata and per-page problems."""
     stream_caps = {
         "zlib_maximum_output_length": limits.max_stream_bytes,
@@ -71,7 +73,7 @@ def extract_pdf(path: Path, password: str, limits: Limits) -> tuple[list[Page], 
         "jbig2_maximum_output_length": limits.max_stream_bytes,
         "maximum_declared_stream_length": limits.max_stream_bytes,
     }
-    with pypdf.apply_configuration(**stream_caps):
+    with pypdf.apply_configuration(None, **stream_caps):
         reader = _open(path, password)
         try:
             count = len(reader.pages)
@@ -87,7 +89,6 @@ def extract_pdf(path: Path, password: str, limits: Limits) -> tuple[list[Page], 
             try:
                 text = reader.pages[number - 1].extract_text() or ""
             except Exception as exc:  # pypdf raises many types on damaged pages; skip the page
-
                 warnings.append(f"page {number}: unreadable ({type(exc).__name__})")
                 continue
             pages.append(Page(number=number, text=text))

@@ -17,7 +17,7 @@ def extract_text_file(path: Path) -> tuple[list[Page], Metadata]:
     if not text.strip():
         raise ExtractionError("empty file: no text")
     sections: list[Page] = []
-    heading, lines = "", []
+    heading, lines = "", list[str]()
     title = ""
     for line in text.splitlines():
         if m := _HEADING.match(line):

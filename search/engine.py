@@ -1,0 +1,268 @@
+"""Searching: one long-lived Whoosh searcher, refreshed when the index changes.
+
+The engine turns a SearchRequest into SearchResults: parse, compile, match, count
+facets, rank, collapse passages per document, highlight, suggest. No Whoosh object
+leaves this module.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from whoosh import query as wq
+from whoosh import sorting
+
+from search import analysis, highlight, store
+from search.analysis import FOLDED_FIELD
+from search.facets import Counted, FacetIndex, Selection
+from search.matching import compile_query, is_stopword
+from search.models import Hit, SearchRequest, SearchResults
+from search.query import FieldFilter, Node, parse, split_filters, words_of
+from search.settings import Settings
+
+CANDIDATE_FACTOR = 6
+"""Passages ranked per wanted document before collapsing (documents repeat)."""
+SUGGEST_BELOW = 3
+"""Offer "did you mean" when a query finds fewer documents than this."""
+
+
+class Engine:
+    """Search over the live index; safe to share between threads (one lock)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._lock = threading.RLock()
+        self._generation: Path | None = None
+        self._searcher: Any = None
+        self._facets: FacetIndex | None = None
+
+    def close(self) -> None:
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+            self._searcher, self._facets, self._generation = None, None, None
+
+    def _current(self) -> tuple[Any, FacetIndex]:
+        """The searcher and facet table, reopened after a rebuild or a commit."""
+        live = store.current_generation(self.settings.index_dir)
+        if self._searcher is not None and live == self._generation and self._searcher.up_to_date():
+            assert self._facets is not None
+            return self._searcher, self._facets
+        self.close()
+        gen, ix = store.open_current(self.settings.index_dir)
+        self._generation, self._searcher = gen, ix.searcher()
+        self._facets = FacetIndex(self._searcher.reader())
+        return self._searcher, self._facets
+
+    def search(self, request: SearchRequest) -> SearchResults:
+        """Run one search: hits collapsed per document, facet counts, suggestion."""
+        started = time.perf_counter()
+        node = parse(request.text)
+        text_node, inline = split_filters(node)
+        with self._lock:
+            searcher, facets = self._current()
+            selection = _selection(request, inline, facets)
+            q = compile_query(text_node, facets.canonical)
+            counted = facets.count(searcher.docs_for_query(q), selection)
+            hits = self._ranked_hits(searcher, facets, q, counted, request, text_node is None)
+            suggestion = ""
+            if counted.documents < SUGGEST_BELOW and text_node is not None:
+                suggestion = self._suggest(
+                    searcher, facets, request.text, text_node, counted.documents, selection
+                )
+        return SearchResults(
+            request=request,
+            hits=tuple(hits),
+            total_documents=counted.documents,
+            total_passages=len(counted.allowed_passages),
+            facets=counted.facets,
+            suggestion=suggestion,
+            elapsed_ms=(time.perf_counter() - started) * 1000,
+        )
+
+    def _ranked_hits(
+        self,
+        searcher: Any,
+        facets: FacetIndex,
+        q: Any,
+        counted: Counted,
+        request: SearchRequest,
+        browsing: bool,
+    ) -> list[Hit]:
+        if not counted.allowed_passages:
+            return []
+        wanted = request.page * request.page_size
+        by_year = request.sort == "year" or browsing
+        sortedby = (
+            [sorting.FieldFacet("year", reverse=True), sorting.ScoreFacet()] if by_year else None
+        )
+        limit = wanted * CANDIDATE_FACTOR
+        while True:
+            results = searcher.search(
+                q, filter=counted.allowed_passages, limit=limit, sortedby=sortedby
+            )
+            best: dict[int, tuple[int, float]] = {}
+            for hit in results:
+                d = facets.passage_doc[hit.docnum]
+                if d not in best:
+                    best[d] = (hit.docnum, hit.score or 0.0)
+                    if len(best) >= wanted:
+                        break
+            if (
+                len(best) >= wanted
+                or len(results) >= len(counted.allowed_passages)
+                or limit >= 100_000
+            ):
+                break
+            limit *= 4
+        page = list(best.items())[(request.page - 1) * request.page_size : wanted]
+        terms = _query_terms(q, searcher)
+        return [
+            self._hit(searcher, n, score, counted.passages_per_doc[d] - 1, terms)
+            for d, (n, score) in page
+        ]
+
+    def _hit(
+        self, searcher: Any, docnum: int, score: float, more: int, terms: set[tuple[str, str]]
+    ) -> Hit:
+        f = searcher.stored_fields(docnum)
+        text, lang = f.get("text", ""), f.get("lang", "")
+        spans = highlight.match_spans(text, lang, terms)
+        return Hit(
+            doc_id=f["doc_id"],
+            passage_id=f["id"],
+            title=f.get("title", ""),
+            country=tuple(c for c in f.get("country", "").split(",") if c),
+            language=lang,
+            doc_type=f.get("doc_type", ""),
+            year=f.get("year"),
+            page=f.get("page", 0),
+            heading=f.get("heading", ""),
+            source=f.get("source", ""),
+            source_key=f.get("source_key", ""),
+            url=f.get("url", ""),
+            organisation=tuple(o for o in f.get("organisation", "").split(",") if o),
+            municipality=tuple(m for m in f.get("municipality", "").split(",") if m),
+            snippet=highlight.snippet(text, spans),
+            more_in_document=max(0, more),
+            score=score,
+            text=text,
+            start=f.get("start", 0),
+            end=f.get("end", 0),
+        )
+
+    def _suggest(
+        self,
+        searcher: Any,
+        facets: FacetIndex,
+        text: str,
+        node: Node,
+        found: int,
+        selection: Selection,
+    ) -> str:
+        reader = searcher.reader()
+        replaced = text
+        changed = False
+        for word in words_of(node):
+            lower = word.lower()
+            if is_stopword(lower) or reader.doc_frequency(FOLDED_FIELD, analysis.fold(lower)) >= 2:
+                continue
+            candidates = [
+                c for c in reader.terms_within("spelling", lower, 2, prefix=1) if c != lower
+            ]
+            if not candidates:
+                continue
+            best = max(candidates, key=lambda c: reader.doc_frequency("spelling", c))
+            if reader.doc_frequency("spelling", best) > reader.doc_frequency("spelling", lower):
+                replaced = replaced.replace(word, best, 1)
+                changed = True
+        if not changed:
+            return ""
+        text_node, _ = split_filters(parse(replaced))
+        better = facets.count(
+            searcher.docs_for_query(compile_query(text_node, facets.canonical)), selection
+        )
+        return replaced if better.documents > found else ""
+
+    def passage_doc_id(self, passage_id: str) -> tuple[int, dict[str, Any]] | None:
+        with self._lock:
+            searcher, _ = self._current()
+            n = searcher.document_number(id=passage_id)
+            return None if n is None else (n, searcher.stored_fields(n))
+
+    def document_passages(self, doc_id: str) -> list[dict[str, Any]]:
+        """Every stored passage of a document, in page and position order."""
+        with self._lock:
+            searcher, _ = self._current()
+            found = [searcher.stored_fields(n) for n in searcher.document_numbers(doc_id=doc_id)]
+        return sorted(found, key=lambda f: (f.get("page", 0), f.get("start", 0)))
+
+    def more_like(self, passage_id: str, limit: int = 10) -> SearchResults:
+        """Documents whose passages share the most distinctive words with this passage."""
+        started = time.perf_counter()
+        with self._lock:
+            searcher, facets = self._current()
+            n = searcher.document_number(id=passage_id)
+            if n is None:
+                return SearchResults(SearchRequest(), (), 0, 0, (), "", 0.0)
+            own = searcher.stored_fields(n)
+            results = searcher.more_like(
+                n, FOLDED_FIELD, text=own.get("text", ""), top=limit * CANDIDATE_FACTOR
+            )
+            best: dict[int, tuple[int, float]] = {}
+            own_doc = facets.passage_doc[n]
+            for hit in results:
+                d = facets.passage_doc[hit.docnum]
+                if d != own_doc and d not in best:
+                    best[d] = (hit.docnum, hit.score or 0.0)
+            terms: set[tuple[str, str]] = set()
+            hits = [self._hit(searcher, m, s, 0, terms) for _, (m, s) in list(best.items())[:limit]]
+        return SearchResults(
+            SearchRequest(page_size=limit),
+            tuple(hits),
+            len(hits),
+            len(hits),
+            (),
+            "",
+            (time.perf_counter() - started) * 1000,
+        )
+
+
+def _selection(
+    request: SearchRequest, inline: tuple[FieldFilter, ...], facets: FacetIndex
+) -> Selection:
+    values: dict[str, set[str]] = {}
+    low, high = request.year_from, request.year_to
+    for facet, chosen in request.filters:
+        values.setdefault(facet, set()).update(facets.canonical(facet, v) for v in chosen)
+    for f in inline:
+        if f.field == "year":
+            low = f.low if f.low is not None else low
+            high = f.high if f.high is not None else high
+            continue
+        canon = {facets.canonical(f.field, v) for v in f.values}
+        if f.field == "country":
+            canon = {c.upper() for c in canon}
+        values.setdefault(f.field, set()).update(canon)
+    return Selection({k: frozenset(v) for k, v in values.items()}, low, high)
+
+
+def _query_terms(q: Any, searcher: Any) -> set[tuple[str, str]]:
+    """(field, term) pairs of the query that exist in the index, prefixes and fuzzies expanded.
+
+    Written out rather than Whoosh's `existing_terms`, whose loop variable shadows its
+    `fieldname` argument and so drops every field after the first.
+    """
+    if isinstance(q, wq.Every):
+        return set()
+    reader = searcher.reader()
+    found: set[tuple[str, str]] = set()
+    for leaf in q.leaves():
+        for field, text in leaf.expanded_terms(reader, phrases=True):
+            word = text.decode("utf-8") if isinstance(text, bytes) else str(text)
+            if (field, word) not in found and (field, word) in reader:
+                found.add((field, word))
+    return found

@@ -1,0 +1,74 @@
+"""Mark the words of a passage that a query matched, and cut a snippet around them."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from search import analysis
+from search.analysis import FOLDED_FIELD, field_for_language
+from search.models import Segment
+
+SNIPPET_WORDS = 40
+
+
+def match_spans(
+    text: str, language: str, terms: Collection[tuple[str, str]]
+) -> list[tuple[int, int]]:
+    """Character spans of the tokens whose analysed form is one of the query's terms."""
+    if not terms:
+        return []
+    field = field_for_language(language)
+    lang_key = language if field != analysis.OTHER_FIELD else "other"
+    spans = []
+    for token, start, end in analysis.tokens(text):
+        analysed = analysis.analyze_token(lang_key, token)
+        if (analysed and (field, analysed) in terms) or (
+            FOLDED_FIELD,
+            analysis.fold(token),
+        ) in terms:
+            spans.append((start, end))
+    return spans
+
+
+def segments(
+    text: str, spans: list[tuple[int, int]], start: int = 0, end: int | None = None
+) -> list[Segment]:
+    """The text between start and end split into plain and matched segments."""
+    end = len(text) if end is None else end
+    out: list[Segment] = []
+    pos = start
+    for s, e in spans:
+        if e <= start or s >= end:
+            continue
+        if s > pos:
+            out.append(Segment(text[pos:s]))
+        out.append(Segment(text[max(s, pos) : e], True))
+        pos = e
+    if pos < end:
+        out.append(Segment(text[pos:end]))
+    return out
+
+
+def snippet(
+    text: str, spans: list[tuple[int, int]], words: int = SNIPPET_WORDS
+) -> tuple[Segment, ...]:
+    """A window of about `words` words holding the most matches, with ellipses where cut."""
+    toks = analysis.tokens(text)
+    if len(toks) <= words:
+        return tuple(segments(text, spans))
+    starts = [s for s, _ in spans]
+    best, best_count = 0, -1
+    for i in range(0, len(toks) - words + 1, 4):
+        lo, hi = toks[i][1], toks[i + words - 1][2]
+        count = sum(lo <= s < hi for s in starts)
+        if count > best_count:
+            best, best_count = i, count
+    lo = toks[best][1] if best else 0
+    last = best + words - 1
+    hi = toks[last][2] if last < len(toks) - 1 else len(text)
+    out = segments(text, spans, lo, hi)
+    if lo > 0:
+        out.insert(0, Segment("… "))
+    if hi < len(text):
+        out.append(Segment(" …"))
+    return tuple(out)

@@ -1,0 +1,260 @@
+"""User query text → a small syntax tree → a Whoosh query over every language field.
+
+Syntax (what users know from Lucene-style engines): words (all must match), "phrases",
+-exclusions, OR, prefix*, fuzzy~, parentheses, and filters such as country:LV, lang:ru,
+type:case, year:2015..2018, org:"…", municipality:…, source:pdf. Each word is analysed
+with every language field's own analyzer, plus the folded field at a lower weight, so a
+user never states a language. Errors say what is wrong and at which column.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from search.errors import QuerySyntaxError
+
+FILTER_FIELDS = {
+    "country": "country",
+    "lang": "lang",
+    "language": "lang",
+    "type": "doc_type",
+    "doc_type": "doc_type",
+    "year": "year",
+    "org": "organisation",
+    "organisation": "organisation",
+    "organization": "organisation",
+    "municipality": "municipality",
+    "place": "municipality",
+    "source": "source",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    text: str
+    prefix: bool = False
+    fuzzy: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldFilter:
+    field: str
+    values: tuple[str, ...] = ()
+    low: int | None = None
+    high: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    child: Node
+
+
+@dataclass(frozen=True, slots=True)
+class AllOf:
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AnyOf:
+    children: tuple[Node, ...]
+
+
+Node = Word | Phrase | FieldFilter | Not | AllOf | AnyOf
+
+
+@dataclass(frozen=True, slots=True)
+class _Tok:
+    kind: str  # word, phrase, lparen, rparen, or, not, filter
+    text: str
+    col: int
+    field: str = ""
+
+
+_TOKEN = re.compile(
+    r"""(?P<space>\s+)
+      | (?P<lparen>\()
+      | (?P<rparen>\))
+      | (?P<phrase>"[^"]*"?)
+      | (?P<filter>[A-Za-z_]+:(?:"[^"]*"?|[^\s()"]*))
+      | (?P<neg>-(?=[^\s-]))
+      | (?P<word>[^\s()"]+)""",
+    re.VERBOSE,
+)
+
+
+def _tokenize(text: str) -> list[_Tok]:
+    tokens: list[_Tok] = []
+    for m in _TOKEN.finditer(text):
+        kind, value, col = m.lastgroup or "", m.group(0), m.start() + 1
+        if kind == "space":
+            continue
+        if kind == "phrase":
+            if len(value) < 2 or not value.endswith('"'):
+                raise QuerySyntaxError(
+                    f'unclosed quote starting at column {col}: add the closing "'
+                )
+            tokens.append(_Tok("phrase", value[1:-1], col))
+        elif kind == "filter":
+            name, _, raw = value.partition(":")
+            if name.lower() not in FILTER_FIELDS:
+                known = ", ".join(
+                    sorted({"country", "lang", "type", "year", "org", "municipality", "source"})
+                )
+                raise QuerySyntaxError(f"unknown field '{name}' at column {col} (fields: {known})")
+            if raw.startswith('"') and (len(raw) < 2 or not raw.endswith('"')):
+                raise QuerySyntaxError(f"unclosed quote starting at column {col + len(name) + 1}")
+            raw = raw.strip('"').strip()
+            if not raw:
+                raise QuerySyntaxError(f"'{name}:' at column {col} needs a value, e.g. {name}:LV")
+            tokens.append(_Tok("filter", raw, col, FILTER_FIELDS[name.lower()]))
+        elif kind == "neg":
+            tokens.append(_Tok("not", "-", col))
+        elif kind == "word" and value == "OR":
+            tokens.append(_Tok("or", value, col))
+        else:
+            tokens.append(_Tok(kind, value, col))
+    return tokens
+
+
+def _filter_node(tok: _Tok) -> FieldFilter:
+    if tok.field == "year":
+        m = re.fullmatch(r"(\d{4})?\s*(?:\.\.\s*(\d{4})?)?", tok.text)
+        if not m or not (m.group(1) or m.group(2)):
+            raise QuerySyntaxError(
+                f"year at column {tok.col} must be a year or a range like 2015..2018, got '{tok.text}'"
+            )
+        low = int(m.group(1)) if m.group(1) else None
+        high = int(m.group(2)) if m.group(2) else (low if ".." not in tok.text else None)
+        if low is not None and high is not None and low > high:
+            raise QuerySyntaxError(f"year range at column {tok.col} runs backwards: {tok.text}")
+        return FieldFilter("year", low=low, high=high)
+    return FieldFilter(tok.field, tuple(v.strip() for v in tok.text.split(",") if v.strip()))
+
+
+_FUZZY = re.compile(r"^(.*?)~(\d?)$")
+
+
+def _word_node(tok: _Tok) -> Word:
+    text = tok.text
+    if m := _FUZZY.match(text):
+        if not m.group(1):
+            raise QuerySyntaxError(f"'~' at column {tok.col} must follow a word, e.g. kommun~")
+        return Word(m.group(1), fuzzy=int(m.group(2) or 1))
+    if text.endswith("*"):
+        stem = text.rstrip("*")
+        if len(stem) < 2:
+            raise QuerySyntaxError(
+                f"a prefix at column {tok.col} needs at least two letters before '*'"
+            )
+        return Word(stem, prefix=True)
+    if "*" in text or "?" in text.strip("?"):
+        raise QuerySyntaxError(f"'*' at column {tok.col} is only allowed at the end of a word")
+    return Word(text)
+
+
+class _Parser:
+    def __init__(self, tokens: list[_Tok], length: int) -> None:
+        self.tokens, self.pos, self.length = tokens, 0, length
+
+    def peek(self) -> _Tok | None:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def parse(self) -> Node | None:
+        if not self.tokens:
+            return None
+        node = self.or_expr()
+        if (tok := self.peek()) is not None:
+            raise QuerySyntaxError(f"unmatched ')' at column {tok.col}")
+        return node
+
+    def or_expr(self) -> Node:
+        parts = [self.and_expr()]
+        while (tok := self.peek()) is not None and tok.kind == "or":
+            self.pos += 1
+            if self.peek() is None or self.peek().kind in ("or", "rparen"):  # type: ignore[union-attr]
+                raise QuerySyntaxError(
+                    f"OR at column {tok.col} needs something to search for after it"
+                )
+            parts.append(self.and_expr())
+        return parts[0] if len(parts) == 1 else AnyOf(tuple(parts))
+
+    def and_expr(self) -> Node:
+        parts: list[Node] = []
+        while (tok := self.peek()) is not None and tok.kind not in ("or", "rparen"):
+            parts.append(self.unary())
+        if not parts:
+            tok = self.peek()
+            where = f"column {tok.col}" if tok else "the end"
+            raise QuerySyntaxError(f"nothing to search for at {where}")
+        return parts[0] if len(parts) == 1 else AllOf(tuple(parts))
+
+    def unary(self) -> Node:
+        tok = self.peek()
+        assert tok is not None
+        if tok.kind == "not":
+            self.pos += 1
+            if self.peek() is None or self.peek().kind in ("or", "rparen", "not"):  # type: ignore[union-attr]
+                raise QuerySyntaxError(
+                    f"'-' at column {tok.col} must be followed by what to exclude"
+                )
+            return Not(self.primary())
+        return self.primary()
+
+    def primary(self) -> Node:
+        tok = self.peek()
+        assert tok is not None
+        self.pos += 1
+        if tok.kind == "lparen":
+            if (nxt := self.peek()) is not None and nxt.kind == "rparen":
+                raise QuerySyntaxError(f"empty parentheses at column {tok.col}")
+            node = self.or_expr()
+            close = self.peek()
+            if close is None or close.kind != "rparen":
+                raise QuerySyntaxError(f"'(' at column {tok.col} is never closed: add ')'")
+            self.pos += 1
+            return node
+        if tok.kind == "rparen":
+            raise QuerySyntaxError(f"unmatched ')' at column {tok.col}")
+        if tok.kind == "phrase":
+            words = tuple(tok.text.split())
+            if not words:
+                raise QuerySyntaxError(f"empty phrase at column {tok.col}")
+            return Phrase(words)
+        if tok.kind == "filter":
+            return _filter_node(tok)
+        return _word_node(tok)
+
+
+def parse(text: str) -> Node | None:
+    """The syntax tree of a query; None for an empty query (browse everything)."""
+    return _Parser(_tokenize(text), len(text)).parse()
+
+
+def split_filters(node: Node | None) -> tuple[Node | None, tuple[FieldFilter, ...]]:
+    """Top-level filters become facet selections; the rest is the text query."""
+    if isinstance(node, FieldFilter):
+        return None, (node,)
+    if isinstance(node, AllOf):
+        filters = tuple(c for c in node.children if isinstance(c, FieldFilter))
+        rest = tuple(c for c in node.children if not isinstance(c, FieldFilter))
+        if not rest:
+            return None, filters
+        return (rest[0] if len(rest) == 1 else AllOf(rest)), filters
+    return node, ()
+
+
+def words_of(node: Node | None) -> list[str]:
+    """The positive words and phrase words of a query, in order (for suggestions)."""
+    if node is None or isinstance(node, (FieldFilter, Not)):
+        return []
+    if isinstance(node, Word):
+        return [node.text]
+    if isinstance(node, Phrase):
+        return list(node.words)
+    return [w for c in node.children for w in words_of(c)]

@@ -1,0 +1,161 @@
+"""Search results as text for people (terminal) and for other programs (JSON, CSV, Markdown).
+
+The JSON shape is documented in the README and kept stable: add fields, never rename.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from search.models import Hit, SearchResults, Segment
+
+BOLD_YELLOW, DIM, RESET = "\x1b[1;33m", "\x1b[2m", "\x1b[0m"
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def snippet_text(segments: tuple[Segment, ...], colour: bool) -> str:
+    if colour:
+        return flat(
+            "".join(f"{BOLD_YELLOW}{s.text}{RESET}" if s.match else s.text for s in segments)
+        )
+    return flat("".join(s.text for s in segments))
+
+
+def citation(hit: Hit) -> str:
+    """Title, page or heading, and where the document is: what a user pastes into a report."""
+    where = f"p. {hit.page}" if hit.source == "pdf" else (hit.heading or "")
+    place = hit.url or hit.source_key
+    parts = [hit.title, where, ", ".join(hit.country), str(hit.year or ""), place]
+    return ", ".join(p for p in parts if p)
+
+
+def hit_record(hit: Hit) -> dict[str, Any]:
+    return {
+        "title": hit.title,
+        "doc_id": hit.doc_id,
+        "passage_id": hit.passage_id,
+        "country": list(hit.country),
+        "language": hit.language,
+        "type": hit.doc_type,
+        "year": hit.year,
+        "page": hit.page,
+        "heading": hit.heading,
+        "source": hit.source,
+        "path": hit.source_key,
+        "url": hit.url,
+        "organisation": list(hit.organisation),
+        "municipality": list(hit.municipality),
+        "score": round(hit.score, 4),
+        "more_in_document": hit.more_in_document,
+        "snippet": snippet_text(hit.snippet, False),
+        "highlights": [s.text for s in hit.snippet if s.match],
+        "citation": citation(hit),
+    }
+
+
+def results_json(results: SearchResults) -> str:
+    r = results.request
+    data = {
+        "query": r.text,
+        "page": r.page,
+        "limit": r.page_size,
+        "sort": r.sort,
+        "total_documents": results.total_documents,
+        "total_passages": results.total_passages,
+        "hits": [hit_record(h) for h in results.hits],
+        "facets": {
+            f.name: [{"value": v.value, "count": v.count, "selected": v.selected} for v in f.values]
+            for f in results.facets
+        },
+        "suggestion": results.suggestion,
+        "timing_ms": round(results.elapsed_ms, 2),
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def results_text(results: SearchResults, colour: bool) -> str:
+    r = results.request
+    out = io.StringIO()
+    first = (r.page - 1) * r.page_size + 1
+    last = first + len(results.hits) - 1
+    out.write(
+        f"{results.total_documents} documents ({results.total_passages} passages)"
+        f"{f', showing {first}–{last}' if results.hits else ''} in {results.elapsed_ms:.0f} ms\n"
+    )
+    if results.suggestion:
+        out.write(f"Did you mean: {results.suggestion}\n")
+    for n, hit in enumerate(results.hits, start=first):
+        meta = " · ".join(
+            p
+            for p in (
+                ", ".join(hit.country),
+                hit.language,
+                hit.doc_type,
+                str(hit.year or ""),
+                f"p. {hit.page}" if hit.source == "pdf" else hit.heading,
+            )
+            if p
+        )
+        out.write(f"\n{n}. {hit.title}  [{meta}]\n")
+        out.write(f"   {snippet_text(hit.snippet, colour)}\n")
+        more = (
+            f"   +{hit.more_in_document} more passages in this document"
+            if hit.more_in_document
+            else ""
+        )
+        dim = (DIM, RESET) if colour else ("", "")
+        out.write(f"{dim[0]}   {hit.url or hit.source_key}{more}{dim[1]}\n")
+    facets = [f for f in results.facets if f.values]
+    if facets:
+        out.write("\n")
+        for f in facets:
+            values = ", ".join(
+                f"{'*' if v.selected else ''}{v.value} {v.count}" for v in f.values[:8]
+            )
+            out.write(f"{f.name + ':':<14}{values}\n")
+    return out.getvalue()
+
+
+def hits_csv(hits: list[Hit]) -> str:
+    out = io.StringIO()
+    fields = [
+        "title",
+        "citation",
+        "country",
+        "language",
+        "type",
+        "year",
+        "page",
+        "heading",
+        "path",
+        "url",
+        "snippet",
+    ]
+    writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore")
+    writer.writeheader()
+    for h in hits:
+        rec = hit_record(h)
+        rec["country"] = ";".join(rec["country"])
+        writer.writerow(rec)
+    return out.getvalue()
+
+
+def hits_markdown(hits: list[Hit], query: str) -> str:
+    lines = [f"# Search results: {query or '(all documents)'}", ""]
+    for n, h in enumerate(hits, start=1):
+        lines.append(f"{n}. **{h.title}** ({citation(h)})")
+        lines.append(f"   > {snippet_text(h.snippet, False)}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def hits_json(hits: list[Hit], query: str) -> str:
+    return json.dumps(
+        {"query": query, "hits": [hit_record(h) for h in hits]}, ensure_ascii=False, indent=2
+    )
