@@ -108,7 +108,8 @@ class Engine:
             for hit in results:
                 d = facets.passage_doc[hit.docnum]
                 if d not in best:
-                    best[d] = (hit.docnum, hit.score or 0.0)
+                    # sorted searches report the sort key as the score
+                    best[d] = (hit.docnum, hit.score if isinstance(hit.score, float) else 0.0)
                     if len(best) >= wanted:
                         break
             if (

@@ -143,6 +143,7 @@ def index_events(
     started = time.monotonic()
     index_dir, corpus_dir = settings.index_dir, settings.corpus_dir
     with writer_lock(index_dir):
+        store.prune(index_dir)  # generations left by a killed rebuild
         sources = scan_corpus(corpus_dir)
         yield IndexProgress("scan", len(sources), len(sources))
         rebuild = rebuild or store.needs_rebuild(index_dir)

@@ -10,6 +10,7 @@ import pypdf
 from pypdf.errors import PyPdfError
 
 from search.errors import ExtractionError
+from search.extract.salvage import salvage_page_text
 from search.models import Metadata, Page
 from search.settings import Limits
 
@@ -88,8 +89,11 @@ def extract_pdf(
         for number in range(1, count + 1):
             try:
                 text = reader.pages[number - 1].extract_text() or ""
-            except Exception as exc:  # pypdf raises many types on damaged pages; skip the page
-                warnings.append(f"page {number}: unreadable ({type(exc).__name__})")
-                continue
+            except Exception as exc:  # pypdf raises many types on damaged pages
+                text = salvage_page_text(reader.pages[number - 1])
+                if not text:
+                    warnings.append(f"page {number}: unreadable ({type(exc).__name__})")
+                    continue
+                warnings.append(f"page {number}: damaged; text read from the raw content stream")
             pages.append(Page(number=number, text=text))
         return pages, _info_metadata(reader), warnings

@@ -1,0 +1,49 @@
+"""Shared fixtures: paths to the real test data, and a small multilingual fixture corpus
+indexed once per session in a temporary folder (never the project's own index/)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from search.settings import Limits, Settings
+from tests.fixture_corpus import write_fixture_corpus
+
+PROJECT = Path(__file__).resolve().parent.parent
+TESTDATA = PROJECT.parent / "shared" / "testdata"
+
+
+def settings_for(corpus: Path, index: Path, **limits: float) -> Settings:
+    return Settings(index_dir=index, corpus_dir=corpus, limits=Limits(**limits), workers=2)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def testdata() -> Path:
+    if not TESTDATA.is_dir():
+        pytest.fail(f"shared test data missing at {TESTDATA}")
+    return TESTDATA
+
+
+@pytest.fixture(scope="session")
+def fixture_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """The fixture corpus, indexed once for every test that only reads it."""
+    from search.service import run_index
+
+    root = tmp_path_factory.mktemp("fixture")
+    corpus = root / "corpus"
+    write_fixture_corpus(corpus)
+    settings = settings_for(corpus, root / "index")
+    report = run_index(settings)
+    assert not report.failed, report.failed
+    yield settings
+
+
+@pytest.fixture
+def engine(fixture_index: Settings) -> Iterator[object]:
+    from search.service import open_search
+
+    e = open_search(fixture_index)
+    yield e
+    e.close()

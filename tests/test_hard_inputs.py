@@ -1,0 +1,103 @@
+"""The hostile and broken files of shared/testdata/pdf/hard: the run survives them all."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from search.cli import main
+from search.models import IndexReport
+from search.service import run_index, show_document
+from tests.conftest import settings_for
+
+PASSWORDS = {
+    "encrypted_aes-256_foo.pdf": "foo",
+    "encrypted_libreoffice-openpassword.pdf": "openpassword",
+    "encrypted_password-test.pdf": "test",
+    "encrypted_rc4-40_foo.pdf": "foo",
+}
+
+
+@pytest.fixture(scope="module")
+def hard_run(
+    testdata: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[IndexReport, Path, Path]:
+    root = tmp_path_factory.mktemp("hard")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for pdf in sorted((testdata / "pdf" / "hard").glob("*.pdf")):
+        (corpus / pdf.name).symlink_to(pdf)
+    for name, password in PASSWORDS.items():
+        (corpus / f"{name}.meta.toml").write_text(f'password = "{password}"\n')
+    # one encrypted file without its password, to see the reason
+    (corpus / "locked.pdf").symlink_to(testdata / "pdf/hard/encrypted_password-test.pdf")
+    settings = settings_for(corpus, root / "index", seconds_per_file=60)
+    return run_index(settings), corpus, root / "index"
+
+
+def test_the_run_finishes_with_exit_code_3(hard_run: tuple[IndexReport, Path, Path]) -> None:
+    report, _, _ = hard_run
+    assert report.exit_code == 3
+    assert report.added, "the readable files must be indexed"
+
+
+def test_encrypted_files_with_a_sidecar_password_are_indexed(
+    hard_run: tuple[IndexReport, Path, Path],
+) -> None:
+    report, _, _ = hard_run
+    for name in PASSWORDS:
+        assert name in report.added, (
+            f"{name}: {dict((f.key, f.reason) for f in report.failed).get(name)}"
+        )
+
+
+def test_each_failure_has_a_reason(hard_run: tuple[IndexReport, Path, Path]) -> None:
+    report, _, _ = hard_run
+    reasons = {f.key: f.reason for f in report.failed}
+    assert reasons["locked.pdf"].startswith("encrypted: password needed")
+    assert reasons["empty_0_bytes.pdf"].startswith("empty file")
+    assert reasons["scanned_no_text_layer.pdf"] == "no text layer (scanned?)"
+    assert "garbage text layer" in reasons["ru_broken_tounicode_fstek17.pdf"]
+    assert "garbage text layer" in reasons["ru_broken_tounicode_ukodeksrf.pdf"]
+    assert "garbage text layer" in reasons["en_bad_text_layer_cyrillic_lookalike.pdf"]
+    assert reasons["pdfjs_Pages-tree-refs_cyclic.pdf"].startswith("corrupt PDF")
+    assert all(reason.strip() for reason in reasons.values())
+
+
+def test_the_fuzzed_file_keeps_its_readable_pages(hard_run: tuple[IndexReport, Path, Path]) -> None:
+    report, corpus, index = hard_run
+    assert "pdfjs_poppler-90-0-fuzzed.pdf" in report.added
+    shown = show_document(settings_for(corpus, index), "pdfjs_poppler-90-0-fuzzed.pdf")
+    assert shown is not None and shown.passages
+
+
+def test_the_good_twin_is_indexed_and_the_garbage_twin_is_not(
+    hard_run: tuple[IndexReport, Path, Path],
+) -> None:
+    report, corpus, index = hard_run
+    assert "en_good_text_layer_pair.pdf" in report.added
+    assert (
+        show_document(settings_for(corpus, index), "en_bad_text_layer_cyrillic_lookalike.pdf")
+        is None
+    )
+
+
+def test_cli_reports_failures_and_exit_code_3(
+    hard_run: tuple[IndexReport, Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, corpus, index = hard_run
+    code = main(["--corpus", str(corpus), "--index", str(index), "index"])
+    out = capsys.readouterr().out
+    assert code == 3
+    assert "failed: locked.pdf: encrypted: password needed" in out
+
+
+def test_a_file_past_the_time_limit_costs_only_that_file(testdata: Path, tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "dmca.pdf").symlink_to(testdata / "pdf/en/dmca.pdf")
+    settings = settings_for(corpus, tmp_path / "index", seconds_per_file=0.001)
+    report = run_index(settings)
+    assert [f.reason for f in report.failed] == ["timed out after 0 s"]
+    assert report.exit_code == 3

@@ -1,0 +1,191 @@
+"""Incremental reindexing, atomic rebuilds and one writer at a time."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from search import store
+from search.cli import main
+from search.lock import LOCK_NAME, writer_lock
+from search.models import IndexProgress, IndexReport, SearchRequest
+from search.service import index_events, open_search, run_index
+from search.settings import Settings
+from tests.conftest import PROJECT, settings_for
+from tests.fixture_corpus import write_fixture_corpus
+
+
+@pytest.fixture
+def fresh(tmp_path: Path) -> Settings:
+    corpus = write_fixture_corpus(tmp_path / "corpus")
+    settings = settings_for(corpus, tmp_path / "index")
+    run_index(settings)
+    return settings
+
+
+def _titles(settings: Settings, text: str) -> set[str]:
+    engine = open_search(settings)
+    try:
+        return {h.title for h in engine.search(SearchRequest(text=text, page_size=50)).hits}
+    finally:
+        engine.close()
+
+
+def test_an_unchanged_corpus_extracts_nothing(fresh: Settings) -> None:
+    events = list(index_events(fresh))
+    extract = [e for e in events if isinstance(e, IndexProgress) and e.phase == "extract"]
+    report = events[-1]
+    assert isinstance(report, IndexReport)
+    assert extract == [IndexProgress("extract", 0, 0)]
+    assert (report.added, report.updated, report.removed, report.failed) == ((), (), (), ())
+    assert report.unchanged == 6
+
+
+def test_touching_a_file_without_changing_it_extracts_nothing(fresh: Settings) -> None:
+    path = fresh.corpus_dir / "lv/riga.md"
+    os.utime(path, ns=(time.time_ns(), time.time_ns()))
+    report = run_index(fresh)
+    assert report.updated == () and report.unchanged == 6
+
+
+def test_one_added_one_changed_one_deleted(fresh: Settings) -> None:
+    (fresh.corpus_dir / "se/new.md").write_text(
+        "# Ny rapport\n\nKommunen i Lund har tecknat ett avtal med ett socialt företag om "
+        "trädgårdsskötsel i parkerna, och avtalet gäller i fem år.\n",
+        encoding="utf-8",
+    )
+    riga = fresh.corpus_dir / "lv/riga.md"
+    riga.write_text(
+        riga.read_text(encoding="utf-8").replace("programmēšanu", "keramiku"), encoding="utf-8"
+    )
+    (fresh.corpus_dir / "se/malmo-atervinning.md").unlink()
+    report = run_index(fresh)
+    assert report.added == ("se/new.md",)
+    assert report.updated == ("lv/riga.md",)
+    assert report.removed == ("se/malmo-atervinning.md",)
+    assert report.unchanged == 4
+    assert _titles(fresh, "trädgårdsskötsel") == {"Ny rapport"}
+    assert _titles(fresh, "keramiku") == {"Jauniešu centrs Rīgā"}
+    assert _titles(fresh, "programmēšanu") == set()
+    assert _titles(fresh, "kooperativ") == set()
+
+
+def test_a_changed_sidecar_reindexes_its_file(fresh: Settings) -> None:
+    sidecar = fresh.corpus_dir / "lv/riga.md.meta.toml"
+    sidecar.write_text('year = 2023\nmunicipality = ["Rīga"]\n', encoding="utf-8")
+    report = run_index(fresh)
+    assert report.updated == ("lv/riga.md",)
+
+
+def test_a_file_that_breaks_keeps_its_old_version(fresh: Settings) -> None:
+    (fresh.corpus_dir / "lv/riga.md").write_bytes(b"")
+    report = run_index(fresh)
+    assert [f.key for f in report.failed] == ["lv/riga.md"]
+    assert _titles(fresh, "jauniešu") == {"Jauniešu centrs Rīgā"}
+
+
+def test_bad_metadata_skips_that_file_with_a_clear_reason(fresh: Settings) -> None:
+    (fresh.corpus_dir / "se/bad.md").write_text(
+        "# Rapport\n\nText om kommuner och företag.\n", encoding="utf-8"
+    )
+    (fresh.corpus_dir / "se/bad.md.meta.toml").write_text('country = "Sweden"\n', encoding="utf-8")
+    (fresh.corpus_dir / "se/bad2.md").write_text(
+        "# Rapport\n\nText om kommuner.\n", encoding="utf-8"
+    )
+    (fresh.corpus_dir / "se/bad2.md.meta.toml").write_text('year = "förra året"\nauthor = "x"\n')
+    report = run_index(fresh)
+    reasons = {f.key: f.reason for f in report.failed}
+    assert "field 'country'" in reasons["se/bad.md"] and "bad.md.meta.toml" in reasons["se/bad.md"]
+    assert "bad2.md.meta.toml" in reasons["se/bad2.md"]
+    assert report.exit_code == 3
+
+
+def test_rebuild_swaps_in_a_new_generation_and_removes_the_old(fresh: Settings) -> None:
+    before = store.current_generation(fresh.index_dir)
+    report = run_index(fresh, rebuild=True)
+    after = store.current_generation(fresh.index_dir)
+    assert report.rebuilt and before != after and after is not None
+    assert len(report.added) == 6
+    assert _titles(fresh, "Valmierā") == {"Sociālais uzņēmums Valmierā"}
+
+
+def test_a_second_writer_is_refused_without_touching_anything(
+    fresh: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gen = store.current_generation(fresh.index_dir)
+    with writer_lock(fresh.index_dir):
+        code = main(
+            [
+                "--corpus",
+                str(fresh.corpus_dir),
+                "--index",
+                str(fresh.index_dir),
+                "index",
+                "--rebuild",
+            ]
+        )
+    err = capsys.readouterr().err
+    assert code == 1
+    assert f"the index is being updated by another process (pid {os.getpid()})" in err
+    assert store.current_generation(fresh.index_dir) == gen
+
+
+def test_a_stale_lock_from_a_dead_process_is_taken_over(fresh: Settings) -> None:
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    (fresh.index_dir / LOCK_NAME).write_text(dead.stdout.strip())
+    assert run_index(fresh).exit_code == 0
+    assert not (fresh.index_dir / LOCK_NAME).exists()
+
+
+def test_a_rebuild_killed_midway_leaves_the_old_index_working(tmp_path: Path) -> None:
+    corpus = write_fixture_corpus(tmp_path / "corpus")
+    bulk = corpus / "bulk"
+    bulk.mkdir()
+    for n in range(400):
+        (bulk / f"note-{n:03}.md").write_text(
+            f"# Note {n}\n\n" + "Kommunen och det sociala företaget träffas varje vecka. " * 30,
+            encoding="utf-8",
+        )
+    settings = settings_for(corpus, tmp_path / "index")
+    run_index(settings)
+    before = _titles(settings, "Valmierā")
+    old_gen = store.current_generation(settings.index_dir)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "search",
+            "--corpus",
+            str(corpus),
+            "--index",
+            str(settings.index_dir),
+            "index",
+            "--rebuild",
+        ],
+        cwd=PROJECT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(list(settings.index_dir.glob("gen-*"))) < 2:
+        time.sleep(0.01)
+    time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert len(list(settings.index_dir.glob("gen-*"))) == 2, (
+        "the kill came too late to test anything"
+    )
+    assert store.current_generation(settings.index_dir) == old_gen
+    assert _titles(settings, "Valmierā") == before
+    report = run_index(settings)  # the stale lock and the half-built generation are cleaned up
+    assert report.exit_code == 0
+    assert old_gen is not None
+    assert [g.name for g in settings.index_dir.glob("gen-*")] == [old_gen.name]

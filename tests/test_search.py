@@ -1,0 +1,220 @@
+"""Search semantics over the fixture corpus: every query construct, collapse, paging,
+facets with per-facet exclusion, diacritics, and clear errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from search.cli import main
+from search.engine import Engine
+from search.errors import QuerySyntaxError
+from search.models import SearchRequest, SearchResults
+from search.settings import Settings
+
+
+def run(engine: Engine, text: str = "", **kw: object) -> SearchResults:
+    return engine.search(SearchRequest(text=text, page_size=kw.pop("page_size", 20), **kw))  # type: ignore[arg-type]
+
+
+def titles(results: SearchResults) -> set[str]:
+    return {h.title for h in results.hits}
+
+
+def facet(results: SearchResults, name: str) -> dict[str, int]:
+    return {v.value: v.count for f in results.facets if f.name == name for v in f.values}
+
+
+def test_words_must_all_match(engine: Engine) -> None:
+    assert titles(run(engine, "kommunen upphandling")) == {
+        "Kafé Trädgården: arbetsträning i Uppsala"
+    }
+    assert titles(run(engine, "kommunen ingenting_sådant")) == set()
+
+
+def test_swedish_stemming_finds_inflected_forms(engine: Engine) -> None:
+    assert "Kafé Trädgården: arbetsträning i Uppsala" in titles(run(engine, "företagets"))
+
+
+def test_latvian_stemming_finds_inflected_forms(engine: Engine) -> None:
+    found = titles(run(engine, "pašvaldības"))
+    assert {"Sociālais uzņēmums Valmierā", "Jauniešu centrs Rīgā"} <= found
+
+
+def test_russian_stemming_and_yo_equals_ye(engine: Engine) -> None:
+    assert titles(run(engine, "предприятия")) == {"Социальное предприятие в Минске"}
+    assert titles(run(engine, "продает")) == {
+        "Социальное предприятие в Минске"
+    }  # text says продаёт
+    assert titles(run(engine, "ещё")) == titles(run(engine, "еще"))
+
+
+def test_input_without_diacritics_finds_latvian_and_swedish(engine: Engine) -> None:
+    assert "Sociālais uzņēmums Valmierā" in titles(run(engine, "pasvaldibu"))
+    assert "Kafé Trädgården: arbetsträning i Uppsala" in titles(run(engine, "arbetstraning"))
+
+
+def test_exact_letters_rank_above_folded_matches(engine: Engine) -> None:
+    hits = run(engine, "Malmö").hits
+    assert hits[0].title == "Återbruk i Malmö"
+
+
+def test_phrase(engine: Engine) -> None:
+    assert titles(run(engine, '"reserved public procurement"')) == {
+        "Social enterprises and municipalities: an overview"
+    }
+    assert titles(run(engine, '"procurement public reserved"')) == set()
+
+
+def test_exclusion(engine: Engine) -> None:
+    with_riga = titles(run(engine, "pašvaldība"))
+    without = titles(run(engine, "pašvaldība -jauniešu"))
+    assert "Jauniešu centrs Rīgā" in with_riga and "Jauniešu centrs Rīgā" not in without
+
+
+def test_or(engine: Engine) -> None:
+    assert titles(run(engine, "Минске OR Valmierā")) == {
+        "Социальное предприятие в Минске",
+        "Sociālais uzņēmums Valmierā",
+    }
+
+
+def test_prefix(engine: Engine) -> None:
+    assert "Kafé Trädgården: arbetsträning i Uppsala" in titles(run(engine, "upphandl*"))
+
+
+def test_fuzzy(engine: Engine) -> None:
+    assert "Kafé Trädgården: arbetsträning i Uppsala" in titles(run(engine, "upphandlng~"))
+
+
+def test_parentheses(engine: Engine) -> None:
+    assert titles(run(engine, "(Минске OR Valmierā) -хлеб")) == {"Sociālais uzņēmums Valmierā"}
+
+
+def test_field_filters_in_the_query(engine: Engine) -> None:
+    assert all("LV" in h.country for h in run(engine, "country:LV").hits)
+    assert titles(run(engine, "type:report")) == {
+        "Social enterprises and municipalities: an overview"
+    }
+    assert {h.year for h in run(engine, "year:2019..2020").hits} == {2019, 2020}
+    assert titles(run(engine, 'org:"Zaļā darbnīca"')) == {"Sociālais uzņēmums Valmierā"}
+    assert titles(run(engine, "municipality:riga")) == {"Jauniešu centrs Rīgā"}
+    assert {h.language for h in run(engine, "lang:ru").hits} == {"ru"}
+
+
+def test_passages_collapse_per_document(engine: Engine) -> None:
+    results = run(engine, "kommunen")
+    doc_ids = [h.doc_id for h in results.hits]
+    assert len(doc_ids) == len(set(doc_ids))
+    assert results.total_passages > results.total_documents
+    assert sum(h.more_in_document + 1 for h in results.hits) == results.total_passages
+
+
+def test_sort_by_year_and_paging(engine: Engine) -> None:
+    everything = run(engine, "", sort="year")
+    years = [h.year or 0 for h in everything.hits]
+    assert years == sorted(years, reverse=True)
+    first = engine.search(SearchRequest(sort="year", page=1, page_size=2))
+    second = engine.search(SearchRequest(sort="year", page=2, page_size=2))
+    assert [h.doc_id for h in first.hits + second.hits] == [h.doc_id for h in everything.hits[:4]]
+
+
+def test_empty_query_counts_the_whole_collection(engine: Engine) -> None:
+    results = run(engine)
+    assert results.total_documents == 6
+    assert facet(results, "country") == {"SE": 3, "LV": 3, "BY": 2}
+
+
+def test_values_of_one_facet_or_and_other_facets_keep_counting(engine: Engine) -> None:
+    results = run(engine, filters=(("country", ("SE", "LV")),))
+    assert results.total_documents == 5
+    # the country facet ignores its own selection: BY still shows its count
+    assert facet(results, "country") == {"SE": 3, "LV": 3, "BY": 2}
+    assert facet(results, "doc_type") == {"case": 4, "report": 1}
+    narrowed = run(engine, filters=(("country", ("SE", "LV")), ("doc_type", ("report",))))
+    assert narrowed.total_documents == 1
+    assert facet(narrowed, "country") == {"SE": 1, "LV": 1, "BY": 1}
+    assert facet(narrowed, "doc_type") == {"case": 4, "report": 1}
+
+
+def test_language_facet_counts_documents_with_matching_passages(engine: Engine) -> None:
+    results = run(engine, "", filters=(("lang", ("lv",)),))
+    assert results.total_documents == 2
+    assert facet(results, "lang")["sv"] == 2
+
+
+def test_snippets_mark_matched_words(engine: Engine) -> None:
+    hit = run(engine, "upphandling").hits[0]
+    marked = [s.text for s in hit.snippet if s.match]
+    assert marked and all("upphandling" in m.lower() for m in marked)
+
+
+def test_did_you_mean_uses_the_index_vocabulary(engine: Engine) -> None:
+    results = run(engine, "upphandlig")
+    assert results.total_documents == 0
+    assert results.suggestion == "upphandling"
+    assert run(engine, "Valmieras").suggestion == ""
+
+
+def test_more_like_this_finds_other_documents(engine: Engine) -> None:
+    hit = run(engine, "Valmierā").hits[0]
+    similar = engine.more_like(hit.passage_id)
+    assert similar.hits and hit.doc_id not in {h.doc_id for h in similar.hits}
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ('"unclosed', "unclosed quote"),
+        ("(kommun", "never closed"),
+        ("kommun)", "unmatched ')'"),
+        ("cuntry:SE", "unknown field 'cuntry'"),
+        ("year:20x9", "year at column 1"),
+        ("kommun OR", "OR at column 8"),
+        ("k*mmun", "only allowed at the end"),
+        ("country:", "needs a value"),
+    ],
+)
+def test_malformed_queries_say_what_and_where(engine: Engine, query: str, message: str) -> None:
+    with pytest.raises(QuerySyntaxError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        run(engine, query)
+
+
+def test_cli_malformed_query_exits_2_with_one_line(
+    fixture_index: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["--corpus", str(fixture_index.corpus_dir), "--index", str(fixture_index.index_dir)]
+    assert main([*base, "query", '"unclosed']) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_cli_json_shape(fixture_index: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    base = ["--corpus", str(fixture_index.corpus_dir), "--index", str(fixture_index.index_dir)]
+    assert main([*base, "query", "--country", "SE", "--limit", "1", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == {
+        "query",
+        "page",
+        "limit",
+        "sort",
+        "total_documents",
+        "total_passages",
+        "hits",
+        "facets",
+        "suggestion",
+        "timing_ms",
+    }
+    assert len(data["hits"]) == 1 and "SE" in data["hits"][0]["country"]
+    assert {"title", "citation", "page", "snippet", "highlights", "path"} <= set(data["hits"][0])
+    assert {v["value"] for v in data["facets"]["country"]} == {"SE", "LV", "BY"}
+
+
+def test_cli_exports_every_hit(fixture_index: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    base = ["--corpus", str(fixture_index.corpus_dir), "--index", str(fixture_index.index_dir)]
+    assert main([*base, "query", "--limit", "1", "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].startswith("title,citation") and len(lines) == 1 + 6
+    assert main([*base, "query", "Valmierā", "--format", "md"]) == 0
+    assert "**Sociālais uzņēmums Valmierā**" in capsys.readouterr().out
