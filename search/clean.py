@@ -91,7 +91,7 @@ def strip_running_lines(pages: Sequence[str]) -> list[str]:
         content = [ln for ln in lines if ln.strip()]
         edge_lines = content[:3] + content[-3:]
         edges.update({_line_signature(ln) for ln in edge_lines})
-    threshold = max(3, (len(pages) + 1) // 2)
+    threshold = max(2, (len(pages) + 1) // 2)
     running = {sig for sig, n in edges.items() if n >= threshold and sig}
     page_number = re.compile(
         r"^\s*(?:(?:page|sida|lapa|lpp\.?|стр\.?|страница)\s*)?\d{1,4}"
@@ -147,6 +147,8 @@ def strip_margin_numbers(text: str) -> str:
         1 for ln in lines if ln.strip()
     ):
         return "\n".join(lines)
+    if sum(bool(re.search(r"\s\d{1,4}$", lines[i])) for i, _ in numbered) > 0.5 * len(numbered):
+        return "\n".join(lines)  # "3 Sweden 5": a table of contents, not margin numbers
     for i, _ in numbered:
         lines[i] = _MARGIN_NUMBER.sub("", lines[i], count=1)
     return "\n".join(lines)
@@ -163,6 +165,16 @@ def dehyphenate(text: str) -> str:
 _SENTENCE_END = re.compile(r"[.!?:;»\"”)]\s*$")
 
 
+def _looks_like_heading(line: str, typical: int) -> bool:
+    """A short line that starts with a capital or a number and ends without punctuation."""
+    return (
+        len(line) < 0.6 * typical
+        and len(line.split()) <= 10
+        and (line[:1].isupper() or line[:1].isdigit())
+        and not re.search(r"[.,;:!?\-–—]$", line)
+    )
+
+
 def reflow(text: str) -> str:
     """Join lines into paragraphs; paragraphs end at blank lines or short closing lines."""
     lines = [ln.strip() for ln in text.split("\n")]
@@ -176,8 +188,12 @@ def reflow(text: str) -> str:
             if paragraphs[-1]:
                 paragraphs.append([])
             continue
+        if _looks_like_heading(ln, typical) and paragraphs[-1]:
+            paragraphs.append([])
         paragraphs[-1].append(ln)
-        if _SENTENCE_END.search(ln) and len(ln) < 0.75 * typical:
+        if (_SENTENCE_END.search(ln) and len(ln) < 0.75 * typical) or _looks_like_heading(
+            ln, typical
+        ):
             paragraphs.append([])
     joined = (" ".join(p) for p in paragraphs if p)
     return "\n\n".join(_SPACES.sub(" ", p).strip() for p in joined)
@@ -186,7 +202,7 @@ def reflow(text: str) -> str:
 def clean_pages(raw_pages: Sequence[str]) -> list[str]:
     """The whole cleaning chain for the pages of one document, in order."""
     pages = [repair_tab_separated_words(normalise(p)) for p in raw_pages]
-    pages = strip_running_lines(pages) if len(pages) >= 3 else pages
+    pages = strip_running_lines(pages) if len(pages) >= 2 else pages
     return [reflow(dehyphenate(strip_margin_numbers(p))) for p in pages]
 
 

@@ -39,9 +39,10 @@ def _detector_factory() -> Any:
 
 
 _BELARUSIAN = re.compile("[ўЎ]")
-_UKR_OR_BE = re.compile("[іІїЇєЄґҐ]")
+_UKR_OR_BE = re.compile("[іІ]")
 _UKRAINIAN_ONLY = re.compile("[їЇєЄґҐ]")
 _CYR_I = re.compile("[иИ]")
+_LATIN_I_IN_CYRILLIC = re.compile(r"(?<=[\u0400-\u04ff])[iI]|[iI](?=[\u0400-\u04ff])")
 _RUSSIAN_LETTERS = re.compile("[ыЫэЭёЁ]")
 _RUSSIAN_WORDS = re.compile(
     r"(?<!\w)(?:что|это|его|ему|меня|мне|надо|нет|где|уже|если|когда|только|очень|было|был|"
@@ -57,10 +58,20 @@ def _letters(text: str) -> int:
 
 
 def _cyrillic_by_script(text: str) -> str:
-    if _BELARUSIAN.search(text):
+    """be or other (Ukrainian) when the letters settle it; empty when they do not.
+
+    Belarusian has і and ў but no и; Ukrainian has ї, є, ґ and both і and и. A Russian
+    text that merely quotes a Belarusian name has many и and an odd і or ў.
+    """
+    text = _LATIN_I_IN_CYRILLIC.sub("і", text)  # typists often use a Latin i for і
+    cyr = sum("\u0400" <= ch <= "\u04ff" for ch in text)
+    i_ru = len(_CYR_I.findall(text))
+    i_be = len(_UKR_OR_BE.findall(text)) + len(_BELARUSIAN.findall(text))
+    ukrainian = bool(_UKRAINIAN_ONLY.search(text))
+    if i_be and not ukrainian and (i_ru <= 0.01 * cyr or i_be >= 2.5 * i_ru):
         return "be"
-    if _UKR_OR_BE.search(text):
-        return "other" if _UKRAINIAN_ONLY.search(text) or _CYR_I.search(text) else "be"
+    if ukrainian or (i_be and i_be >= 0.3 * i_ru):
+        return "other"
     return ""
 
 
