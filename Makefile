@@ -13,8 +13,9 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
+# Incremental: a fresh index costs a stat call per file; a missing or stale one is (re)built.
 run: $(STAMP)
-	$(BIN)/python -m search index --quiet-if-fresh
+	$(BIN)/python -m search index
 	$(BIN)/python tui.py
 
 index: $(STAMP)

@@ -208,25 +208,11 @@ def search_request(args: argparse.Namespace, page: int, page_size: int) -> Any:
 
 def cmd_query(args: argparse.Namespace) -> int:
     from search import render
-    from search.service import open_search
+    from search.service import export_results, open_search
 
     engine = open_search(_settings(args))
     if args.format:
-        hits: list[Any] = []
-        page = 1
-        while True:
-            results = engine.search(search_request(args, page, 200))
-            hits.extend(results.hits)
-            if len(hits) >= results.total_documents or not results.hits:
-                break
-            page += 1
-        text = " ".join(args.text)
-        if args.format == "csv":
-            sys.stdout.write(render.hits_csv(hits))
-        elif args.format == "md":
-            sys.stdout.write(render.hits_markdown(hits, text))
-        else:
-            sys.stdout.write(render.hits_json(hits, text) + "\n")
+        sys.stdout.write(export_results(engine, search_request(args, 1, 200), args.format))
         return EXIT_OK
     results = engine.search(search_request(args, args.page, args.limit))
     if args.json:

@@ -17,9 +17,10 @@ from whoosh import sorting
 
 from search import analysis, highlight, store
 from search.analysis import FOLDED_FIELD
+from search.errors import QuerySyntaxError
 from search.facets import Counted, FacetIndex, Selection
 from search.matching import compile_query, is_stopword
-from search.models import Hit, SearchRequest, SearchResults
+from search.models import Hit, PageView, Passage, SearchRequest, SearchResults, Segment
 from search.query import FieldFilter, Node, parse, split_filters, words_of
 from search.settings import Settings
 
@@ -194,12 +195,41 @@ class Engine:
             n = searcher.document_number(id=passage_id)
             return None if n is None else (n, searcher.stored_fields(n))
 
-    def document_passages(self, doc_id: str) -> list[dict[str, Any]]:
-        """Every stored passage of a document, in page and position order."""
+    def document_pages(self, doc_id: str) -> list[PageView]:
+        """Every page of a document with its passages, in reading order."""
         with self._lock:
             searcher, _ = self._current()
             found = [searcher.stored_fields(n) for n in searcher.document_numbers(doc_id=doc_id)]
-        return sorted(found, key=lambda f: (f.get("page", 0), f.get("start", 0)))
+        found.sort(key=lambda f: (f.get("page", 0), f.get("start", 0)))
+        pages: dict[int, list[Passage]] = {}
+        headings: dict[int, str] = {}
+        for f in found:
+            number = f.get("page", 0)
+            headings.setdefault(number, f.get("heading", ""))
+            pages.setdefault(number, []).append(
+                Passage(
+                    id=f["id"],
+                    doc_id=f["doc_id"],
+                    page=number,
+                    heading=f.get("heading", ""),
+                    start=f.get("start", 0),
+                    end=f.get("end", 0),
+                    text=f.get("text", ""),
+                    language=f.get("lang", ""),
+                )
+            )
+        return [PageView(n, headings[n], tuple(ps)) for n, ps in pages.items()]
+
+    def mark(self, text: str, language: str, query_text: str) -> tuple[Segment, ...]:
+        """The whole text split into segments, the words the query matches marked."""
+        try:
+            text_node, _ = split_filters(parse(query_text))
+        except QuerySyntaxError:
+            return (Segment(text),)
+        with self._lock:
+            searcher, facets = self._current()
+            terms = _query_terms(compile_query(text_node, facets.canonical), searcher)
+        return tuple(highlight.segments(text, highlight.match_spans(text, language, terms)))
 
     def more_like(self, passage_id: str, limit: int = 10) -> SearchResults:
         """Documents whose passages share the most distinctive words with this passage."""

@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -138,7 +138,7 @@ def _delete_docs(writer: Any, doc_ids: list[str]) -> None:
 
 def index_events(
     settings: Settings, rebuild: bool = False
-) -> Iterator[IndexProgress | IndexReport]:
+) -> Generator[IndexProgress | IndexReport, None, None]:
     """Bring the index up to date with the corpus; the last event is the IndexReport."""
     started = time.monotonic()
     index_dir, corpus_dir = settings.index_dir, settings.corpus_dir

@@ -211,3 +211,12 @@ class SearchResults:
     facets: tuple[Facet, ...]
     suggestion: str
     elapsed_ms: float
+
+
+@dataclass(frozen=True, slots=True)
+class PageView:
+    """One page (PDF) or section (web, text) of a document, as its passages were indexed."""
+
+    number: int
+    heading: str
+    passages: tuple[Passage, ...]

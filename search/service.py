@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from search import store
-from search.models import IndexProgress, IndexReport, Stats
+from search.models import Hit, IndexProgress, IndexReport, SearchRequest, Stats
 from search.settings import Settings
 
 if TYPE_CHECKING:
@@ -23,8 +23,12 @@ if TYPE_CHECKING:
 
 def index_events(
     settings: Settings, rebuild: bool = False
-) -> Iterator[IndexProgress | IndexReport]:
-    """Update (or rebuild) the index, yielding progress; the last event is the report."""
+) -> Generator[IndexProgress | IndexReport, None, None]:
+    """Update (or rebuild) the index, yielding progress; the last event is the report.
+
+    Closing the generator early cancels the run: the writer is cancelled, a half-built
+    generation removed, the lock released, and the index stays as it was.
+    """
     from search.indexer import index_events as events
 
     return events(settings, rebuild)
@@ -185,3 +189,44 @@ def parse_year_range(text: str) -> tuple[int | None, int | None]:
     node = parse(f"year:{text}")
     assert isinstance(node, FieldFilter)
     return node.low, node.high
+
+
+def writer_pid(settings: Settings) -> int | None:
+    """The pid of another process updating the index right now, if any."""
+    from search.lock import holder
+
+    return holder(settings.index_dir)
+
+
+def index_exists(settings: Settings) -> bool:
+    return store.current_generation(settings.index_dir) is not None
+
+
+def export_results(engine: Engine, request: SearchRequest, fmt: str) -> str:
+    """Every hit of a search (all pages) as CSV, JSON or Markdown, with citations."""
+    from dataclasses import replace
+
+    from search import render
+
+    hits: list[Hit] = []
+    page = 1
+    while True:
+        results = engine.search(replace(request, page=page, page_size=200))
+        hits.extend(results.hits)
+        if len(hits) >= results.total_documents or not results.hits:
+            break
+        page += 1
+    if fmt == "csv":
+        return render.hits_csv(hits)
+    if fmt == "md":
+        return render.hits_markdown(hits, request.text)
+    if fmt == "json":
+        return render.hits_json(hits, request.text) + "\n"
+    raise ValueError(f"unknown export format {fmt!r}: csv, json or md")
+
+
+def add_url(settings: Settings, url: str) -> Path:
+    """Fetch a web page into the corpus (corpus/web/); returns where it was saved."""
+    from search.fetch import fetch_page
+
+    return fetch_page(url, settings.corpus_dir, settings.limits).path

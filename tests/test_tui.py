@@ -1,0 +1,229 @@
+"""The terminal UI driven for real with Textual's Pilot, over the fixture index."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from textual.widgets import OptionList, Static
+
+from search.service import run_index
+from search.settings import Settings
+from tests.conftest import settings_for
+from tests.fixture_corpus import write_fixture_corpus
+from tui import ConfirmScreen, HelpScreen, ReaderScreen, SearchApp, make_app
+
+
+def status(app: SearchApp) -> str:
+    return str(app.query_one("#status", Static).render())
+
+
+def result_titles(app: SearchApp) -> list[str]:
+    return [h.title for h in app.results.hits] if app.results else []
+
+
+def facet_counts(app: SearchApp, name: str) -> dict[str, int]:
+    assert app.results is not None
+    return {v.value: v.count for f in app.results.facets if f.name == name for v in f.values}
+
+
+async def settle(pilot: object, app: SearchApp) -> None:
+    await pilot.pause(0.3)  # type: ignore[attr-defined]
+    await app.workers.wait_for_complete()
+    await pilot.pause()  # type: ignore[attr-defined]
+
+
+def facet_index(app: SearchApp, facet: str, value: str) -> int:
+    panel = app.query_one("#facets", OptionList)
+    for i in range(panel.option_count):
+        if panel.get_option_at_index(i).id == f"v:{facet}:{value}":
+            return i
+    raise AssertionError(f"{facet}={value} not in the facet panel")
+
+
+async def choose_facet(pilot: object, app: SearchApp, facet: str, value: str) -> None:
+    panel = app.query_one("#facets", OptionList)
+    panel.focus()
+    panel.highlighted = facet_index(app, facet, value)
+    await pilot.press("enter")  # type: ignore[attr-defined]
+    await settle(pilot, app)
+
+
+async def test_typing_a_query_updates_results(fixture_index: Settings) -> None:
+    app = make_app(fixture_index, show_timing=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        assert len(result_titles(app)) == 6
+        await pilot.press(*"Valmierā")
+        await settle(pilot, app)
+        assert result_titles(app) == ["Sociālais uzņēmums Valmierā"]
+        assert status(app).startswith("1 documents")
+
+
+async def test_country_values_combine_with_or_and_other_facets_update(
+    fixture_index: Settings,
+) -> None:
+    app = make_app(fixture_index, show_timing=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        await choose_facet(pilot, app, "country", "SE")
+        assert app.results is not None and app.results.total_documents == 3
+        assert facet_counts(app, "doc_type") == {"case": 2, "report": 1}
+        await choose_facet(pilot, app, "country", "LV")
+        assert app.results.total_documents == 5
+        assert facet_counts(app, "doc_type") == {"case": 4, "report": 1}
+        assert facet_counts(app, "country") == {"SE": 3, "LV": 3, "BY": 2}
+        assert "country: LV, SE" in str(app.query_one("#filters", Static).render())
+        await pilot.press("f8")
+        await settle(pilot, app)
+        assert app.results.total_documents == 6
+        assert str(app.query_one("#filters", Static).render()) == ""
+
+
+async def test_no_results_with_filters_suggests_the_facets_that_give_results(
+    fixture_index: Settings,
+) -> None:
+    app = make_app(fixture_index, show_timing=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        await choose_facet(pilot, app, "country", "BY")
+        app.query_one("#query").focus()
+        await pilot.press(*"Valmierā")
+        await settle(pilot, app)
+        assert result_titles(app) == []
+        assert "no results with these filters; try country LV" in status(app)
+
+
+async def test_a_query_error_is_shown_inline(fixture_index: Settings) -> None:
+    app = make_app(fixture_index, show_timing=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*'"unclosed')
+        await settle(pilot, app)
+        assert "unclosed quote starting at column 1" in status(app)
+        assert app.query_one("#status").has_class("error")
+        await pilot.press('"')
+        await settle(pilot, app)
+        assert not app.query_one("#status").has_class("error")
+
+
+async def test_did_you_mean_is_offered(fixture_index: Settings) -> None:
+    app = make_app(fixture_index, show_timing=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"upphandlig")
+        await settle(pilot, app)
+        assert "did you mean: upphandling" in status(app)
+
+
+async def test_reader_opens_a_hit_and_jumps_between_matches_and_pages(
+    fixture_index: Settings,
+) -> None:
+    app = make_app(fixture_index, show_timing=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"kommunen", "enter")
+        await settle(pilot, app)
+        hits = app.query_one("#results", OptionList)
+        hits.highlighted = result_titles(app).index("Kafé Trädgården: arbetsträning i Uppsala")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen)
+        assert len(reader.match_widgets) >= 1
+        await pilot.press("n")
+        assert reader.match == 0 and reader.match_widgets[0].has_class("current-match")
+        first_page = reader.pages[reader.index].number
+        await pilot.press("right")
+        await pilot.pause()
+        assert reader.pages[reader.index].number != first_page or len(reader.pages) == 1
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, ReaderScreen)
+
+
+async def test_copy_citation_puts_the_citation_on_the_clipboard(fixture_index: Settings) -> None:
+    app = make_app(fixture_index, show_timing=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"Минске", "enter")
+        await settle(pilot, app)
+        await pilot.press("c")
+        assert app.clipboard == (
+            "Социальное предприятие в Минске, Социальное предприятие в Минске, BY, 2016, by/minsk.html"
+        )
+
+
+async def test_export_writes_every_result(fixture_index: Settings, tmp_path: Path) -> None:
+    app = make_app(fixture_index, show_timing=False)
+    app.export_dir = tmp_path
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f3")
+        await pilot.pause()
+        formats = app.screen.query_one("#formats", OptionList)
+        formats.highlighted = 1  # JSON
+        await pilot.press("enter")
+        await settle(pilot, app)
+    exported = list(tmp_path.glob("search-results-*.json"))
+    assert len(exported) == 1
+    data = json.loads(exported[0].read_text(encoding="utf-8"))
+    assert len(data["hits"]) == 6 and all(h["citation"] for h in data["hits"])
+
+
+async def test_help_lists_keys(fixture_index: Settings) -> None:
+    app = make_app(fixture_index, show_timing=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_no_index_offers_to_build_it_with_progress(tmp_path: Path) -> None:
+    corpus = write_fixture_corpus(tmp_path / "corpus")
+    app = make_app(settings_for(corpus, tmp_path / "index"), show_timing=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "No index yet" in str(
+            app.query_one("#results", OptionList).get_option_at_index(0).prompt
+        )
+        await pilot.click("#yes")
+        await settle(pilot, app)
+        assert len(result_titles(app)) == 6
+
+
+@pytest.fixture
+def big_corpus(tmp_path: Path) -> Settings:
+    corpus = write_fixture_corpus(tmp_path / "corpus")
+    settings = settings_for(corpus, tmp_path / "index")
+    run_index(settings)
+    for n in range(300):
+        (corpus / f"note-{n:03}.md").write_text(
+            f"# Anteckning {n}\n\nKommunen träffar företaget.\n"
+        )
+    return settings
+
+
+async def test_reindex_shows_progress_and_can_be_cancelled(big_corpus: Settings) -> None:
+    app = make_app(big_corpus, show_timing=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f5")
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if "reading" in str(app.query_one("#progress-label").render()):
+                break
+        assert app.query_one("#progress-row").has_class("running")
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        await settle(pilot, app)
+        assert not app.query_one("#progress-row").has_class("running")
+        assert app.results is not None and app.results.total_documents == 6  # unchanged
+        await pilot.press("f5")
+        for _ in range(600):
+            await pilot.pause(0.05)
+            if not app.indexing.is_set():
+                break
+        await settle(pilot, app)
+        assert app.results.total_documents == 306

@@ -1,0 +1,811 @@
+"""The terminal UI: search as you type, facets, a reader, reindexing.
+
+    python tui.py [--index DIR] [--corpus DIR]
+
+Everything it knows about documents comes through the `search` package's public API
+(`search.service`, `search.models`, `search.render`); it never touches the index,
+the PDF parser or the language detector itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Generator, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Footer, Input, Label, OptionList, ProgressBar, Static
+from textual.widgets.option_list import Option
+
+from search import render, service
+from search.errors import IndexMissingError, QuerySyntaxError, SearchError
+from search.models import (
+    Facet,
+    Hit,
+    IndexProgress,
+    IndexReport,
+    PageView,
+    SearchRequest,
+    SearchResults,
+    Segment,
+)
+from search.settings import Settings, default_settings
+
+DEBOUNCE_SECONDS = 0.12
+PAGE_SIZE = 40
+FACET_LABELS = {
+    "country": "Country",
+    "lang": "Language",
+    "doc_type": "Type",
+    "year": "Year",
+    "organisation": "Organisation",
+    "municipality": "Municipality",
+    "source": "Source",
+}
+FACET_SHOWN = 8
+MATCH_STYLE = "bold reverse"
+
+KEYS: tuple[tuple[str, str], ...] = (
+    (
+        "type",
+        'search as you type; "phrase", -word, OR, prefix*, fuzzy~, country:LV year:2015..2018',
+    ),
+    ("ctrl+l or /", "back to the search box"),
+    ("tab / shift+tab", "move between search box, facets and results"),
+    (
+        "enter or space",
+        "on a facet value: select or unselect it (values of one facet combine with OR)",
+    ),
+    ("F8", "clear all facet filters"),
+    ("enter", "on a result: open it in the reader"),
+    ("c or ctrl+y", "copy the citation of the highlighted result"),
+    ("o or ctrl+o", "open the source file (at the page) in the system viewer"),
+    ("m", "more like this: documents similar to the highlighted result"),
+    ("F4", "sort by relevance or by year"),
+    ("F3", "export all results as CSV, JSON or Markdown"),
+    ("F5 or ctrl+r", "reindex: add new, replace changed, drop removed documents"),
+    ("F6", "full rebuild of the index (the old one stays usable until it is done)"),
+    ("escape", "cancel a running reindex; close the reader or a dialog"),
+    ("F2", "add a web page by its URL"),
+    ("ctrl+p", "command palette: every action by name"),
+    ("F1 or ?", "this help"),
+    ("ctrl+q", "quit"),
+    ("reader: n / N", "next / previous match"),
+    ("reader: right / left", "next / previous page"),
+)
+
+
+@dataclass
+class UIState:
+    """What the user has asked for; the search request is derived from it."""
+
+    text: str = ""
+    selected: dict[str, set[str]] = field(default_factory=dict)
+    sort: str = "relevance"
+
+    def request(self, page_size: int = PAGE_SIZE) -> SearchRequest:
+        filters = tuple((f, tuple(sorted(v))) for f, v in sorted(self.selected.items()) if v)
+        return SearchRequest(text=self.text, filters=filters, sort=self.sort, page_size=page_size)
+
+    def toggle(self, facet: str, value: str) -> None:
+        chosen = self.selected.setdefault(facet, set())
+        chosen.symmetric_difference_update({value})
+
+
+def styled(segments: Iterable[Segment]) -> Text:
+    """Snippet segments as Rich text, the matched words marked (works in any theme)."""
+    text = Text()
+    for seg in segments:
+        text.append(re.sub(r"\s+", " ", seg.text), MATCH_STYLE if seg.match else "")
+    return text
+
+
+def hit_prompt(hit: Hit) -> Text:
+    meta = " · ".join(
+        part
+        for part in (
+            ",".join(hit.country),
+            hit.language,
+            hit.doc_type,
+            str(hit.year or ""),
+            f"p. {hit.page}" if hit.source == "pdf" else hit.heading[:30],
+            f"+{hit.more_in_document} more in this document" if hit.more_in_document else "",
+        )
+        if part
+    )
+    prompt = Text(hit.title, style="bold")
+    prompt.append("\n" + meta + "\n", style="dim")
+    prompt.append_text(styled(hit.snippet))
+    prompt.append("\n")
+    return prompt
+
+
+def viewer_command(path: Path, page: int) -> list[str] | None:
+    """A command that opens a file at a page in whatever viewer this machine has."""
+    if path.suffix.lower() == ".pdf":
+        for name, args in (
+            ("evince", ["-i", str(page)]),
+            ("okular", ["-p", str(page)]),
+            ("zathura", ["-P", str(page)]),
+        ):
+            if shutil.which(name):
+                return [name, *args, str(path)]
+    for opener in ("xdg-open", "open"):
+        if shutil.which(opener):
+            return [opener, str(path)]
+    return None
+
+
+# ------------------------------------------------------------------- modal screens
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,f1,question_mark", "dismiss", "Close"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        table = Table(box=None, show_header=False, expand=True, padding=(0, 1))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column(ratio=1)
+        for key, what in KEYS:
+            table.add_row(key, what)
+        with Vertical(id="help-box"):
+            yield Label("Keys", id="help-title")
+            with VerticalScroll():
+                yield Static(table, id="help-keys")
+            yield Label("escape closes", id="help-hint")
+
+    def action_dismiss(self, result: None = None) -> None:  # type: ignore[override]
+        self.dismiss(result)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "no", "Not now")]
+
+    def __init__(self, question: str, yes: str) -> None:
+        super().__init__()
+        self.question, self.yes = question, yes
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.question)
+            with Horizontal(classes="buttons"):
+                yield Button(self.yes, variant="primary", id="yes")
+                yield Button("Not now", id="no")
+
+    @on(Button.Pressed)
+    def answer(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_no(self) -> None:
+        self.dismiss(False)
+
+
+class AddUrlScreen(ModalScreen[str]):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(
+                "Add a web page (http or https). It is saved under corpus/web/ and indexed."
+            )
+            yield Input(placeholder="https://…", id="url")
+            with Horizontal(classes="buttons"):
+                yield Button("Add", variant="primary", id="add")
+                yield Button("Cancel", id="cancel")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#add")
+    def submit(self) -> None:
+        self.dismiss(self.query_one("#url", Input).value.strip())
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss("")
+
+
+class ExportScreen(ModalScreen[str]):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("Export every result with its citation as:")
+            yield OptionList(
+                Option("CSV", id="csv"),
+                Option("JSON", id="json"),
+                Option("Markdown", id="md"),
+                id="formats",
+            )
+
+    @on(OptionList.OptionSelected)
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id or "")
+
+    def action_cancel(self) -> None:
+        self.dismiss("")
+
+
+class ReaderScreen(Screen[None]):
+    """A document page by page, with every match of the query marked."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "close", "Back"),
+        Binding("n", "match(1)", "Next match"),
+        Binding("N", "match(-1)", "Prev match"),
+        Binding("right,pagedown", "page(1)", "Next page"),
+        Binding("left,pageup", "page(-1)", "Prev page"),
+        Binding("c", "copy", "Copy citation"),
+        Binding("o", "open", "Open source"),
+    ]
+
+    def __init__(self, hit: Hit, pages: list[PageView], query: str) -> None:
+        super().__init__()
+        self.hit, self.pages, self.query_text = hit, pages, query
+        numbers = [p.number for p in pages]
+        self.index = numbers.index(hit.page) if hit.page in numbers else 0
+        self.match = -1
+        self.match_widgets: list[Static] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="reader-title")
+        yield VerticalScroll(id="reader-body")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show_page(focus_passage=self.hit.passage_id)
+
+    @property
+    def app_(self) -> SearchApp:
+        assert isinstance(self.app, SearchApp)
+        return self.app
+
+    def show_page(self, focus_passage: str = "") -> None:
+        page = self.pages[self.index]
+        unit = "page" if self.hit.source == "pdf" else "section"
+        title = Text(self.hit.title, style="bold")
+        title.append(
+            f"\n{unit} {page.number} ({self.index + 1} of {len(self.pages)})"
+            + (f" · {page.heading}" if page.heading else "")
+            + f" · {render.citation(self.hit)}",
+            style="dim",
+        )
+        self.query_one("#reader-title", Static).update(title)
+        body = self.query_one("#reader-body", VerticalScroll)
+        body.remove_children()
+        self.match_widgets, self.match = [], -1
+        focus_widget: Static | None = None
+        widgets = []
+        for passage in page.passages:
+            segments = self.app_.engine_mark(passage.text, passage.language, self.query_text)
+            widget = Static(styled(segments), classes="passage")
+            if passage.id == focus_passage:
+                widget.add_class("current-passage")
+                focus_widget = widget
+            if any(s.match for s in segments):
+                self.match_widgets.append(widget)
+            widgets.append(widget)
+        body.mount_all(widgets)
+        if focus_widget is not None:
+            self.call_after_refresh(body.scroll_to_widget, focus_widget, animate=False, top=True)
+
+    def action_match(self, step: int) -> None:
+        if not self.match_widgets:
+            self.notify("No matches on this page", timeout=2)
+            return
+        if 0 <= self.match < len(self.match_widgets):
+            self.match_widgets[self.match].remove_class("current-match")
+        self.match = (self.match + step) % len(self.match_widgets)
+        target = self.match_widgets[self.match]
+        target.add_class("current-match")
+        self.query_one("#reader-body", VerticalScroll).scroll_to_widget(
+            target, animate=False, top=True
+        )
+
+    def action_page(self, step: int) -> None:
+        new = self.index + step
+        if 0 <= new < len(self.pages):
+            self.index = new
+            self.show_page()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_copy(self) -> None:
+        self.app_.copy_citation(self.hit)
+
+    def action_open(self) -> None:
+        self.app_.open_source(self.hit, self.pages[self.index].number)
+
+
+# ------------------------------------------------------------------------- the app
+
+
+class SearchApp(App[None]):
+    TITLE = "Multilingual search"
+    CSS = """
+    #query { margin: 0 0; }
+    #status { height: 1; padding: 0 1; color: $text-muted; }
+    #status.error { color: $error; }
+    #filters { height: 1; padding: 0 1; color: $accent; }
+    #body { height: 1fr; }
+    #facets { width: 28; border: round $panel; }
+    #results { width: 1fr; border: round $panel; }
+    #facets:focus, #results:focus { border: round $accent; }
+    #progress-row { height: 1; display: none; padding: 0 1; }
+    #progress-row.running { display: block; }
+    #progress-label { width: 1fr; }
+    #reader-title { height: auto; padding: 0 1; border-bottom: solid $panel; }
+    #reader-body { padding: 0 1; }
+    .passage { margin: 0 0 1 0; color: $text-muted; }
+    .current-passage { color: $text; border-left: thick $accent; padding-left: 1; }
+    .current-match { background: $boost; border-left: thick $warning; padding-left: 1; }
+    #help-box { width: 90%; height: 90%; border: round $accent; background: $surface; padding: 0 1; }
+    ModalScreen { align: center middle; }
+    .dialog { width: 70; height: auto; border: round $accent; background: $surface; padding: 1 2; }
+    .buttons { height: auto; margin-top: 1; }
+    .buttons Button { margin-right: 2; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "help", "Help"),
+        Binding("question_mark", "help", "Help", show=False),
+        Binding("ctrl+l,slash", "focus_query", "Search", show=False),
+        Binding("f5,ctrl+r", "reindex", "Reindex"),
+        Binding("f6", "rebuild", "Rebuild", show=False),
+        Binding("f2", "add_url", "Add URL", show=False),
+        Binding("f3", "export", "Export"),
+        Binding("f4", "toggle_sort", "Sort"),
+        Binding("f8", "clear_filters", "Clear filters"),
+        Binding("ctrl+y", "copy_citation", "Copy citation", show=False),
+        Binding("ctrl+o", "open_source", "Open source", show=False),
+        Binding("escape", "cancel_index", "Cancel", show=False),
+    ]
+
+    def __init__(self, settings: Settings, show_timing: bool = True) -> None:
+        super().__init__()
+        self.settings = settings
+        self.show_timing = show_timing
+        self.state = UIState()
+        self.results: SearchResults | None = None
+        self.engine = service.open_search(settings)
+        self.indexing = threading.Event()
+        self.cancel_requested = threading.Event()
+        self.searches = 0
+        self.export_dir = Path.cwd()
+
+    # -- layout
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="Search sv · lv · ru · en  (F1 help)", id="query")
+        yield Static("", id="filters")
+        with Horizontal(id="body"):
+            yield OptionList(id="facets")
+            yield OptionList(id="results")
+        with Horizontal(id="progress-row"):
+            yield Label("", id="progress-label")
+            yield ProgressBar(id="progress", show_eta=False)
+        yield Static("", id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#facets", OptionList).border_title = "Filters"
+        self.query_one("#results", OptionList).border_title = "Results"
+        self.query_one("#query", Input).focus()
+        if not service.index_exists(self.settings):
+            self.show_no_index()
+            self.push_screen(
+                ConfirmScreen(
+                    f"There is no index yet.\nBuild it now from {self.settings.corpus_dir}?",
+                    "Build the index",
+                ),
+                lambda build: self.action_reindex() if build else None,
+            )
+        else:
+            self.run_search()
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "Reindex",
+            "Add new, replace changed and drop removed documents (F5)",
+            self.action_reindex,
+        )
+        yield SystemCommand(
+            "Full rebuild",
+            "Rebuild the whole index; the old one stays usable (F6)",
+            self.action_rebuild,
+        )
+        yield SystemCommand(
+            "Add URL", "Fetch a web page into the corpus and index it (F2)", self.action_add_url
+        )
+        yield SystemCommand(
+            "Export results", "All results as CSV, JSON or Markdown (F3)", self.action_export
+        )
+        yield SystemCommand(
+            "Copy citation",
+            "Copy the highlighted result's citation (ctrl+y)",
+            self.action_copy_citation,
+        )
+        yield SystemCommand(
+            "Open source", "Open the highlighted result's file (ctrl+o)", self.action_open_source
+        )
+        yield SystemCommand(
+            "Toggle sort", "Sort by relevance or by year (F4)", self.action_toggle_sort
+        )
+        yield SystemCommand(
+            "Clear filters", "Unselect every facet value (F8)", self.action_clear_filters
+        )
+        yield SystemCommand("Keys", "Every key of this app (F1)", self.action_help)
+
+    # -- searching
+
+    @on(Input.Changed, "#query")
+    def query_changed(self, event: Input.Changed) -> None:
+        self.state.text = event.value
+        self.run_search()
+
+    @on(Input.Submitted, "#query")
+    def query_submitted(self) -> None:
+        self.query_one("#results", OptionList).focus()
+
+    @work(exclusive=True, group="search")
+    async def run_search(self, debounce: float = DEBOUNCE_SECONDS) -> None:
+        """Search after a short pause in typing; a newer search cancels this one."""
+        await asyncio.sleep(debounce)
+        request = self.state.request()
+        try:
+            results = await asyncio.to_thread(self.engine.search, request)
+        except QuerySyntaxError as exc:
+            self.set_status(str(exc), error=True)
+            return
+        except IndexMissingError:
+            self.show_no_index()
+            return
+        except SearchError as exc:
+            self.set_status(str(exc), error=True)
+            return
+        if request != self.state.request():
+            return  # the user changed something while it ran: a newer search is coming
+        self.results = results
+        self.searches += 1
+        self.show_results(results)
+
+    def engine_mark(self, text: str, language: str, query: str) -> tuple[Segment, ...]:
+        try:
+            return self.engine.mark(text, language, query)
+        except SearchError:
+            return (Segment(text),)
+
+    def show_results(self, results: SearchResults) -> None:
+        hits = self.query_one("#results", OptionList)
+        highlighted = hits.highlighted
+        hits.set_options(Option(hit_prompt(h), id=h.passage_id) for h in results.hits)
+        if results.hits:
+            hits.highlighted = min(highlighted or 0, len(results.hits) - 1)
+        hits.border_title = f"Results: {results.total_documents} documents"
+        self.show_facets(results.facets)
+        self.show_filters()
+        parts = [f"{results.total_documents} documents, {results.total_passages} passages"]
+        if results.hits and len(results.hits) < results.total_documents:
+            parts.append(f"showing the first {len(results.hits)}")
+        if self.state.sort == "year":
+            parts.append("sorted by year")
+        if self.show_timing:
+            parts.append(f"{results.elapsed_ms:.0f} ms")
+        if results.suggestion:
+            parts.append(f"did you mean: {results.suggestion}")
+        if not results.hits:
+            parts.append(self.empty_hint(results))
+        pid = service.writer_pid(self.settings)
+        if pid is not None and not self.indexing.is_set():
+            parts.append(
+                f"index being updated by another process (pid {pid}); showing the current one"
+            )
+        self.set_status(" · ".join(p for p in parts if p))
+
+    def empty_hint(self, results: SearchResults) -> str:
+        if any(self.state.selected.values()):
+            wider = [
+                f"{FACET_LABELS[f.name].lower()} {v.value} ({v.count})"
+                for f in results.facets
+                for v in f.values
+                if v.count and not v.selected
+            ][:3]
+            return "no results with these filters" + (
+                f"; try {', '.join(wider)}" if wider else "; F8 clears them"
+            )
+        return "no results"
+
+    def show_facets(self, facets: tuple[Facet, ...]) -> None:
+        panel = self.query_one("#facets", OptionList)
+        highlighted = panel.highlighted
+        options: list[Option | None] = []
+        for facet in facets:
+            if not facet.values:
+                continue
+            options.append(
+                Option(
+                    Text(FACET_LABELS[facet.name].upper(), style="bold"),
+                    id=f"h:{facet.name}",
+                    disabled=True,
+                )
+            )
+            shown = [v for v in facet.values if v.selected] + [
+                v for v in facet.values if not v.selected
+            ]
+            for value in shown[: max(FACET_SHOWN, sum(v.selected for v in facet.values))]:
+                mark = "■" if value.selected else "□"
+                label = Text(f"{mark} ", style="bold" if value.selected else "")
+                label.append(value.value[:18], style="bold" if value.selected else "")
+                label.append(f" {value.count}", style="dim")
+                options.append(Option(label, id=f"v:{facet.name}:{value.value}"))
+        panel.set_options(o for o in options if o is not None)
+        if highlighted is not None and panel.option_count:
+            panel.highlighted = min(highlighted, panel.option_count - 1)
+
+    def show_filters(self) -> None:
+        chosen = [
+            f"{FACET_LABELS[f].lower()}: {', '.join(sorted(v))}"
+            for f, v in self.state.selected.items()
+            if v
+        ]
+        text = ("Filters: " + " · ".join(chosen) + "   (F8 clears)") if chosen else ""
+        self.query_one("#filters", Static).update(text)
+
+    def show_no_index(self) -> None:
+        self.query_one("#results", OptionList).set_options(
+            [
+                Option(
+                    Text(
+                        f"No index yet at {self.settings.index_dir}.\n"
+                        "Press F5 to build it from the corpus folder.",
+                        style="bold",
+                    ),
+                    disabled=True,
+                )
+            ]
+        )
+        self.set_status("no index yet: F5 builds it")
+
+    def set_status(self, text: str, error: bool = False) -> None:
+        status = self.query_one("#status", Static)
+        status.set_class(error, "error")
+        status.update(text)
+
+    @on(OptionList.OptionSelected, "#facets")
+    def facet_chosen(self, event: OptionList.OptionSelected) -> None:
+        kind, facet, value = (event.option.id or "::").split(":", 2)
+        if kind == "v":
+            self.state.toggle(facet, value)
+            self.run_search(debounce=0)
+
+    @on(OptionList.OptionSelected, "#results")
+    def result_chosen(self, event: OptionList.OptionSelected) -> None:
+        hit = self.current_hit()
+        if hit is not None:
+            self.open_reader(hit)
+
+    def current_hit(self) -> Hit | None:
+        hits = self.query_one("#results", OptionList)
+        if (
+            self.results is None
+            or hits.highlighted is None
+            or hits.highlighted >= len(self.results.hits)
+        ):
+            return None
+        return self.results.hits[hits.highlighted]
+
+    @work(exclusive=True, group="reader")
+    async def open_reader(self, hit: Hit) -> None:
+        pages = await asyncio.to_thread(self.engine.document_pages, hit.doc_id)
+        if pages:
+            await self.push_screen(ReaderScreen(hit, pages, self.state.text))
+
+    def on_key(self, event: Any) -> None:
+        if self.focused is not self.query_one("#results", OptionList):
+            return
+        actions: dict[str, Callable[[], object]] = {
+            "c": self.action_copy_citation,
+            "o": self.action_open_source,
+            "m": self.action_more_like,
+        }
+        if event.character in actions:
+            actions[event.character]()
+            event.stop()
+
+    # -- actions
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_focus_query(self) -> None:
+        self.query_one("#query", Input).focus()
+
+    def action_toggle_sort(self) -> None:
+        self.state.sort = "year" if self.state.sort == "relevance" else "relevance"
+        self.run_search(debounce=0)
+
+    def action_clear_filters(self) -> None:
+        self.state.selected.clear()
+        self.run_search(debounce=0)
+
+    def action_copy_citation(self) -> None:
+        hit = self.current_hit()
+        if hit is not None:
+            self.copy_citation(hit)
+
+    def copy_citation(self, hit: Hit) -> None:
+        self.copy_to_clipboard(render.citation(hit))
+        self.notify(f"Copied: {render.citation(hit)}", timeout=3)
+
+    def action_open_source(self) -> None:
+        hit = self.current_hit()
+        if hit is not None:
+            self.open_source(hit, hit.page)
+
+    def open_source(self, hit: Hit, page: int) -> None:
+        path = self.settings.corpus_dir / hit.source_key
+        command = viewer_command(path, page)
+        if command is None:
+            self.notify(f"No viewer found on this machine; the file is {path}", severity="warning")
+            return
+        subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
+        self.notify(
+            f"Opening {hit.source_key}" + (f" at page {page}" if hit.source == "pdf" else "")
+        )
+
+    @work(exclusive=True, group="search")
+    async def action_more_like(self) -> None:
+        hit = self.current_hit()
+        if hit is None:
+            return
+        results = await asyncio.to_thread(self.engine.more_like, hit.passage_id, PAGE_SIZE)
+        self.results = results
+        hits = self.query_one("#results", OptionList)
+        hits.set_options(Option(hit_prompt(h), id=h.passage_id) for h in results.hits)
+        hits.border_title = f"More like: {hit.title[:40]}"
+        self.set_status(f"{len(results.hits)} documents like “{hit.title}” · type to search again")
+
+    def action_export(self) -> None:
+        if self.results is None:
+            return
+        self.push_screen(ExportScreen(), self.export_chosen)
+
+    def export_chosen(self, fmt: str | None) -> None:
+        self.export_as(fmt)
+
+    @work(thread=True, group="export")
+    def export_as(self, fmt: str | None) -> None:
+        if not fmt:
+            return
+        data = service.export_results(self.engine, self.state.request(), fmt)
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        path = self.export_dir / f"search-results-{stamp}.{fmt}"
+        path.write_text(data, encoding="utf-8")
+        self.call_from_thread(self.notify, f"Exported to {path}")
+
+    def action_add_url(self) -> None:
+        self.push_screen(AddUrlScreen(), self.url_entered)
+
+    def url_entered(self, url: str | None) -> None:
+        self.add_url(url)
+
+    @work(thread=True, group="add-url")
+    def add_url(self, url: str | None) -> None:
+        if not url:
+            return
+        try:
+            path = service.add_url(self.settings, url)
+        except SearchError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error", timeout=8)
+            return
+        self.call_from_thread(self.notify, f"Saved {path.name}; indexing it now")
+        self.call_from_thread(self.action_reindex)
+
+    def action_reindex(self) -> None:
+        self.start_index(rebuild=False)
+
+    def action_rebuild(self) -> None:
+        self.start_index(rebuild=True)
+
+    def action_cancel_index(self) -> None:
+        if self.indexing.is_set():
+            self.cancel_requested.set()
+            self.query_one("#progress-label", Label).update("cancelling…")
+
+    def start_index(self, rebuild: bool) -> None:
+        if self.indexing.is_set():
+            self.notify("An index run is already going on", timeout=3)
+            return
+        self.indexing.set()
+        self.cancel_requested.clear()
+        self.query_one("#progress-row").add_class("running")
+        self.query_one("#progress-label", Label).update("rebuilding…" if rebuild else "reindexing…")
+        self.index_worker(rebuild)
+
+    @work(thread=True, exclusive=True, group="index")
+    def index_worker(self, rebuild: bool) -> None:
+        events: Generator[IndexProgress | IndexReport, None, None] | None = None
+        outcome: IndexReport | str = "cancelled: the index is unchanged"
+        try:
+            events = service.index_events(self.settings, rebuild=rebuild)
+            for event in events:
+                if self.cancel_requested.is_set():
+                    events.close()
+                    break
+                if isinstance(event, IndexReport):
+                    outcome = event
+                else:
+                    self.call_from_thread(self.show_progress, event)
+        except SearchError as exc:
+            outcome = str(exc)
+        finally:
+            self.indexing.clear()
+            self.call_from_thread(self.index_finished, outcome)
+
+    def show_progress(self, event: IndexProgress) -> None:
+        bar = self.query_one("#progress", ProgressBar)
+        bar.update(total=max(event.total, 1), progress=event.done)
+        what = {
+            "scan": "scanning",
+            "extract": "reading",
+            "write": "writing",
+            "commit": "committing",
+        }
+        self.query_one("#progress-label", Label).update(
+            f"{what.get(event.phase, event.phase)} {event.done}/{event.total} {event.current[-30:]}  (escape cancels)"
+        )
+
+    def index_finished(self, outcome: IndexReport | str) -> None:
+        self.query_one("#progress-row").remove_class("running")
+        if isinstance(outcome, str):
+            self.notify(
+                outcome, severity="warning" if "cancelled" in outcome else "error", timeout=6
+            )
+        else:
+            failed = f", {len(outcome.failed)} failed" if outcome.failed else ""
+            self.notify(
+                f"Index {'rebuilt' if outcome.rebuilt else 'updated'}: {len(outcome.added)} added, "
+                f"{len(outcome.updated)} updated, {len(outcome.removed)} removed{failed}",
+                severity="warning" if outcome.failed else "information",
+                timeout=6,
+            )
+        self.run_search(debounce=0)
+
+
+def make_app(settings: Settings, show_timing: bool = True) -> SearchApp:
+    """The app over an explicit index and corpus (tests point it at fixture data)."""
+    return SearchApp(settings, show_timing=show_timing)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="Terminal UI for searching the document collection."
+    )
+    parser.add_argument("--index", metavar="DIR", help="index folder (default: ./index)")
+    parser.add_argument("--corpus", metavar="DIR", help="document folder (default: ./corpus)")
+    args = parser.parse_args(argv)
+    make_app(default_settings(args.index, args.corpus)).run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
