@@ -31,6 +31,7 @@ OTHER_FIELD = "text_other"
 FOLDED_FIELD = "text_folded"
 
 
+@functools.lru_cache(maxsize=100_000)
 def fold(text: str) -> str:
     """Lowercase, diacritics removed, ё → е: what a user without the keyboard types."""
     decomposed = unicodedata.normalize("NFKD", text.lower().replace("ё", "е"))

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import query as wq
-from whoosh import sorting
 
 from search import analysis, highlight, store
 from search.analysis import FOLDED_FIELD
@@ -66,9 +65,10 @@ class Engine:
         with self._lock:
             searcher, facets = self._current()
             selection = _selection(request, inline, facets)
-            q = compile_query(text_node, facets.canonical)
-            counted = facets.count(searcher.docs_for_query(q), selection)
-            hits = self._ranked_hits(searcher, facets, q, counted, request, text_node is None)
+            q = compile_query(text_node, facets.canonical, searcher.reader().doc_frequency)
+            scored = _scored(searcher, facets, q, text_node is None)
+            counted = facets.count(scored, selection)
+            hits = self._ranked_hits(searcher, facets, q, scored, counted, request)
             suggestion = ""
             if counted.documents < SUGGEST_BELOW and text_node is not None:
                 suggestion = self._suggest(
@@ -89,42 +89,29 @@ class Engine:
         searcher: Any,
         facets: FacetIndex,
         q: Any,
+        scored: dict[int, float],
         counted: Counted,
         request: SearchRequest,
-        browsing: bool,
     ) -> list[Hit]:
-        if not counted.allowed_passages:
-            return []
-        wanted = request.page * request.page_size
-        by_year = request.sort == "year" or browsing
-        sortedby = (
-            [sorting.FieldFacet("year", reverse=True), sorting.ScoreFacet()] if by_year else None
-        )
-        limit = wanted * CANDIDATE_FACTOR
-        while True:
-            results = searcher.search(
-                q, filter=counted.allowed_passages, limit=limit, sortedby=sortedby
-            )
-            best: dict[int, tuple[int, float]] = {}
-            for hit in results:
-                d = facets.passage_doc[hit.docnum]
+        """The page of documents wanted, each with its best passage."""
+        allowed = counted.allowed_passages
+        best: dict[int, tuple[int, float]] = {}
+        for n, score in scored.items():  # in descending score order
+            if n in allowed:
+                d = facets.passage_doc[n]
                 if d not in best:
-                    # sorted searches report the sort key as the score
-                    best[d] = (hit.docnum, hit.score if isinstance(hit.score, float) else 0.0)
-                    if len(best) >= wanted:
-                        break
-            if (
-                len(best) >= wanted
-                or len(results) >= len(counted.allowed_passages)
-                or limit >= 100_000
-            ):
-                break
-            limit *= 4
-        page = list(best.items())[(request.page - 1) * request.page_size : wanted]
+                    best[d] = (n, score)
+        order = list(best)
+        if request.sort == "year" or isinstance(q, wq.Every):
+            years = facets.values["year"]
+            order.sort(
+                key=lambda d: -int(years[d][0]) if years[d] else 0
+            )  # stable: ties keep score order
+        page = order[(request.page - 1) * request.page_size : request.page * request.page_size]
         terms = _query_terms(q, searcher)
         return [
-            self._hit(searcher, n, score, counted.passages_per_doc[d] - 1, terms)
-            for d, (n, score) in page
+            self._hit(searcher, best[d][0], best[d][1], counted.passages_per_doc[d] - 1, terms)
+            for d in page
         ]
 
     def _hit(
@@ -260,6 +247,15 @@ class Engine:
             "",
             (time.perf_counter() - started) * 1000,
         )
+
+
+def _scored(searcher: Any, facets: FacetIndex, q: Any, browsing: bool) -> dict[int, float]:
+    """Every matching passage with its score, best first (one scored pass serves both
+    the facet counts and the ranking)."""
+    if browsing:
+        return {n: 0.0 for n, d in enumerate(facets.passage_doc) if d >= 0}
+    results = searcher.search(q, limit=None)
+    return dict(results.items())
 
 
 def _selection(

@@ -22,13 +22,15 @@ WORD_FIELDS: tuple[tuple[str, str], ...] = (*LANGUAGE_FIELDS.items(), ("other", 
 
 Normaliser = Callable[[str, str], str]
 """(facet field, user value) → the value as stored in the index."""
+Frequency = Callable[[str, str], int]
+"""(field, term) → how many passages hold it."""
 
 
 def is_stopword(token: str) -> bool:
     return any(analysis.analyze_token(lang, token) is None for lang in LANGUAGE_FIELDS)
 
 
-def _term_alternatives(token: str) -> list[Any]:
+def _term_alternatives(token: str, frequency: Frequency | None = None) -> list[Any]:
     alts: list[Any] = []
     seen: set[tuple[str, str]] = set()
     for lang, field in WORD_FIELDS:
@@ -37,7 +39,11 @@ def _term_alternatives(token: str) -> list[Any]:
             seen.add((field, analysed))
             alts.append(wq.Term(field, analysed))
     folded = analysis.fold(token)
-    alts.append(wq.Term(FOLDED_FIELD, folded, boost=FOLDED_BOOST))
+    # The folded field only adds something when the index holds spellings of this word
+    # with other diacritics than the user typed; otherwise it would score every match twice.
+    exact = token.lower().replace("ё", "е")
+    if frequency is None or frequency(FOLDED_FIELD, folded) > frequency("spelling", exact):
+        alts.append(wq.Term(FOLDED_FIELD, folded, boost=FOLDED_BOOST))
     return alts
 
 
@@ -58,7 +64,7 @@ def _phrase(words: list[str]) -> Any:
     return wq.Or(alts)
 
 
-def _word(word: Word, keep_stopwords: bool) -> Any:
+def _word(word: Word, keep_stopwords: bool, frequency: Frequency | None) -> Any:
     toks = [t for t, _, _ in analysis.tokens(word.text)]
     if not toks:
         return None
@@ -88,7 +94,7 @@ def _word(word: Word, keep_stopwords: bool) -> Any:
         return wq.Or(alts)
     if not keep_stopwords and is_stopword(token):
         return None
-    return wq.Or(_term_alternatives(token))
+    return wq.Or(_term_alternatives(token, frequency))
 
 
 def filter_query(node: FieldFilter, normalise: Normaliser) -> Any:
@@ -97,13 +103,18 @@ def filter_query(node: FieldFilter, normalise: Normaliser) -> Any:
     return wq.Or([wq.Term(node.field, normalise(node.field, v)) for v in node.values])
 
 
-def compile_query(node: Node | None, normalise: Normaliser, keep_stopwords: bool = False) -> Any:
+def compile_query(
+    node: Node | None,
+    normalise: Normaliser,
+    frequency: Frequency | None = None,
+    keep_stopwords: bool = False,
+) -> Any:
     """A Whoosh query for the tree; Every() for an empty query."""
     if node is None:
         return wq.Every()
-    compiled = _compile(node, normalise, keep_stopwords)
+    compiled = _compile(node, normalise, keep_stopwords, frequency)
     if compiled is None and not keep_stopwords:  # a query of stopwords only: search them anyway
-        compiled = _compile(node, normalise, True)
+        compiled = _compile(node, normalise, True, frequency)
     if compiled is None:
         return wq.NullQuery
     # A title match ranks a passage higher but never makes it match on its own, or every
@@ -116,23 +127,25 @@ def compile_query(node: Node | None, normalise: Normaliser, keep_stopwords: bool
     return wq.AndMaybe(compiled, wq.Or(title_terms)) if title_terms else compiled
 
 
-def _compile(node: Node, normalise: Normaliser, keep: bool) -> Any:
+def _compile(node: Node, normalise: Normaliser, keep: bool, frequency: Frequency | None) -> Any:
     if isinstance(node, Word):
-        return _word(node, keep)
+        return _word(node, keep, frequency)
     if isinstance(node, Phrase):
         return _phrase(list(node.words))
     if isinstance(node, FieldFilter):
         return filter_query(node, normalise)
     if isinstance(node, Not):
-        inner = _compile(node.child, normalise, True)
+        inner = _compile(node.child, normalise, True, frequency)
         return wq.AndNot(wq.Every(), inner) if inner is not None else None
     if isinstance(node, AnyOf):
-        parts = [q for c in node.children if (q := _compile(c, normalise, keep)) is not None]
+        parts = [
+            q for c in node.children if (q := _compile(c, normalise, keep, frequency)) is not None
+        ]
         return wq.Or(parts) if parts else None
     positives = [c for c in node.children if not isinstance(c, Not)]
     negatives = [c.child for c in node.children if isinstance(c, Not)]
-    pos = [q for c in positives if (q := _compile(c, normalise, keep)) is not None]
-    neg = [q for c in negatives if (q := _compile(c, normalise, True)) is not None]
+    pos = [q for c in positives if (q := _compile(c, normalise, keep, frequency)) is not None]
+    neg = [q for c in negatives if (q := _compile(c, normalise, True, frequency)) is not None]
     if not pos and not neg:
         return None
     base = wq.And(pos) if pos else wq.Every()
