@@ -11,17 +11,36 @@ from __future__ import annotations
 
 VOWELS = frozenset("aāeēiīouū")
 
-# (ending, vowels the stem must keep more than, whether the ending palatalises)
+# (ending, vowels the stem must keep more than, whether the ending palatalises).
+# The nominal endings are Kreslins'; the verb endings (-āt/-ēt/-īt infinitives, futures,
+# present plurals) are this project's addition, so that verbs of the 2nd and 3rd
+# conjugations meet their own forms.
 ENDINGS: tuple[tuple[str, int, bool], ...] = (
+    # fmt: off
+    ("āsiet", 1, False),
+    ("ēsiet", 1, False),
+    ("īsiet", 1, False),
     ("ajiem", 3, False),
     ("ajai", 3, False),
     ("ajam", 2, False),
     ("ajām", 2, False),
     ("ajos", 2, False),
     ("ajās", 2, False),
+    ("āsim", 1, False),
+    ("ēsim", 1, False),
+    ("īsim", 1, False),
+    ("ājat", 1, False),
+    ("ējat", 1, False),
+    ("ījat", 1, False),
     ("iem", 2, True),
     ("ajā", 2, False),
     ("ais", 2, False),
+    ("āšu", 1, False),
+    ("ēšu", 1, False),
+    ("īšu", 1, False),
+    ("āsi", 1, False),
+    ("ēsi", 1, False),
+    ("īsi", 1, False),
     ("ai", 2, False),
     ("ei", 2, False),
     ("ām", 1, False),
@@ -29,6 +48,9 @@ ENDINGS: tuple[tuple[str, int, bool], ...] = (
     ("ēm", 1, False),
     ("īm", 1, False),
     ("im", 1, False),
+    ("āt", 1, False),
+    ("ēt", 1, False),
+    ("īt", 1, False),
     ("um", 1, False),
     ("us", 1, True),
     ("as", 1, False),
@@ -51,6 +73,7 @@ ENDINGS: tuple[tuple[str, int, bool], ...] = (
     ("o", 1, False),
     ("s", 0, False),
     ("š", 0, False),
+    # fmt: on
 )
 
 # Consonant pairs a palatalising ending leaves behind, and what they were.
@@ -91,11 +114,20 @@ def _undo_palatalisation(stem: str, removed: str) -> str:
     return stem
 
 
+def _drop_verbal_j(stem: str) -> str:
+    """`strādāj-` (strādāju, strādāja) and `ražotāj-` (ražotājs, ražotāja) lose the -āj-/-ēj-/-īj-
+    that verbs of the 2nd and 3rd conjugation and their agent nouns insert, so they meet
+    `strād-` (strādāt, strādās)."""
+    if len(stem) >= 5 and stem[-1] == "j" and stem[-2] in "āēī":
+        return stem[:-2]
+    return stem
+
+
 def stem(word: str) -> str:
     """The stem of a lowercase Latvian word form."""
     vowels = _vowel_count(word)
     for ending, min_vowels, palatalises in ENDINGS:
         if vowels > min_vowels and len(word) >= len(ending) + 3 and word.endswith(ending):
             base = word[: -len(ending)]
-            return _undo_palatalisation(base, ending[0]) if palatalises else base
-    return word
+            return _drop_verbal_j(_undo_palatalisation(base, ending[0]) if palatalises else base)
+    return _drop_verbal_j(word)
