@@ -16,7 +16,6 @@ VOWELS = frozenset("aāeēiīouū")
 # present plurals) are this project's addition, so that verbs of the 2nd and 3rd
 # conjugations meet their own forms.
 ENDINGS: tuple[tuple[str, int, bool], ...] = (
-    # fmt: off
     ("āsiet", 1, False),
     ("ēsiet", 1, False),
     ("īsiet", 1, False),
@@ -73,7 +72,6 @@ ENDINGS: tuple[tuple[str, int, bool], ...] = (
     ("o", 1, False),
     ("s", 0, False),
     ("š", 0, False),
-    # fmt: on
 )
 
 # Consonant pairs a palatalising ending leaves behind, and what they were.
