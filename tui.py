@@ -78,6 +78,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("o or ctrl+o", "open the source file (at the page) in the system viewer"),
     ("m", "more like this: documents similar to the highlighted result"),
     ("F4", "sort by relevance or by year"),
+    ("F7", "cross-lingual on/off: concepts of the glossary also in the other languages"),
     ("F3", "export all results as CSV, JSON or Markdown"),
     ("F5 or ctrl+r", "reindex: add new, replace changed, drop removed documents"),
     ("F6", "full rebuild of the index (the old one stays usable until it is done)"),
@@ -98,10 +99,17 @@ class UIState:
     text: str = ""
     selected: dict[str, set[str]] = field(default_factory=dict)
     sort: str = "relevance"
+    cross_lingual: bool = False
 
     def request(self, page_size: int = PAGE_SIZE) -> SearchRequest:
         filters = tuple((f, tuple(sorted(v))) for f, v in sorted(self.selected.items()) if v)
-        return SearchRequest(text=self.text, filters=filters, sort=self.sort, page_size=page_size)
+        return SearchRequest(
+            text=self.text,
+            filters=filters,
+            sort=self.sort,
+            page_size=page_size,
+            cross_lingual=self.cross_lingual,
+        )
 
     def toggle(self, facet: str, value: str) -> None:
         chosen = self.selected.setdefault(facet, set())
@@ -371,6 +379,7 @@ class SearchApp(App[None]):
         Binding("f2", "add_url", "Add URL", show=False),
         Binding("f3", "export", "Export"),
         Binding("f4", "toggle_sort", "Sort"),
+        Binding("f7", "toggle_cross_lingual", "Cross-lingual"),
         Binding("f8", "clear_filters", "Clear filters"),
         Binding("ctrl+y", "copy_citation", "Copy citation", show=False),
         Binding("ctrl+o", "open_source", "Open source", show=False),
@@ -452,6 +461,11 @@ class SearchApp(App[None]):
             "Toggle sort", "Sort by relevance or by year (F4)", self.action_toggle_sort
         )
         yield SystemCommand(
+            "Toggle cross-lingual",
+            "Expand concepts of the glossary into every language (F7)",
+            self.action_toggle_cross_lingual,
+        )
+        yield SystemCommand(
             "Clear filters", "Unselect every facet value (F8)", self.action_clear_filters
         )
         yield SystemCommand("Keys", "Every key of this app (F1)", self.action_help)
@@ -497,7 +511,7 @@ class SearchApp(App[None]):
 
     def engine_mark(self, text: str, language: str, query: str) -> tuple[Segment, ...]:
         try:
-            return self.engine.mark(text, language, query)
+            return self.engine.mark(text, language, query, self.state.cross_lingual)
         except SearchError:
             return (Segment(text),)
 
@@ -515,6 +529,8 @@ class SearchApp(App[None]):
             parts.append(f"showing the first {len(results.hits)}")
         if self.state.sort == "year":
             parts.append("sorted by year")
+        if self.state.cross_lingual:
+            parts.append("cross-lingual")
         if self.show_timing:
             parts.append(f"{results.elapsed_ms:.0f} ms")
         if results.suggestion:
@@ -649,6 +665,13 @@ class SearchApp(App[None]):
 
     def action_toggle_sort(self) -> None:
         self.state.sort = "year" if self.state.sort == "relevance" else "relevance"
+        self.run_search(debounce=0)
+
+    def action_toggle_cross_lingual(self) -> None:
+        self.state.cross_lingual = not self.state.cross_lingual
+        self.notify(
+            f"Cross-lingual expansion {'on' if self.state.cross_lingual else 'off'}", timeout=2
+        )
         self.run_search(debounce=0)
 
     def action_clear_filters(self) -> None:

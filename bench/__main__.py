@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import synthetic
+from bench import search_eval, synthetic
 from bench.fts5 import Fts5
 from search.models import SearchRequest
 from search.settings import PROJECT_ROOT, Settings
@@ -240,6 +240,9 @@ def markdown(r: dict[str, Any]) -> str:
                 f"{q['ours' + mode]['p95_ms']} | {q['fts5' + mode]['median_ms']} | {q['fts5' + mode]['p95_ms']} | "
                 f"{q['p95_ratio' + mode]}× |"
             )
+    if "search_quality" in r:
+        lines += ["", "## Search quality on the sample corpus (bench/search_eval.toml)", ""]
+        lines += search_eval.markdown(r["search_quality"])
     c = r["cold_start"]
     lines += [
         "",
@@ -279,6 +282,12 @@ def main() -> int:
         for size in sizes:
             print(f"queries at {size} passages (building the index and FTS5) …", flush=True)
             result["queries"].append(bench_queries(tmp, size))
+        print("search quality …", flush=True)
+        from search.service import open_search
+
+        engine = open_search(Settings(index_dir=tmp / "sample-index", corpus_dir=CORPUS))
+        result["search_quality"] = search_eval.evaluate(engine)
+        engine.close()
         print("cold start …", flush=True)
         result["cold_start"] = bench_cold_start(tmp / "sample-index")
         print("TUI keystrokes …", flush=True)

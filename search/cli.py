@@ -196,6 +196,7 @@ def search_request(args: argparse.Namespace, page: int, page_size: int) -> Any:
         (f, tuple(v.upper() for v in vs) if f == "country" else vs) for f, vs in filters
     )
     return SearchRequest(
+        cross_lingual=args.cross_lingual,
         text=" ".join(args.text),
         filters=filters,
         year_from=year_from,
@@ -266,6 +267,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--municipality", help="municipalities, comma-separated")
     p.add_argument("--source", help="pdf,html,text")
     p.add_argument("--sort", choices=("relevance", "year"), default="relevance")
+    p.add_argument(
+        "--cross-lingual",
+        action="store_true",
+        help="also search the other languages' terms for concepts of the glossary "
+        "(social enterprise → socialt företag, sociālais uzņēmums, социальное предприятие)",
+    )
     p.add_argument("--limit", type=int, default=10, help="documents per page (default 10)")
     p.add_argument("--page", type=int, default=1)
     p.add_argument("--json", action="store_true", help="machine-readable results (shape in README)")

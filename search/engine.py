@@ -18,7 +18,7 @@ from search import analysis, highlight, store
 from search.analysis import FOLDED_FIELD
 from search.errors import QuerySyntaxError
 from search.facets import Counted, FacetIndex, Selection
-from search.matching import compile_query, is_stopword
+from search.matching import UNSTEMMED, compile_query, is_stopword
 from search.models import Hit, PageView, Passage, SearchRequest, SearchResults, Segment
 from search.query import FieldFilter, Node, parse, split_filters, words_of
 from search.settings import Settings
@@ -57,7 +57,7 @@ class Engine:
         self._facets = FacetIndex(self._searcher.reader())
         return self._searcher, self._facets
 
-    def search(self, request: SearchRequest) -> SearchResults:
+    def search(self, request: SearchRequest, stemmed: bool = True) -> SearchResults:
         """Run one search: hits collapsed per document, facet counts, suggestion."""
         started = time.perf_counter()
         node = parse(request.text)
@@ -65,7 +65,8 @@ class Engine:
         with self._lock:
             searcher, facets = self._current()
             selection = _selection(request, inline, facets)
-            q = compile_query(text_node, facets.canonical, searcher.reader().doc_frequency)
+            frequency = searcher.reader().doc_frequency if stemmed else UNSTEMMED
+            q = compile_query(text_node, facets.canonical, frequency, request.cross_lingual)
             scored = _scored(searcher, facets, q, text_node is None)
             counted = facets.count(scored, selection)
             hits = self._ranked_hits(searcher, facets, q, scored, counted, request)
@@ -207,7 +208,9 @@ class Engine:
             )
         return [PageView(n, headings[n], tuple(ps)) for n, ps in pages.items()]
 
-    def mark(self, text: str, language: str, query_text: str) -> tuple[Segment, ...]:
+    def mark(
+        self, text: str, language: str, query_text: str, cross_lingual: bool = False
+    ) -> tuple[Segment, ...]:
         """The whole text split into segments, the words the query matches marked."""
         try:
             text_node, _ = split_filters(parse(query_text))
@@ -215,7 +218,8 @@ class Engine:
             return (Segment(text),)
         with self._lock:
             searcher, facets = self._current()
-            terms = _query_terms(compile_query(text_node, facets.canonical), searcher)
+            q = compile_query(text_node, facets.canonical, cross_lingual=cross_lingual)
+            terms = _query_terms(q, searcher)
         return tuple(highlight.segments(text, highlight.match_spans(text, language, terms)))
 
     def more_like(self, passage_id: str, limit: int = 10) -> SearchResults:

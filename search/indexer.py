@@ -13,14 +13,14 @@ import datetime as dt
 import hashlib
 import os
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from whoosh.query import Or, Term
 
-from search import manifest, store
-from search.analysis import FOLDED_FIELD, field_for_language
+from search import compounds, manifest, store
+from search.analysis import FOLDED_FIELD, field_for_language, tokens
 from search.errors import IndexMissingError, SearchError
 from search.extract import SUPPORTED_SUFFIXES, doc_id_for
 from search.lock import writer_lock
@@ -99,7 +99,19 @@ class _MetaSignatures:
         return hashlib.sha1((own + self._folder(path.parent)).encode()).hexdigest()
 
 
-def _fields(doc: Document) -> Iterator[dict[str, Any]]:
+def compound_dictionary(docs: Iterable[Document], reader: Any = None) -> set[str]:
+    """Known Swedish word stems: shipped parts, standalone words of these documents and,
+    for an update, every stem the index already holds."""
+    words = (
+        t for d in docs for p in d.passages if p.language == "sv" for t, _, _ in tokens(p.text)
+    )
+    known = compounds.known_stems(words)
+    if reader is not None:
+        known.update(t.decode("utf-8") for t in reader.lexicon("text_sv"))
+    return known
+
+
+def _fields(doc: Document, known: set[str] | None = None) -> Iterator[dict[str, Any]]:
     m = doc.metadata
     common: dict[str, Any] = {
         "doc_id": doc.doc_id,
@@ -116,7 +128,7 @@ def _fields(doc: Document) -> Iterator[dict[str, Any]]:
     if m.year is not None:
         common["year"] = m.year
     for p in doc.passages:
-        yield {
+        fields = {
             **common,
             "id": p.id,
             "text": p.text,
@@ -129,6 +141,9 @@ def _fields(doc: Document) -> Iterator[dict[str, Any]]:
             FOLDED_FIELD: p.text,
             "spelling": p.text,
         }
+        if p.language == "sv" and known is not None:
+            fields["text_sv_parts"] = compounds.parts_text(p.text, known)
+        yield fields
 
 
 def _delete_docs(writer: Any, doc_ids: list[str]) -> None:
@@ -206,8 +221,11 @@ def index_events(
                     writer, [doc_id_for(k) for k in removed] + [d.doc_id for d, *_ in docs]
                 )
             now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+            known = compound_dictionary(
+                (d for d, *_ in docs), None if gen != live else writer.reader()
+            )
             for n, (doc, sha, size, mtime, sig) in enumerate(docs, start=1):
-                for fields in _fields(doc):
+                for fields in _fields(doc, known):
                     writer.add_document(**fields)
                 entries[doc.source_key] = manifest.Entry(
                     doc.source_key, size, mtime, sha, sig, doc.doc_id, len(doc.passages), now
@@ -283,9 +301,11 @@ def build_from_documents(settings: Settings, documents: Iterator[Document], proc
             options.update(procs=procs, multisegment=True)
         writer = ix.writer(**options)
         count = 0
+        docs = list(documents)
+        known = compound_dictionary(docs)
         try:
-            for doc in documents:
-                for fields in _fields(doc):
+            for doc in docs:
+                for fields in _fields(doc, known):
                     writer.add_document(**fields)
                     count += 1
             writer.commit()

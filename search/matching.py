@@ -14,10 +14,16 @@ from whoosh import query as wq
 
 from search import analysis
 from search.analysis import FOLDED_FIELD, LANGUAGE_FIELDS, OTHER_FIELD
+from search.glossary import Concept, analyzer_language, glossary
+from search.places import gazetteer, spellings_of
 from search.query import AnyOf, FieldFilter, Node, Not, Phrase, Word, words_of
 
 FOLDED_BOOST = 0.3
 TITLE_BOOST = 0.5
+EXPANSION_BOOST = 0.4
+"""Glossary expansions rank below the words the user typed."""
+COMPOUND_BOOST = 0.4
+"""A word found only as part of a Swedish compound ranks below the word itself."""
 WORD_FIELDS: tuple[tuple[str, str], ...] = (*LANGUAGE_FIELDS.items(), ("other", OTHER_FIELD))
 
 Normaliser = Callable[[str, str], str]
@@ -26,11 +32,18 @@ Frequency = Callable[[str, str], int]
 """(field, term) → how many passages hold it."""
 
 
+def UNSTEMMED(field: str, term: str) -> int:
+    """Pass as `frequency` to match exact word forms only (the benchmark's no-stemming baseline)."""
+    return 0
+
+
 def is_stopword(token: str) -> bool:
     return any(analysis.analyze_token(lang, token) is None for lang in LANGUAGE_FIELDS)
 
 
 def _term_alternatives(token: str, frequency: Frequency | None = None) -> list[Any]:
+    if frequency is UNSTEMMED:
+        return [wq.Term("spelling", token.lower().replace("ё", "е"))]
     alts: list[Any] = []
     seen: set[tuple[str, str]] = set()
     for lang, field in WORD_FIELDS:
@@ -38,6 +51,9 @@ def _term_alternatives(token: str, frequency: Frequency | None = None) -> list[A
         if analysed and (field, analysed) not in seen:
             seen.add((field, analysed))
             alts.append(wq.Term(field, analysed))
+    sv_stem = analysis.analyze_token("sv", token)
+    if sv_stem:
+        alts.append(wq.Term("text_sv_parts", sv_stem, boost=COMPOUND_BOOST))
     folded = analysis.fold(token)
     # The folded field only adds something when the index holds spellings of this word
     # with other diacritics than the user typed; otherwise it would score every match twice.
@@ -94,7 +110,39 @@ def _word(word: Word, keep_stopwords: bool, frequency: Frequency | None) -> Any:
         return wq.Or(alts)
     if not keep_stopwords and is_stopword(token):
         return None
-    return wq.Or(_term_alternatives(token, frequency))
+    alts = _term_alternatives(token, frequency)
+    places = gazetteer().lookup(token) if token[:1].isalpha() else ()
+    for lang, spelling in spellings_of(places):
+        # a place name reaches every spelling of the place: Riga → Rīgā, Риге
+        words = [t for t, _, _ in analysis.tokens(spelling)]
+        if len(words) == 1:
+            alts += [a for a in (_alternative(lang, words, 1.0),) if a is not None]
+            alts.append(wq.Term(FOLDED_FIELD, analysis.fold(words[0]), boost=FOLDED_BOOST))
+    return wq.Or(list(dict.fromkeys(alts)))
+
+
+def _alternative(lang: str, words: list[str], boost: float) -> Any:
+    """A term or phrase of one language, analysed by that language's field."""
+    alang = analyzer_language(lang)
+    field = analysis.field_for_language(alang)
+    analysed = [analysis.analyze_token(alang, w) for w in words]
+    kept = [a for a in analysed if a]
+    if not kept:
+        return None
+    if len(kept) == 1:
+        return wq.Term(field, kept[0], boost=boost)
+    return wq.Phrase(field, kept, slop=1 + len(analysed) - len(kept), boost=boost)
+
+
+def _concept_query(original: Any, concepts: tuple[Concept, ...]) -> Any:
+    """The user's words, or any term of the concepts they name, in any language (lower)."""
+    alts = [original]
+    for concept in concepts:
+        for lang, words in concept.terms:
+            alt = _alternative(lang, list(words), EXPANSION_BOOST)
+            if alt is not None:
+                alts.append(alt)
+    return wq.Or(list(dict.fromkeys(alts)))
 
 
 def filter_query(node: FieldFilter, normalise: Normaliser) -> Any:
@@ -107,14 +155,16 @@ def compile_query(
     node: Node | None,
     normalise: Normaliser,
     frequency: Frequency | None = None,
+    cross_lingual: bool = False,
     keep_stopwords: bool = False,
 ) -> Any:
     """A Whoosh query for the tree; Every() for an empty query."""
     if node is None:
         return wq.Every()
-    compiled = _compile(node, normalise, keep_stopwords, frequency)
+    ctx = _Context(normalise, frequency, cross_lingual)
+    compiled = ctx.compile(node, keep_stopwords)
     if compiled is None and not keep_stopwords:  # a query of stopwords only: search them anyway
-        compiled = _compile(node, normalise, True, frequency)
+        compiled = ctx.compile(node, True)
     if compiled is None:
         return wq.NullQuery
     # A title match ranks a passage higher but never makes it match on its own, or every
@@ -127,26 +177,76 @@ def compile_query(
     return wq.AndMaybe(compiled, wq.Or(title_terms)) if title_terms else compiled
 
 
-def _compile(node: Node, normalise: Normaliser, keep: bool, frequency: Frequency | None) -> Any:
-    if isinstance(node, Word):
-        return _word(node, keep, frequency)
-    if isinstance(node, Phrase):
-        return _phrase(list(node.words))
-    if isinstance(node, FieldFilter):
-        return filter_query(node, normalise)
-    if isinstance(node, Not):
-        inner = _compile(node.child, normalise, True, frequency)
-        return wq.AndNot(wq.Every(), inner) if inner is not None else None
-    if isinstance(node, AnyOf):
-        parts = [
-            q for c in node.children if (q := _compile(c, normalise, keep, frequency)) is not None
-        ]
-        return wq.Or(parts) if parts else None
-    positives = [c for c in node.children if not isinstance(c, Not)]
-    negatives = [c.child for c in node.children if isinstance(c, Not)]
-    pos = [q for c in positives if (q := _compile(c, normalise, keep, frequency)) is not None]
-    neg = [q for c in negatives if (q := _compile(c, normalise, True, frequency)) is not None]
-    if not pos and not neg:
-        return None
-    base = wq.And(pos) if pos else wq.Every()
-    return wq.AndNot(base, wq.Or(neg)) if neg else base
+class _Context:
+    def __init__(
+        self, normalise: Normaliser, frequency: Frequency | None, cross_lingual: bool
+    ) -> None:
+        self.normalise, self.frequency, self.cross_lingual = normalise, frequency, cross_lingual
+
+    def compile(self, node: Node, keep: bool) -> Any:
+        if isinstance(node, Word):
+            return self.sequence([node], keep)
+        if isinstance(node, Phrase):
+            return _phrase(list(node.words))
+        if isinstance(node, FieldFilter):
+            return filter_query(node, self.normalise)
+        if isinstance(node, Not):
+            inner = self.compile(node.child, True)
+            return wq.AndNot(wq.Every(), inner) if inner is not None else None
+        if isinstance(node, AnyOf):
+            parts = [q for c in node.children if (q := self.compile(c, keep)) is not None]
+            return wq.Or(parts) if parts else None
+        positives: list[Node] = [c for c in node.children if not isinstance(c, Not)]
+        negatives = [c.child for c in node.children if isinstance(c, Not)]
+        pos = self.positives(positives, keep)
+        neg = [q for c in negatives if (q := self.compile(c, True)) is not None]
+        if not pos and not neg:
+            return None
+        base = wq.And(pos) if pos else wq.Every()
+        return wq.AndNot(base, wq.Or(neg)) if neg else base
+
+    def positives(self, children: list[Node], keep: bool) -> list[Any]:
+        out: list[Any] = []
+        i = 0
+        while i < len(children):
+            run: list[Word] = []
+            while i + len(run) < len(children):
+                c = children[i + len(run)]
+                if not (isinstance(c, Word) and not c.prefix and not c.fuzzy):
+                    break
+                run.append(c)
+            if run:
+                out += self.sequence(run, keep, as_list=True)
+                i += len(run)
+                continue
+            q = self.compile(children[i], keep)
+            if q is not None:
+                out.append(q)
+            i += 1
+        return out
+
+    def sequence(self, words: list[Word], keep: bool, as_list: bool = False) -> Any:
+        """Consecutive plain words: concepts of the glossary (when switched on), else words."""
+        out: list[Any] = []
+        i = 0
+        while i < len(words):
+            span, concepts = 0, tuple[Concept, ...]()
+            if self.cross_lingual and not (words[i].prefix or words[i].fuzzy):
+                span, concepts = glossary().match([w.text for w in words[i:]])
+            if span:
+                own = [
+                    q
+                    for w in words[i : i + span]
+                    if (q := _word(w, True, self.frequency)) is not None
+                ]
+                original = own[0] if len(own) == 1 else wq.And(own)
+                out.append(_concept_query(original, concepts))
+                i += span
+                continue
+            q = _word(words[i], keep, self.frequency)
+            if q is not None:
+                out.append(q)
+            i += 1
+        if as_list:
+            return out
+        return out[0] if len(out) == 1 else (wq.And(out) if out else None)

@@ -176,6 +176,8 @@ class SearchRequest:
     """relevance or year"""
     page: int = 1
     page_size: int = 10
+    cross_lingual: bool = False
+    """Expand words that name a concept of the glossary into every language."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from search.analysis import (
     plain_analyzer,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """Bump whenever a field or an analyzer changes; indexes of another version are rebuilt."""
 
 FACET_FIELDS = ("country", "lang", "doc_type", "year", "source", "organisation", "municipality")
@@ -49,4 +49,6 @@ def build_schema() -> Any:
         **{FOLDED_FIELD: TEXT(analyzer=folded_analyzer())},
         # exact lowercase word forms, for "did you mean" suggestions in each language's letters
         spelling=TEXT(analyzer=plain_analyzer(), phrase=False),
+        # stems of the parts of Swedish compounds (kommunsamarbete → kommun samarbet)
+        text_sv_parts=TEXT(analyzer=plain_analyzer(), phrase=False),
     )

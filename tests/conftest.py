@@ -47,3 +47,14 @@ def engine(fixture_index: Settings) -> Iterator[object]:
     e = open_search(fixture_index)
     yield e
     e.close()
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The shipped sample corpus, indexed once per session."""
+    from search.service import run_index
+
+    settings = settings_for(PROJECT / "corpus", tmp_path_factory.mktemp("sample") / "index")
+    report = run_index(settings)
+    assert not report.failed, report.failed
+    return settings

@@ -131,10 +131,11 @@ async def test_reader_opens_a_hit_and_jumps_between_matches_and_pages(
         assert len(reader.match_widgets) >= 1
         await pilot.press("n")
         assert reader.match == 0 and reader.match_widgets[0].has_class("current-match")
+        assert len(reader.pages) == 2
         first_page = reader.pages[reader.index].number
-        await pilot.press("right")
+        await pilot.press("left" if reader.index == len(reader.pages) - 1 else "right")
         await pilot.pause()
-        assert reader.pages[reader.index].number != first_page or len(reader.pages) == 1
+        assert reader.pages[reader.index].number != first_page
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, ReaderScreen)
@@ -227,3 +228,15 @@ async def test_reindex_shows_progress_and_can_be_cancelled(big_corpus: Settings)
                 break
         await settle(pilot, app)
         assert app.results.total_documents == 306
+
+
+async def test_cross_lingual_toggle_widens_the_search(fixture_index: Settings) -> None:
+    app = make_app(fixture_index, show_timing=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"municipalities")
+        await settle(pilot, app)
+        assert {h.language for h in app.results.hits} == {"en"}  # type: ignore[union-attr]
+        await pilot.press("f7")
+        await settle(pilot, app)
+        assert {"sv", "lv", "ru"} <= {h.language for h in app.results.hits}  # type: ignore[union-attr]
+        assert "cross-lingual" in status(app)

@@ -73,6 +73,31 @@ def _usable_pages(pages: list[Page], warnings: list[str]) -> list[Page]:
     return usable
 
 
+def _inferred_places(
+    spans: list[tuple[Page, int, int]], judged: list[str], fallback: str
+) -> Metadata:
+    """Municipalities (and their countries) the text names, from the gazetteer."""
+    from search.places import gazetteer
+
+    g = gazetteer()
+    counts: dict[str, int] = {}
+    for (page, s, e), lang in zip(spans, judged, strict=True):
+        for rank, name in enumerate(g.mentioned(page.text[s:e], lang or fallback)):
+            counts[name] = counts.get(name, 0) + 10 - rank
+    names = tuple(sorted(counts, key=lambda n: -counts[n])[:6])
+    if not names:
+        return Metadata()
+    countries = tuple(dict.fromkeys(p.country for n in names for p in g.places if p.name == n))
+    return Metadata(
+        municipality=names,
+        country=countries,
+        origin=(
+            ("municipality", "inferred (places named in the text)"),
+            ("country", "inferred (places named in the text)"),
+        ),
+    )
+
+
 def process_file(path: Path, key: str, corpus_root: Path, limits: Limits) -> Document:
     """Extract and analyse one file; raises a SearchError subclass on failure."""
     size = path.stat().st_size
@@ -97,6 +122,8 @@ def process_file(path: Path, key: str, corpus_root: Path, limits: Limits) -> Doc
     )
     if not meta.language:
         meta = merge(meta, Metadata(language=doc_language, origin=(("language", "inferred"),)))
+    if not meta.municipality or not meta.country:
+        meta = merge(meta, _inferred_places(spans, judged, doc_language))
     if not meta.title:
         meta = merge(
             meta, Metadata(title=path.stem.replace("_", " "), origin=(("title", "file name"),))

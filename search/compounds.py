@@ -1,0 +1,60 @@
+"""Swedish compounds: `kommunsamarbete` is indexed with its parts `kommun` and `samarbete`,
+so a search for a part finds the compound (ranked below the part on its own).
+
+A word is split where both sides are known words: a shipped list of common compound
+parts plus every word the index holds standalone. A linking `s` (arbets|marknad) is
+allowed on the first part.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Container, Iterable
+from importlib import resources
+
+from search import analysis
+
+MIN_LENGTH = 8
+MIN_HEAD, MIN_TAIL = 3, 4
+
+
+def _stem(word: str) -> str:
+    return analysis.analyze_token("sv", word) or word
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_parts() -> frozenset[str]:
+    text = resources.files("search.data").joinpath("sv_words.txt").read_text(encoding="utf-8")
+    words = (w for line in text.splitlines() if not line.startswith("#") for w in line.split())
+    return frozenset(_stem(w) for w in words)
+
+
+def known_stems(words: Iterable[str]) -> set[str]:
+    """The dictionary: shipped parts plus the stems of the given standalone words."""
+    return set(shipped_parts()) | {_stem(w.lower()) for w in words if len(w) >= MIN_HEAD}
+
+
+def split(word: str, known: Container[str]) -> tuple[str, str] | None:
+    """(head stem, tail stem) of a compound, longest tail first; None if it is not one."""
+    w = word.lower()
+    if len(w) < MIN_LENGTH:
+        return None
+    for i in range(MIN_HEAD, len(w) - MIN_TAIL + 1):
+        head, tail = w[:i], w[i:]
+        tail_stem = _stem(tail)
+        if tail_stem not in known or tail_stem == _stem(w):
+            continue
+        for h in (head, head[:-1] if head.endswith("s") and len(head) > MIN_HEAD else ""):
+            if h and _stem(h) in known:
+                return _stem(h), tail_stem
+    return None
+
+
+def parts_text(text: str, known: Container[str]) -> str:
+    """The stems of the parts of every compound in a Swedish text, space-separated."""
+    found: list[str] = []
+    for token, _, _ in analysis.tokens(text):
+        parts = split(token, known)
+        if parts:
+            found.extend(parts)
+    return " ".join(found)

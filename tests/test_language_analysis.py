@@ -1,0 +1,120 @@
+"""Language-aware analysis: Swedish compounds, diacritics, places, cross-lingual glossary."""
+
+from __future__ import annotations
+
+import pytest
+
+from search.engine import Engine
+from search.models import SearchRequest
+from search.service import open_search, run_index, show_document
+from search.settings import Settings
+from tests.conftest import settings_for
+
+DOCS = {
+    "sv/lund.md": "# Samverkan i Lund\n\nEtt nytt kommunsamarbete om städning startade i fjol "
+    "och ger arbete åt åtta personer som länge stått utan jobb.\n",
+    "sv/kalmar.md": "# Samarbete i Kalmar\n\nEtt samarbete mellan kommunen och en förening ger "
+    "sommarjobb åt unga. Socialföretaget i hamnen säljer fisk.\n",
+    "lv/riga.md": "# Centrs Rīgā\n\nJaunais jauniešu centrs Rīgā atvērās pagājušajā gadā, un to "
+    "atbalsta pilsētas pašvaldība.\n",
+    "ru/riga.md": "# Выставка в Риге\n\nВ Риге открылась выставка социальных предприятий из "
+    "Латвии и Беларуси, на которую приехали гости из Минска.\n",
+    "ru/minsk.md": "# Кафе в Минске\n\nКафе открылось в Минске в прошлом году. В Минске кафе "
+    "работает с людьми с инвалидностью и получает заказы от администрации района.\n",
+}
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    root = tmp_path_factory.mktemp("analysis")
+    for rel, text in DOCS.items():
+        path = root / "corpus" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    settings = settings_for(root / "corpus", root / "index")
+    assert run_index(settings).exit_code == 0
+    return settings
+
+
+def keys(engine: Engine, text: str, **kw: object) -> list[str]:
+    return [h.source_key for h in engine.search(SearchRequest(text=text, **kw)).hits]  # type: ignore[arg-type]
+
+
+def test_a_part_finds_the_compound_ranked_below_the_word_itself(small: Settings) -> None:
+    engine = open_search(small)
+    assert keys(engine, "samarbete") == ["sv/kalmar.md", "sv/lund.md"]
+    assert "sv/kalmar.md" in keys(engine, "företag")  # only as Socialföretaget
+    engine.close()
+
+
+def test_a_place_name_reaches_every_spelling(small: Settings) -> None:
+    engine = open_search(small)
+    assert set(keys(engine, "Riga")) == {"lv/riga.md", "ru/riga.md"}
+    assert set(keys(engine, "Rīga")) == {"lv/riga.md", "ru/riga.md"}
+    assert set(keys(engine, "Minsk")) == {"ru/minsk.md", "ru/riga.md"}
+    engine.close()
+
+
+def test_municipality_and_country_are_inferred_from_place_names(small: Settings) -> None:
+    shown = show_document(small, "ru/minsk.md")
+    assert shown is not None
+    fields = {name: (value, origin) for name, value, origin in shown.fields}
+    assert fields["municipality"] == ("Минск", "inferred (places named in the text)")
+    assert fields["country"] == ("BY", "inferred (places named in the text)")
+
+
+def test_declared_municipality_wins_over_inference(fixture_index: Settings) -> None:
+    shown = show_document(fixture_index, "lv/riga.md")
+    assert shown is not None
+    assert ("municipality", "Rīga", "sidecar") in shown.fields
+
+
+def test_input_without_diacritics_finds_latvian(fixture_index: Settings) -> None:
+    engine = open_search(fixture_index)
+    assert "lv/valmiera.md" in keys(engine, "pasvaldiba")
+    engine.close()
+
+
+def test_cross_lingual_reaches_swedish_latvian_and_russian(sample_index: Settings) -> None:
+    engine = open_search(sample_index)
+    query = "social enterprise municipality procurement"
+    plain = engine.search(SearchRequest(text=query, page_size=10))
+    assert {h.language for h in plain.hits} == {"en"}
+    for hit in plain.hits:
+        text = hit.text.lower()
+        assert all(w in text for w in ("social", "enterprise", "municipal", "procurement")), (
+            hit.title
+        )
+    wide = engine.search(SearchRequest(text=query, page_size=10, cross_lingual=True))
+    assert {"sv", "lv", "ru"} <= {h.language for h in wide.hits}
+    assert wide.hits[0].language == "en", "expansions rank below the words typed"
+    engine.close()
+
+
+def test_the_glossary_has_eighty_concepts_in_four_languages() -> None:
+    from search.glossary import glossary
+
+    concepts = glossary().concepts
+    assert len(concepts) >= 80
+    for concept in concepts:
+        assert {"en", "sv", "lv", "ru"} <= {lang for lang, _ in concept.terms}
+
+
+def test_the_gazetteer_lists_every_swedish_kommun_and_latvian_municipality() -> None:
+    from search.places import gazetteer
+
+    places = gazetteer().places
+    assert sum(p.country == "SE" for p in places) == 290
+    assert sum(p.country == "LV" for p in places) == 43
+    assert {"Минск", "Брест", "Витебск", "Гомель", "Гродно", "Могилёв"} <= {p.name for p in places}
+
+
+def test_cli_cross_lingual_flag(sample_index: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    from search.cli import main
+
+    base = ["--corpus", str(sample_index.corpus_dir), "--index", str(sample_index.index_dir)]
+    assert main([*base, "query", "elderly care", "--cross-lingual", "--json"]) == 0
+    import json
+
+    langs = {h["language"] for h in json.loads(capsys.readouterr().out)["hits"]}
+    assert {"sv", "lv", "ru"} & langs
