@@ -223,6 +223,21 @@ def cmd_query(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_ask(args: argparse.Namespace) -> int:
+    from search import render
+    from search.service import ask, open_search
+
+    request = search_request(args, 1, 10)
+    result = ask(
+        open_search(_settings(args)), " ".join(args.question), request.filters, args.cross_lingual
+    )
+    if args.json:
+        sys.stdout.write(render.answers_json(result) + "\n")
+    else:
+        sys.stdout.write(render.answers_text(result, colour=sys.stdout.isatty()))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="python -m search",
@@ -280,6 +295,30 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=("csv", "json", "md"), help="export every hit with its citation"
     )
     p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser(
+        "ask",
+        help="answer a question with cited sentences from the documents",
+        description="Answers a question with the sentences that answer it best, each with its citation "
+        "(title, page or section, path or URL). A country named in the question becomes a filter. "
+        "When nothing answers well, it says so and shows the closest passages.",
+    )
+    p.add_argument("question", nargs="+")
+    for flag, helptext in (
+        ("--country", "ISO codes, comma-separated"),
+        ("--lang", "passage languages"),
+        ("--type", "document types"),
+        ("--year", "A..B"),
+        ("--org", "organisations"),
+        ("--municipality", "municipalities"),
+        ("--source", "pdf,html,text"),
+    ):
+        p.add_argument(flag, help=helptext)
+    p.add_argument(
+        "--cross-lingual", action="store_true", help="expand the question through the glossary"
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_ask, text=[], sort="relevance")
 
     p = sub.add_parser("stats", help="documents and passages per country, language and type")
     p.add_argument("--json", action="store_true")

@@ -183,6 +183,43 @@ class Engine:
             n = searcher.document_number(id=passage_id)
             return None if n is None else (n, searcher.stored_fields(n))
 
+    def retrieve(self, request: SearchRequest, limit: int) -> list[Hit]:
+        """The best passages for a request, not collapsed per document (for answers)."""
+        text_node, inline = split_filters(parse(request.text))
+        with self._lock:
+            searcher, facets = self._current()
+            selection = _selection(request, inline, facets)
+            frequency = searcher.reader().doc_frequency
+            q = compile_query(text_node, facets.canonical, frequency, request.cross_lingual)
+            scored = _scored(searcher, facets, q, text_node is None)
+            allowed = facets.count(scored, selection).allowed_passages
+            top = [(n, score) for n, score in scored.items() if n in allowed][:limit]
+            terms = _query_terms(q, searcher)
+            return [self._hit(searcher, n, score, 0, terms) for n, score in top]
+
+    def match_terms(self, text: str, cross_lingual: bool = False) -> set[tuple[str, str]]:
+        """The (field, term) pairs a query matches in the index, expansions included."""
+        text_node, _ = split_filters(parse(text))
+        with self._lock:
+            searcher, facets = self._current()
+            q = compile_query(
+                text_node, facets.canonical, searcher.reader().doc_frequency, cross_lingual
+            )
+            return _query_terms(q, searcher)
+
+    @staticmethod
+    def match_spans(text: str, language: str, terms: set[tuple[str, str]]) -> list[tuple[int, int]]:
+        return highlight.match_spans(text, language, terms)
+
+    def term_statistics(
+        self, terms: set[tuple[str, str]]
+    ) -> tuple[int, dict[tuple[str, str], int]]:
+        """Passages in the index, and how many hold each term."""
+        with self._lock:
+            searcher, _ = self._current()
+            reader = searcher.reader()
+            return reader.doc_count(), {t: reader.doc_frequency(*t) for t in terms}
+
     def document_pages(self, doc_id: str) -> list[PageView]:
         """Every page of a document with its passages, in reading order."""
         with self._lock:

@@ -8,9 +8,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from search.models import Hit, SearchResults, Segment
+
+if TYPE_CHECKING:
+    from search.qa import AnswerResult
 
 BOLD_YELLOW, DIM, RESET = "\x1b[1;33m", "\x1b[2m", "\x1b[0m"
 
@@ -159,3 +162,63 @@ def hits_json(hits: list[Hit], query: str) -> str:
     return json.dumps(
         {"query": query, "hits": [hit_record(h) for h in hits]}, ensure_ascii=False, indent=2
     )
+
+
+def answer_citation(hit: Hit) -> str:
+    return citation(hit)
+
+
+def answers_text(result: AnswerResult, colour: bool) -> str:
+    out = io.StringIO()
+    if not result.confident:
+        out.write("No passage answers this well. The closest passages:\n")
+        for n, hit in enumerate(result.closest, start=1):
+            out.write(
+                f"\n{n}. {hit.title}\n   {snippet_text(hit.snippet, colour)}\n   [{citation(hit)}]\n"
+            )
+        return out.getvalue()
+    for n, answer in enumerate(result.answers, start=1):
+        out.write(f"{n}. {snippet_text(answer.sentence, colour)}\n")
+        context = " ".join(p for p in (answer.before, "…", answer.after) if p and p != "…")
+        if context:
+            dim = (DIM, RESET) if colour else ("", "")
+            out.write(
+                f"   {dim[0]}context: {flat(answer.before)} ‹…› {flat(answer.after)}{dim[1]}\n"
+            )
+        out.write(f"   — {citation(answer.hit)}\n\n")
+    if result.filters:
+        out.write(
+            "filters from the question: "
+            + ", ".join(f"{f}={','.join(v)}" for f, v in result.filters)
+            + "\n"
+        )
+    return out.getvalue()
+
+
+def answers_json(result: AnswerResult) -> str:
+    data = {
+        "question": result.question,
+        "language": result.language,
+        "keywords": list(result.keywords),
+        "filters": {f: list(v) for f, v in result.filters},
+        "confident": result.confident,
+        "answers": [
+            {
+                "sentence": "".join(s.text for s in a.sentence),
+                "highlights": [s.text for s in a.sentence if s.match],
+                "before": a.before,
+                "after": a.after,
+                "score": a.score,
+                "coverage": a.coverage,
+                **{
+                    k: v
+                    for k, v in hit_record(a.hit).items()
+                    if k not in ("snippet", "highlights", "score")
+                },
+            }
+            for a in result.answers
+        ],
+        "closest": [hit_record(h) for h in result.closest],
+        "timing_ms": round(result.elapsed_ms, 2),
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2)

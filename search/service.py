@@ -19,6 +19,7 @@ from search.settings import Settings
 
 if TYPE_CHECKING:
     from search.engine import Engine
+    from search.qa import AnswerResult
 
 
 def index_events(
@@ -230,3 +231,15 @@ def add_url(settings: Settings, url: str) -> Path:
     from search.fetch import fetch_page
 
     return fetch_page(url, settings.corpus_dir, settings.limits).path
+
+
+def ask(
+    engine: Engine,
+    question: str,
+    filters: tuple[tuple[str, tuple[str, ...]], ...] = (),
+    cross_lingual: bool = False,
+) -> AnswerResult:
+    """The sentences that answer a question, each with its citation; or none, said plainly."""
+    from search.qa import ask as answer
+
+    return answer(engine, question, filters, cross_lingual)

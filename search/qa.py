@@ -1,0 +1,298 @@
+"""Questions and answers: extractive, offline, explainable.
+
+question → its content words (question words and stopwords out) and the country it names
+→ the passages a keyword search ranks highest → their sentences → each sentence scored by
+the weight (IDF) of the question words it holds, how much of the question it covers, how
+close together those words stand, whether it holds the kind of thing asked for (a number
+for "how many", a year for "when") and its passage's own score → the best 1–3 sentences,
+from different documents where possible, each with its context and citation. When no
+sentence scores well enough, the answer says so and shows the closest passages instead.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from dataclasses import dataclass
+
+from search import analysis
+from search.engine import Engine
+from search.models import Hit, SearchRequest, Segment
+
+CANDIDATE_PASSAGES = 40
+MAX_ANSWERS = 3
+CONFIDENCE_THRESHOLD = 0.42
+MIN_SENTENCE_WORDS = 6
+
+QUESTION_WORDS = frozenset(
+    """
+    what which who whom whose how many much when where why does do did is are was were can could
+    should would there their about tell give list
+    vad vilka vilken vilket vem vems hur många mycket när var varför finns fick får kan ska
+    kas kā kāds kāda kādi kādas kur kad kāpēc cik vai kurš kura kuri kuras
+    что какой какая какие каков какое кто где когда почему зачем сколько ли как чем
+    што які якая якія хто дзе калі чаму колькі
+    """.split()
+)
+HOW_MANY = frozenset("how many much hur många mycket cik сколько колькі".split())
+WHEN = frozenset("when när kad когда калі".split())
+COUNTRIES = (
+    ("SE", ("swed", "sverig", "zviedrij", "швец", "швед", "швэц")),
+    ("LV", ("latvi", "lettland", "латви", "латвi")),
+    ("BY", ("belarus", "vitryss", "baltkriev", "беларус", "белорус", "белару")),
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"»”)]?\s+(?=[«\"“„(]?[A-ZÀ-ÞĀ-ŽА-ЯЁІЎ0-9])|\n\s*\n")
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:t\.ex|bl\.a|d\.v\.s|m\.m|ca|nr|kr|e\.g|i\.e|etc|dr|mr|mrs|st|u\.c|utt|piem|t\.i|"
+    r"т\.е|т\.д|г|гг|ул|им|др|см|no|prop|bet|rskr|kap)|\b[A-ZА-Я])\.$",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(r"\d")
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One answering sentence with its context and where it comes from."""
+
+    sentence: tuple[Segment, ...]
+    before: str
+    after: str
+    hit: Hit
+    """The passage (title, country, language, page or heading, path or URL)."""
+    score: float
+    coverage: float
+
+    @property
+    def text(self) -> str:
+        return "".join(s.text for s in self.sentence)
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerResult:
+    question: str
+    language: str
+    keywords: tuple[str, ...]
+    filters: tuple[tuple[str, tuple[str, ...]], ...]
+    answers: tuple[Answer, ...]
+    confident: bool
+    """False: "no passage answers this well"; `closest` then holds the nearest passages."""
+    closest: tuple[Hit, ...]
+    ranked_passages: tuple[Hit, ...]
+    """Passages in the order of their best sentence (for evaluation and "more")."""
+    elapsed_ms: float
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Character spans of the sentences of a passage (abbreviations do not end one)."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        if _ABBREVIATION.search(text[start : m.start()].rstrip('"»”)')):
+            continue
+        if text[start : m.start()].strip():
+            spans.append((start, m.start()))
+        start = m.end()
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return spans
+
+
+def content_words(question: str) -> list[str]:
+    words = [t for t, _, _ in analysis.tokens(question)]
+    kept = [w for w in words if w.lower() not in QUESTION_WORDS]
+    return [w for w in kept if not _is_stop(w)] or kept
+
+
+def _is_stop(word: str) -> bool:
+    return any(analysis.analyze_token(lang, word) is None for lang in analysis.LANGUAGE_FIELDS)
+
+
+def countries_named(question: str) -> tuple[str, ...]:
+    found = []
+    for token, _, _ in analysis.tokens(question):
+        low = analysis.fold(token)
+        for code, prefixes in COUNTRIES:
+            if any(low.startswith(analysis.fold(p)) for p in prefixes) and code not in found:
+                found.append(code)
+    return tuple(found)
+
+
+def _answer_type(question: str) -> str:
+    words = {t.lower() for t, _, _ in analysis.tokens(question)}
+    if words & HOW_MANY:
+        return "number"
+    if words & WHEN:
+        return "year"
+    return ""
+
+
+@dataclass(slots=True)
+class _Candidate:
+    hit: Hit
+    span: tuple[int, int]
+    score: float
+    coverage: float
+    spans: list[tuple[int, int]]
+
+
+def ask(
+    engine: Engine,
+    question: str,
+    filters: tuple[tuple[str, tuple[str, ...]], ...] = (),
+    cross_lingual: bool = False,
+) -> AnswerResult:
+    """Answer a question from the index: the best sentences with citations, or none."""
+    started = time.perf_counter()
+    words = content_words(question)
+    named = countries_named(question)
+    if named and not any(f == "country" for f, _ in filters):
+        filters = (*filters, ("country", named))
+    # places and countries are filters or expansions already; keep the rest as keywords
+    keywords = [w for w in words if not countries_named(w)] or words
+    query_text = " OR ".join(_quote(w) for w in keywords)
+    request = SearchRequest(text=query_text, filters=filters, cross_lingual=cross_lingual)
+    passages = engine.retrieve(request, CANDIDATE_PASSAGES)
+    language = _question_language(question)
+    if not passages:
+        return AnswerResult(
+            question, language, tuple(keywords), filters, (), False, (), (), _ms(started)
+        )
+    per_word = [engine.match_terms(_quote(w), cross_lingual) for w in keywords]
+    weights = [_idf(engine, terms) for terms in per_word]
+    total_weight = sum(weights) or 1.0
+    wanted = _answer_type(question)
+    best_passage = max(h.score for h in passages) or 1.0
+    candidates: list[_Candidate] = []
+    all_terms = set().union(*per_word) if per_word else set()
+    for hit in passages:
+        matched = engine.match_spans(hit.text, hit.language, all_terms)
+        for s, e in sentences(hit.text):
+            inside = [(a, b) for a, b in matched if s <= a < e]
+            covered = [
+                i
+                for i, terms in enumerate(per_word)
+                if any(engine.match_spans(hit.text[a:b], hit.language, terms) for a, b in inside)
+            ]
+            coverage = sum(weights[i] for i in covered) / total_weight
+            share = len(covered) / len(per_word)
+            proximity = _proximity(hit.text[s:e], [(a - s, b - s) for a, b in inside], len(covered))
+            kind = (
+                1.0
+                if (wanted == "number" and _NUMBER.search(hit.text[s:e]))
+                or (wanted == "year" and _YEAR.search(hit.text[s:e]))
+                else 0.0
+            )
+            score = (
+                0.45 * coverage
+                + 0.15 * share
+                + 0.1 * proximity
+                + 0.2 * (hit.score / best_passage)
+                + 0.15 * kind
+            )
+            if len(analysis.tokens(hit.text[s:e])) < MIN_SENTENCE_WORDS:
+                score *= 0.5  # a heading or a table cell, not an answer
+            candidates.append(_Candidate(hit, (s, e), score, coverage, inside))
+    candidates.sort(key=lambda c: -c.score)
+    ranked = _passage_order(candidates)
+    chosen = _diverse(candidates)
+    confident = (
+        bool(chosen) and chosen[0].score >= CONFIDENCE_THRESHOLD and chosen[0].coverage >= 0.4
+    )
+    answers = tuple(_card(c) for c in chosen) if confident else ()
+    closest = () if confident else tuple(ranked[:MAX_ANSWERS])
+    return AnswerResult(
+        question,
+        language,
+        tuple(keywords),
+        filters,
+        answers,
+        confident,
+        closest,
+        tuple(ranked),
+        _ms(started),
+    )
+
+
+def _quote(word: str) -> str:
+    return f'"{word}"' if not word.isalnum() else word
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
+
+
+def _question_language(question: str) -> str:
+    from search.language import detect
+
+    return detect(question, min_letters=1) or "other"
+
+
+def _idf(engine: Engine, terms: set[tuple[str, str]]) -> float:
+    n, freqs = engine.term_statistics(terms)
+    df = max((freqs[t] for t in terms), default=0)
+    return math.log(1 + (n - df + 0.5) / (df + 0.5)) if n else 1.0
+
+
+def _proximity(sentence: str, spans: list[tuple[int, int]], covered: int) -> float:
+    if covered < 2 or len(spans) < 2:
+        return 1.0 if covered else 0.0
+    toks = analysis.tokens(sentence)
+    positions = [i for i, (_, a, _) in enumerate(toks) if any(s <= a < e for s, e in spans)]
+    window = positions[-1] - positions[0] + 1
+    return min(1.0, covered / window)
+
+
+def _passage_order(candidates: list[_Candidate]) -> list[Hit]:
+    seen: set[str] = set()
+    order = []
+    for c in candidates:
+        if c.hit.passage_id not in seen:
+            seen.add(c.hit.passage_id)
+            order.append(c.hit)
+    return order
+
+
+def _diverse(candidates: list[_Candidate]) -> list[_Candidate]:
+    """The best sentences, one per document first, then the rest."""
+    chosen: list[_Candidate] = []
+    docs: set[str] = set()
+    for c in candidates:
+        if c.hit.doc_id not in docs:
+            chosen.append(c)
+            docs.add(c.hit.doc_id)
+        if len(chosen) == MAX_ANSWERS:
+            break
+    return [c for c in chosen if c.score >= 0.6 * chosen[0].score] if chosen else []
+
+
+def _card(c: _Candidate) -> Answer:
+    text = c.hit.text
+    spans = sentences(text)
+    i = spans.index(c.span)
+    before = text[spans[i - 1][0] : spans[i - 1][1]] if i > 0 else ""
+    after = text[spans[i + 1][0] : spans[i + 1][1]] if i + 1 < len(spans) else ""
+    s, e = c.span
+    marked = [Segment(seg.text, seg.match) for seg in _segments(text, c.spans, s, e)]
+    return Answer(
+        tuple(marked), before.strip(), after.strip(), c.hit, round(c.score, 4), round(c.coverage, 3)
+    )
+
+
+def _segments(text: str, spans: list[tuple[int, int]], start: int, end: int) -> list[Segment]:
+    from search.highlight import segments
+
+    return segments(text, spans, start, end)
+
+
+def first_sentence(hit: Hit) -> str:
+    spans = sentences(hit.text)
+    return hit.text[spans[0][0] : spans[0][1]] if spans else hit.text
+
+
+def baseline(engine: Engine, question: str) -> list[Hit]:
+    """Plain BM25 ranking of passages for all the question's words (the evaluation's baseline)."""
+    words = [t for t, _, _ in analysis.tokens(question)]
+    request = SearchRequest(text=" OR ".join(_quote(w) for w in words))
+    return engine.retrieve(request, CANDIDATE_PASSAGES)
