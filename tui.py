@@ -36,6 +36,8 @@ from textual.widgets.option_list import Option
 from search import render, service
 from search.errors import IndexMissingError, QuerySyntaxError, SearchError
 from search.models import (
+    Answer,
+    AnswerResult,
     Facet,
     Hit,
     IndexProgress,
@@ -79,6 +81,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("m", "more like this: documents similar to the highlighted result"),
     ("F4", "sort by relevance or by year"),
     ("F7", "cross-lingual on/off: concepts of the glossary also in the other languages"),
+    ("F9", "Ask mode / Search mode: ask a question (enter), get cited answer sentences"),
     ("F3", "export all results as CSV, JSON or Markdown"),
     ("F5 or ctrl+r", "reindex: add new, replace changed, drop removed documents"),
     ("F6", "full rebuild of the index (the old one stays usable until it is done)"),
@@ -141,6 +144,18 @@ def hit_prompt(hit: Hit) -> Text:
     prompt.append("\n" + meta + "\n", style="dim")
     prompt.append_text(styled(hit.snippet))
     prompt.append("\n")
+    return prompt
+
+
+def answer_prompt(answer: Answer) -> Text:
+    """An answer card: the sentence, its context, its citation."""
+    prompt = styled(answer.sentence)
+    if answer.before or answer.after:
+        prompt.append(
+            f"\n… {answer.after[:160]}" if answer.after else f"\n{answer.before[-160:]} …",
+            style="dim",
+        )
+    prompt.append(f"\n— {render.citation(answer.hit)}\n", style="italic")
     return prompt
 
 
@@ -380,6 +395,7 @@ class SearchApp(App[None]):
         Binding("f3", "export", "Export"),
         Binding("f4", "toggle_sort", "Sort"),
         Binding("f7", "toggle_cross_lingual", "Cross-lingual"),
+        Binding("f9", "toggle_mode", "Ask/Search"),
         Binding("f8", "clear_filters", "Clear filters"),
         Binding("ctrl+y", "copy_citation", "Copy citation", show=False),
         Binding("ctrl+o", "open_source", "Open source", show=False),
@@ -397,6 +413,9 @@ class SearchApp(App[None]):
         self.cancel_requested = threading.Event()
         self.searches = 0
         self.export_dir = Path.cwd()
+        self.mode = "search"
+        self.answer_hits: list[Hit] = []
+        self.answer: AnswerResult | None = None
         self.typed_at: float | None = None
         self.render_latencies: list[float] = []
         """Milliseconds from a keystroke in the search box to the refreshed results (for `make bench`)."""
@@ -468,19 +487,83 @@ class SearchApp(App[None]):
         yield SystemCommand(
             "Clear filters", "Unselect every facet value (F8)", self.action_clear_filters
         )
+        yield SystemCommand(
+            "Ask mode",
+            "Ask a question and get cited answer sentences (F9)",
+            self.action_toggle_mode,
+        )
         yield SystemCommand("Keys", "Every key of this app (F1)", self.action_help)
 
     # -- searching
 
     @on(Input.Changed, "#query")
     def query_changed(self, event: Input.Changed) -> None:
+        if self.mode == "ask":
+            return  # a question is asked with enter, not per keystroke
         self.state.text = event.value
         self.typed_at = time.perf_counter()
         self.run_search()
 
     @on(Input.Submitted, "#query")
-    def query_submitted(self) -> None:
+    def query_submitted(self, event: Input.Submitted) -> None:
+        if self.mode == "ask":
+            if event.value.strip():
+                self.set_status("thinking…")
+                self.run_ask(event.value.strip())
+            return
         self.query_one("#results", OptionList).focus()
+
+    def action_toggle_mode(self) -> None:
+        self.mode = "ask" if self.mode == "search" else "search"
+        box = self.query_one("#query", Input)
+        results = self.query_one("#results", OptionList)
+        if self.mode == "ask":
+            box.placeholder = "Ask a question in any language, then enter  (F9: back to search)"
+            results.border_title = "Answers"
+            results.set_options([])
+            self.set_status("Ask mode: type a question and press enter")
+        else:
+            box.placeholder = "Search sv · lv · ru · en  (F1 help)"
+            self.state.text = box.value
+            self.run_search(debounce=0)
+        box.focus()
+
+    @work(exclusive=True, group="search")
+    async def run_ask(self, question: str) -> None:
+        filters = self.state.request().filters
+        try:
+            result = await asyncio.to_thread(
+                service.ask, self.engine, question, filters, self.state.cross_lingual
+            )
+        except SearchError as exc:
+            self.set_status(str(exc), error=True)
+            return
+        self.answer = result
+        results = self.query_one("#results", OptionList)
+        if result.confident:
+            self.answer_hits = [a.hit for a in result.answers]
+            results.set_options(
+                Option(answer_prompt(a), id=f"a{i}") for i, a in enumerate(result.answers)
+            )
+            results.border_title = f"Answers: {len(result.answers)}"
+            named = [f"{FACET_LABELS[f].lower()} {', '.join(v)}" for f, v in result.filters]
+            status = f"{len(result.answers)} answers" + (
+                f" · from the question: {'; '.join(named)}" if named else ""
+            )
+        else:
+            self.answer_hits = list(result.closest)
+            results.set_options(
+                Option(hit_prompt(h), id=f"c{i}") for i, h in enumerate(result.closest)
+            )
+            results.border_title = "No passage answers this well: the closest passages"
+            status = "no passage answers this well" + (
+                "; the closest passages are shown" if result.closest else ""
+            )
+        if self.show_timing:
+            status += f" · {result.elapsed_ms:.0f} ms"
+        self.set_status(status)
+        if results.option_count:
+            results.highlighted = 0
 
     @work(exclusive=True, group="search")
     async def run_search(self, debounce: float = DEBOUNCE_SECONDS) -> None:
@@ -628,6 +711,13 @@ class SearchApp(App[None]):
 
     def current_hit(self) -> Hit | None:
         hits = self.query_one("#results", OptionList)
+        if self.mode == "ask":
+            index = hits.highlighted
+            return (
+                self.answer_hits[index]
+                if index is not None and index < len(self.answer_hits)
+                else None
+            )
         if (
             self.results is None
             or hits.highlighted is None
@@ -639,8 +729,11 @@ class SearchApp(App[None]):
     @work(exclusive=True, group="reader")
     async def open_reader(self, hit: Hit) -> None:
         pages = await asyncio.to_thread(self.engine.document_pages, hit.doc_id)
+        query = self.state.text
+        if self.mode == "ask" and self.answer is not None:
+            query = " OR ".join(self.answer.keywords)
         if pages:
-            await self.push_screen(ReaderScreen(hit, pages, self.state.text))
+            await self.push_screen(ReaderScreen(hit, pages, query))
 
     def on_key(self, event: Any) -> None:
         if self.focused is not self.query_one("#results", OptionList):

@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import search_eval, synthetic
+from bench import qa_eval, search_eval, synthetic
 from bench.fts5 import Fts5
 from search.models import SearchRequest
 from search.settings import PROJECT_ROOT, Settings
@@ -243,6 +243,13 @@ def markdown(r: dict[str, Any]) -> str:
     if "search_quality" in r:
         lines += ["", "## Search quality on the sample corpus (bench/search_eval.toml)", ""]
         lines += search_eval.markdown(r["search_quality"])
+    if "qa" in r:
+        lines += [
+            "",
+            "## Questions and answers on the sample corpus (tests/data/qa_eval.toml, 84 questions)",
+            "",
+        ]
+        lines += qa_eval.markdown(r["qa"])
     c = r["cold_start"]
     lines += [
         "",
@@ -287,6 +294,8 @@ def main() -> int:
 
         engine = open_search(Settings(index_dir=tmp / "sample-index", corpus_dir=CORPUS))
         result["search_quality"] = search_eval.evaluate(engine)
+        print("question answering …", flush=True)
+        result["qa"] = qa_eval.evaluate(engine)
         engine.close()
         print("cold start …", flush=True)
         result["cold_start"] = bench_cold_start(tmp / "sample-index")

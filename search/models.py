@@ -222,3 +222,35 @@ class PageView:
     number: int
     heading: str
     passages: tuple[Passage, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One answering sentence with its context and where it comes from."""
+
+    sentence: tuple[Segment, ...]
+    before: str
+    after: str
+    hit: Hit
+    """The passage (title, country, language, page or heading, path or URL)."""
+    score: float
+    coverage: float
+
+    @property
+    def text(self) -> str:
+        return "".join(s.text for s in self.sentence)
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerResult:
+    question: str
+    language: str
+    keywords: tuple[str, ...]
+    filters: tuple[tuple[str, tuple[str, ...]], ...]
+    answers: tuple[Answer, ...]
+    confident: bool
+    """False: "no passage answers this well"; `closest` then holds the nearest passages."""
+    closest: tuple[Hit, ...]
+    ranked_passages: tuple[Hit, ...]
+    """Passages in the order of their best sentence (for evaluation and "more")."""
+    elapsed_ms: float

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from search import analysis
 from search.engine import Engine
-from search.models import Hit, SearchRequest, Segment
+from search.models import Answer, AnswerResult, Hit, SearchRequest, Segment
 
 CANDIDATE_PASSAGES = 40
 MAX_ANSWERS = 3
@@ -50,38 +50,6 @@ _ABBREVIATION = re.compile(
 )
 _NUMBER = re.compile(r"\d")
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """One answering sentence with its context and where it comes from."""
-
-    sentence: tuple[Segment, ...]
-    before: str
-    after: str
-    hit: Hit
-    """The passage (title, country, language, page or heading, path or URL)."""
-    score: float
-    coverage: float
-
-    @property
-    def text(self) -> str:
-        return "".join(s.text for s in self.sentence)
-
-
-@dataclass(frozen=True, slots=True)
-class AnswerResult:
-    question: str
-    language: str
-    keywords: tuple[str, ...]
-    filters: tuple[tuple[str, tuple[str, ...]], ...]
-    answers: tuple[Answer, ...]
-    confident: bool
-    """False: "no passage answers this well"; `closest` then holds the nearest passages."""
-    closest: tuple[Hit, ...]
-    ranked_passages: tuple[Hit, ...]
-    """Passages in the order of their best sentence (for evaluation and "more")."""
-    elapsed_ms: float
 
 
 def sentences(text: str) -> list[tuple[int, int]]:

@@ -8,12 +8,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from search.models import Hit, SearchResults, Segment
-
-if TYPE_CHECKING:
-    from search.qa import AnswerResult
+from search.models import AnswerResult, Hit, SearchResults, Segment
 
 BOLD_YELLOW, DIM, RESET = "\x1b[1;33m", "\x1b[2m", "\x1b[0m"
 

@@ -14,12 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from search import store
-from search.models import Hit, IndexProgress, IndexReport, SearchRequest, Stats
+from search.models import AnswerResult, Hit, IndexProgress, IndexReport, SearchRequest, Stats
 from search.settings import Settings
 
 if TYPE_CHECKING:
     from search.engine import Engine
-    from search.qa import AnswerResult
 
 
 def index_events(

@@ -240,3 +240,35 @@ async def test_cross_lingual_toggle_widens_the_search(fixture_index: Settings) -
         await settle(pilot, app)
         assert {"sv", "lv", "ru"} <= {h.language for h in app.results.hits}  # type: ignore[union-attr]
         assert "cross-lingual" in status(app)
+
+
+async def test_ask_mode_answers_with_citations_and_opens_the_reader(sample_index: Settings) -> None:
+    app = make_app(sample_index, show_timing=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f9")
+        await pilot.press(*"How many meals a day does Zaļā virtuve deliver?", "enter")
+        await settle(pilot, app)
+        assert app.answer is not None and app.answer.confident
+        assert "350 meals a day" in app.answer.answers[0].text
+        assert str(app.query_one("#status", Static).render()).startswith(
+            f"{len(app.answer.answers)} answers"
+        )
+        app.query_one("#results", OptionList).focus()
+        await pilot.press("c")
+        assert app.clipboard.startswith('"Zaļā virtuve" in Riga wins a municipal tender')
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ReaderScreen)
+        assert app.screen.hit.source_key == "cases/lv/zala-virtuve-riga.en.html"
+
+
+async def test_ask_mode_says_when_nothing_answers(sample_index: Settings) -> None:
+    app = make_app(sample_index, show_timing=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f9")
+        await pilot.press(*"How much does a ticket to the opera in Vilnius cost?", "enter")
+        await settle(pilot, app)
+        assert status(app).startswith("no passage answers this well")
+        assert app.query_one("#results", OptionList).option_count >= 1
