@@ -178,7 +178,9 @@ def viewer_command(path: Path, page: int) -> list[str] | None:
 # ------------------------------------------------------------------- modal screens
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Screen[None]):
+    """Every key, on a screen of its own (escape returns)."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,f1,question_mark", "dismiss", "Close"),
     ]
@@ -194,6 +196,7 @@ class HelpScreen(ModalScreen[None]):
             with VerticalScroll():
                 yield Static(table, id="help-keys")
             yield Label("escape closes", id="help-hint")
+        yield Footer()
 
     def action_dismiss(self, result: None = None) -> None:  # type: ignore[override]
         self.dismiss(result)
@@ -379,7 +382,7 @@ class SearchApp(App[None]):
     .passage { margin: 0 0 1 0; color: $text-muted; }
     .current-passage { color: $text; border-left: thick $accent; padding-left: 1; }
     .current-match { background: $boost; border-left: thick $warning; padding-left: 1; }
-    #help-box { width: 90%; height: 90%; border: round $accent; background: $surface; padding: 0 1; }
+    #help-box { height: 1fr; border: round $accent; padding: 0 1; }
     ModalScreen { align: center middle; }
     .dialog { width: 70; height: auto; border: round $accent; background: $surface; padding: 1 2; }
     .buttons { height: auto; margin-top: 1; }
