@@ -99,16 +99,30 @@ def strip_running_lines(pages: Sequence[str]) -> list[str]:
         re.IGNORECASE,
     )
     cleaned = []
-    for lines in split:
+    for number, lines in enumerate(split, start=1):
         content_idx = [i for i, ln in enumerate(lines) if ln.strip()]
         edge_idx = set(content_idx[:3] + content_idx[-3:])
+        last = content_idx[-1] if content_idx else -1
         kept = [
             ln
             for i, ln in enumerate(lines)
             if not (i in edge_idx and (_line_signature(ln) in running or page_number.match(ln)))
+            and not (i == last and _numbered_footer(ln, number))
         ]
         cleaned.append("\n".join(kept))
     return cleaned
+
+
+def _numbered_footer(line: str, number: int) -> bool:
+    """`Jämtland Network for Social Enterprise 1` on page 1: a short last line that ends with
+    the page's own number (a footer, even in a one-page document)."""
+    m = re.search(r"(?<!\d)(\d{1,4})\s*$", line)
+    return (
+        bool(m)
+        and int(m.group(1)) == number
+        and len(line.split()) <= 8
+        and not _SENTENCE_END.search(line[: m.start()])
+    )
 
 
 _MARGIN_NUMBER = re.compile(r"^\s*(\d{1,2})\s+(?=\S)")
@@ -202,7 +216,7 @@ def reflow(text: str) -> str:
 def clean_pages(raw_pages: Sequence[str]) -> list[str]:
     """The whole cleaning chain for the pages of one document, in order."""
     pages = [repair_tab_separated_words(normalise(p)) for p in raw_pages]
-    pages = strip_running_lines(pages) if len(pages) >= 2 else pages
+    pages = strip_running_lines(pages)
     return [reflow(dehyphenate(strip_margin_numbers(p))) for p in pages]
 
 

@@ -176,12 +176,10 @@ def answers_text(result: AnswerResult, colour: bool) -> str:
         return out.getvalue()
     for n, answer in enumerate(result.answers, start=1):
         out.write(f"{n}. {snippet_text(answer.sentence, colour)}\n")
-        context = " ".join(p for p in (answer.before, "…", answer.after) if p and p != "…")
-        if context:
+        if answer.before or answer.after:
             dim = (DIM, RESET) if colour else ("", "")
-            out.write(
-                f"   {dim[0]}context: {flat(answer.before)} ‹…› {flat(answer.after)}{dim[1]}\n"
-            )
+            context = " ‹answer› ".join(flat(p) for p in (answer.before, answer.after) if p)
+            out.write(f"   {dim[0]}context: {context}{dim[1]}\n")
         out.write(f"   — {citation(answer.hit)}\n\n")
     if result.filters:
         out.write(

@@ -15,8 +15,9 @@ from search.analysis import (
     plain_analyzer,
 )
 
-SCHEMA_VERSION = 2
-"""Bump whenever a field or an analyzer changes; indexes of another version are rebuilt."""
+SCHEMA_VERSION = 3
+"""Bump whenever a field, an analyzer or the extraction and cleaning of text changes:
+indexes of another version are rebuilt (their manifests would otherwise keep old text)."""
 
 FACET_FIELDS = ("country", "lang", "doc_type", "year", "source", "organisation", "municipality")
 

@@ -87,3 +87,8 @@ def test_real_text_is_not_garbage() -> None:
 def test_a_table_of_contents_keeps_its_chapter_numbers() -> None:
     toc = "\n".join(f"{n} Chapter number {n} {n * 2 + 1}" for n in range(1, 12))
     assert clean.strip_margin_numbers(toc) == toc
+
+
+def test_a_footer_ending_in_the_page_number_goes_even_on_a_single_page() -> None:
+    page = "Case study\nThe association grew in 2018.\nJämtland Network for Social Enterprise 1"
+    assert clean.strip_running_lines([page]) == ["Case study\nThe association grew in 2018."]
