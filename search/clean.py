@@ -117,9 +117,10 @@ def _numbered_footer(line: str, number: int) -> bool:
     """`Jämtland Network for Social Enterprise 1` on page 1: a short last line that ends with
     the page's own number (a footer, even in a one-page document)."""
     m = re.search(r"(?<!\d)(\d{1,4})\s*$", line)
+    if m is None:
+        return False
     return (
-        bool(m)
-        and int(m.group(1)) == number
+        int(m.group(1)) == number
         and len(line.split()) <= 8
         and not _SENTENCE_END.search(line[: m.start()])
     )
