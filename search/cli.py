@@ -238,6 +238,42 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from search.doctor import check, repair
+
+    settings = _settings(args)
+    if args.repair:
+        report = repair(settings)
+        findings, actions = report.findings, report.actions
+        remaining = check(settings)
+    else:
+        findings, actions, remaining = tuple(check(settings)), (), []
+    if args.json:
+        data = {
+            "findings": [{"kind": f.kind, "detail": f.detail} for f in findings],
+            "actions": list(actions),
+            "healthy": not (remaining if args.repair else findings),
+        }
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        if not findings:
+            sys.stdout.write("The index is healthy: it matches its manifest and the corpus.\n")
+        for f in findings:
+            sys.stdout.write(f"  {f.kind}: {f.detail}\n")
+        for a in actions:
+            sys.stdout.write(f"  repaired: {a}\n")
+        if findings and not args.repair:
+            sys.stdout.write("Run `python -m search doctor --repair` to fix these.\n")
+        if args.repair and remaining:
+            sys.stdout.write("Still wrong after repair:\n")
+            for f in remaining:
+                sys.stdout.write(f"  {f.kind}: {f.detail}\n")
+    if args.repair:
+        return EXIT_FAILED if remaining else EXIT_OK
+    return EXIT_FAILED if findings else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="python -m search",
@@ -319,6 +355,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_ask, text=[], sort="relevance")
+
+    p = sub.add_parser(
+        "doctor",
+        help="check the index against its manifest and the corpus; --repair fixes it",
+        description="Finds stale locks, leftovers of interrupted rebuilds, unreadable segments, "
+        "documents missing from the index or the manifest, and sources changed since indexing. "
+        "Exit 0 when healthy (or repaired), 1 otherwise.",
+    )
+    p.add_argument("--repair", action="store_true", help="fix what was found (reindex or rebuild)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_doctor)
 
     p = sub.add_parser("stats", help="documents and passages per country, language and type")
     p.add_argument("--json", action="store_true")

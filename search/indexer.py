@@ -146,7 +146,7 @@ def _fields(doc: Document, known: set[str] | None = None) -> Iterator[dict[str, 
         yield fields
 
 
-def _delete_docs(writer: Any, doc_ids: list[str]) -> None:
+def delete_documents(writer: Any, doc_ids: list[str]) -> None:
     for i in range(0, len(doc_ids), DELETE_BATCH):
         writer.delete_by_query(Or([Term("doc_id", d) for d in doc_ids[i : i + DELETE_BATCH]]))
 
@@ -217,7 +217,7 @@ def index_events(
         writer = ix.writer(limitmb=256)
         try:
             if not rebuild:
-                _delete_docs(
+                delete_documents(
                     writer, [doc_id_for(k) for k in removed] + [d.doc_id for d, *_ in docs]
                 )
             now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -247,7 +247,7 @@ def index_events(
         manifest.save(gen, entries)
         if gen != live:
             store.publish(index_dir, gen)
-            store.prune(index_dir, keep=live)
+            store.prune(index_dir)  # open readers keep their files (POSIX); new ones follow CURRENT
         yield _report(docs, old, removed, entries, failed, started, rebuild, len(sources))
 
 

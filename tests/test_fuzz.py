@@ -1,0 +1,116 @@
+"""Bounded fuzzing: mutated real PDFs, random HTML, random sidecars and random queries.
+
+Nothing may raise anything but the project's own errors, or take longer than the per-file
+limit. The bounded runs here take seconds; raise max_examples for a longer session."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from search.engine import Engine
+from search.errors import QuerySyntaxError, SearchError
+from search.extract import process_file
+from search.models import SearchRequest
+from search.settings import Limits
+from tests.conftest import TESTDATA
+
+SEEDS = [
+    TESTDATA / "pdf/sv/SFS2019-614.pdf",
+    TESTDATA / "pdf/ru/fstec_1_cut.pdf",
+    TESTDATA / "pdf/en/scotus-transcript-p1.pdf",
+]
+SECONDS = 20
+FAST = settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+@contextmanager
+def time_limit(seconds: int) -> Iterator[None]:
+    def expired(*_: object) -> None:
+        raise TimeoutError(f"took longer than {seconds} s")
+
+    old = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def _extract(path: Path) -> None:
+    # a SearchError is a failure reported with its reason: exactly what a bad file should get
+    with time_limit(SECONDS), contextlib.suppress(SearchError):
+        process_file(path, path.name, path.parent, Limits())
+
+
+@FAST
+@given(
+    seed=st.sampled_from(SEEDS),
+    flips=st.lists(st.tuples(st.floats(0, 1), st.integers(0, 255)), max_size=40),
+    cut=st.floats(0.2, 1.0),
+)
+def test_mutated_pdfs_fail_cleanly(
+    tmp_path: Path, seed: Path, flips: list[tuple[float, int]], cut: float
+) -> None:
+    data = bytearray(seed.read_bytes())
+    for where, value in flips:
+        data[int(where * (len(data) - 1))] = value
+    path = tmp_path / "mutated.pdf"
+    path.write_bytes(bytes(data[: max(1, int(len(data) * cut))]))
+    _extract(path)
+
+
+@FAST
+@given(
+    body=st.text(
+        alphabet=st.sampled_from(list("<>/=\"' abcdefhlmnoprstuvyåäöāēīšžёжщ\n&;#")), max_size=400
+    )
+)
+def test_random_html_fails_cleanly(tmp_path: Path, body: str) -> None:
+    path = tmp_path / "page.html"
+    path.write_text(
+        f"<html><head><title>x</title></head><body>{body}</body></html>", encoding="utf-8"
+    )
+    _extract(path)
+
+
+@FAST
+@given(sidecar=st.text(max_size=200))
+def test_random_sidecars_fail_cleanly(tmp_path: Path, sidecar: str) -> None:
+    path = tmp_path / "doc.md"
+    path.write_text(
+        "# Rubrik\n\nKommunen och det sociala företaget samarbetar sedan länge.\n", encoding="utf-8"
+    )
+    (tmp_path / "doc.md.meta.toml").write_text(sidecar, encoding="utf-8")
+    _extract(path)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    text=st.lists(
+        st.sampled_from(
+            [*"ab \"()-*~:.,'äšё19", "kommun", "country:", "year:", " OR ", "lang:", "..", " "]
+        ),
+        max_size=12,
+    ).map("".join)
+)
+def test_random_queries_answer_or_explain(engine: Engine, text: str) -> None:
+    try:
+        engine.search(SearchRequest(text=text))
+    except QuerySyntaxError as exc:
+        assert str(exc) and "\n" not in str(exc)
+
+
+def test_the_seeds_exist() -> None:
+    assert all(p.is_file() for p in SEEDS), "shared test data missing"
