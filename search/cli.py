@@ -228,9 +228,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from search.service import ask, open_search
 
     request = search_request(args, 1, 10)
-    result = ask(
-        open_search(_settings(args)), " ".join(args.question), request.filters, args.cross_lingual
-    )
+    filters = request.filters
+    if request.year_from is not None or request.year_to is not None:
+        years = range(request.year_from or 1800, (request.year_to or 2200) + 1)
+        filters = (*filters, ("year", tuple(str(y) for y in years)))
+    result = ask(open_search(_settings(args)), " ".join(args.question), filters, args.cross_lingual)
     if args.json:
         sys.stdout.write(render.answers_json(result) + "\n")
     else:

@@ -110,3 +110,15 @@ def test_cli_ask_json(sample_index: Settings, capsys: pytest.CaptureFixture[str]
     assert {"title", "citation", "page", "path", "country", "language", "before", "after"} <= set(
         first
     )
+
+
+def test_cli_ask_respects_a_year_range(
+    sample_index: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["--corpus", str(sample_index.corpus_dir), "--index", str(sample_index.index_dir)]
+    question = ["Hur", "många", "deltagare", "hade", "Returhuset?"]
+    assert main([*base, "ask", *question, "--year", "2019", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["confident"] is True
+    assert main([*base, "ask", *question, "--year", "2021..", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["confident"] is False and all(h["year"] >= 2021 for h in data["closest"])
