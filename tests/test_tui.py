@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from textual.widgets import OptionList, Static
 
 from search.service import run_index
@@ -272,3 +275,50 @@ async def test_ask_mode_says_when_nothing_answers(sample_index: Settings) -> Non
         await settle(pilot, app)
         assert status(app).startswith("no passage answers this well")
         assert app.query_one("#results", OptionList).option_count >= 1
+
+
+KEYS_TO_TRY = [
+    *"ab kmä",
+    "space",
+    "tab",
+    "shift+tab",
+    "enter",
+    "escape",
+    "backspace",
+    "up",
+    "down",
+    "left",
+    "right",
+    "n",
+    "N",
+    "c",
+    "m",
+    "f1",
+    "f3",
+    "f4",
+    "f7",
+    "f8",
+    "f9",
+    "question_mark",
+    '"',
+    "-",
+    "*",
+]
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
+@given(keys=st.lists(st.sampled_from(KEYS_TO_TRY), min_size=5, max_size=25))
+def test_random_key_sequences_never_crash_the_ui(
+    fixture_index: Settings, tmp_path_factory: pytest.TempPathFactory, keys: list[str]
+) -> None:
+    async def run() -> None:
+        app = make_app(fixture_index, show_timing=False)
+        app.export_dir = tmp_path_factory.mktemp("exports")
+        async with app.run_test(size=(80, 24)) as pilot:
+            for key in keys:
+                await pilot.press(key)
+            await pilot.pause(0.2)
+            await app.workers.wait_for_complete()
+            assert app.is_running  # nothing took it down
+
+    asyncio.run(run())
