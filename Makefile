@@ -33,6 +33,7 @@ test: lint typecheck
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.scale 100000 | tee bench/results/scale-100k.json
 
 clean:
 	rm -rf $(VENV) index/gen-* index/CURRENT index/*.lock

@@ -316,3 +316,27 @@ def build_from_documents(settings: Settings, documents: Iterator[Document], proc
         store.publish(settings.index_dir, gen)
         store.prune(settings.index_dir)
         return count
+
+
+def add_documents(settings: Settings, documents: list[Document]) -> int:
+    """Replace-or-add processed documents in the live index with one commit (the incremental
+    path without extraction; the benchmark's measure of an incremental add)."""
+    with writer_lock(settings.index_dir):
+        live = store.current_generation(settings.index_dir)
+        if live is None:
+            raise IndexMissingError(f"no index at {settings.index_dir}")
+        ix = store.open_generation(live)
+        writer = ix.writer(limitmb=256)
+        try:
+            delete_documents(writer, [d.doc_id for d in documents])
+            known = compound_dictionary(documents, writer.reader())
+            count = 0
+            for doc in documents:
+                for fields in _fields(doc, known):
+                    writer.add_document(**fields)
+                    count += 1
+            writer.commit(merge=True)
+        except BaseException:
+            writer.cancel()
+            raise
+        return count

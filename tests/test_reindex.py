@@ -189,3 +189,18 @@ def test_a_rebuild_killed_midway_leaves_the_old_index_working(tmp_path: Path) ->
     assert report.exit_code == 0
     assert old_gen is not None
     assert [g.name for g in settings.index_dir.glob("gen-*")] == [old_gen.name]
+
+
+def test_add_documents_replaces_by_doc_id_in_one_commit(fresh: Settings) -> None:
+    from search.extract import process_file
+    from search.indexer import add_documents
+
+    path = fresh.corpus_dir / "lv/riga.md"
+    doc = process_file(path, "lv/riga.md", fresh.corpus_dir, fresh.limits)
+    assert add_documents(fresh, [doc]) == len(doc.passages)
+    assert _titles(fresh, "Rīgā") == {"Jauniešu centrs Rīgā"}
+    engine = open_search(fresh)
+    try:
+        assert engine.search(SearchRequest(text="jauniešu")).total_documents == 1
+    finally:
+        engine.close()
