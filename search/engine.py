@@ -177,12 +177,6 @@ class Engine:
         )
         return replaced if better.documents > found else ""
 
-    def passage_doc_id(self, passage_id: str) -> tuple[int, dict[str, Any]] | None:
-        with self._lock:
-            searcher, _ = self._current()
-            n = searcher.document_number(id=passage_id)
-            return None if n is None else (n, searcher.stored_fields(n))
-
     def retrieve(self, request: SearchRequest, limit: int) -> list[Hit]:
         """The best passages for a request, not collapsed per document (for answers)."""
         text_node, inline = split_filters(parse(request.text))

@@ -31,9 +31,6 @@ class Metadata:
     origin: tuple[tuple[str, str], ...] = ()
     """(field, where it came from) for every value that is set."""
 
-    def origin_of(self, name: str) -> str:
-        return dict(self.origin).get(name, "")
-
 
 @dataclass(frozen=True, slots=True)
 class Page:

@@ -161,10 +161,6 @@ def hits_json(hits: list[Hit], query: str) -> str:
     )
 
 
-def answer_citation(hit: Hit) -> str:
-    return citation(hit)
-
-
 def answers_text(result: AnswerResult, colour: bool) -> str:
     out = io.StringIO()
     if not result.confident:

@@ -40,23 +40,6 @@ def run_index(settings: Settings, rebuild: bool = False) -> IndexReport:
     return run(settings, rebuild)
 
 
-def index_is_stale(settings: Settings) -> bool:
-    """True when the corpus has files the index has not seen, or the index is missing."""
-    from search import manifest
-    from search.indexer import scan_corpus
-
-    gen = store.current_generation(settings.index_dir)
-    if gen is None or store.needs_rebuild(settings.index_dir):
-        return True
-    known = manifest.load(gen)
-    sources = scan_corpus(settings.corpus_dir)
-    if sources.keys() != known.keys():
-        return True
-    return any(
-        (e.size, e.mtime_ns) != (sources[k].size, sources[k].mtime_ns) for k, e in known.items()
-    )
-
-
 def stats(settings: Settings) -> Stats:
     """Documents and passages per country, language and type; size and last update."""
     gen, ix = store.open_current(settings.index_dir)

@@ -154,10 +154,3 @@ def process_file(path: Path, key: str, corpus_root: Path, limits: Limits) -> Doc
         page_count=len(pages),
         warnings=tuple(warnings),
     )
-
-
-def page_texts(path: Path, corpus_root: Path, limits: Limits) -> list[Page]:
-    """The cleaned pages of a file, as indexed (for the reader and `show`)."""
-    declared = declared_metadata(path, corpus_root)
-    pages, _, warnings = _raw_pages(path, source_kind(path), declared, limits)
-    return _usable_pages(pages, warnings)
