@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Generator, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -417,6 +417,9 @@ class SearchApp(App[None]):
         self.searches = 0
         self.export_dir = Path.cwd()
         self.mode = "search"
+        self.page_size = PAGE_SIZE
+        self.shown_hits: list[Hit] = []
+        """Every result shown so far: the first page, and the pages loaded by scrolling on."""
         self.answer_hits: list[Hit] = []
         self.answer: AnswerResult | None = None
         self.typed_at: float | None = None
@@ -572,7 +575,7 @@ class SearchApp(App[None]):
     async def run_search(self, debounce: float = DEBOUNCE_SECONDS) -> None:
         """Search after a short pause in typing; a newer search cancels this one."""
         await asyncio.sleep(debounce)
-        request = self.state.request()
+        request = self.state.request(self.page_size)
         try:
             results = await asyncio.to_thread(self.engine.search, request)
         except QuerySyntaxError as exc:
@@ -584,7 +587,7 @@ class SearchApp(App[None]):
         except SearchError as exc:
             self.set_status(str(exc), error=True)
             return
-        if request != self.state.request():
+        if request != self.state.request(self.page_size):
             return  # the user changed something while it ran: a newer search is coming
         self.results = results
         self.searches += 1
@@ -604,6 +607,7 @@ class SearchApp(App[None]):
     def show_results(self, results: SearchResults) -> None:
         hits = self.query_one("#results", OptionList)
         highlighted = hits.highlighted
+        self.shown_hits = list(results.hits)
         hits.set_options(Option(hit_prompt(h), id=h.passage_id) for h in results.hits)
         if results.hits:
             hits.highlighted = min(highlighted or 0, len(results.hits) - 1)
@@ -612,7 +616,7 @@ class SearchApp(App[None]):
         self.show_filters()
         parts = [f"{results.total_documents} documents, {results.total_passages} passages"]
         if results.hits and len(results.hits) < results.total_documents:
-            parts.append(f"showing the first {len(results.hits)}")
+            parts.append(f"showing {len(results.hits)}, more as you scroll")
         if self.state.sort == "year":
             parts.append("sorted by year")
         if self.state.cross_lingual:
@@ -706,6 +710,29 @@ class SearchApp(App[None]):
             self.state.toggle(facet, value)
             self.run_search(debounce=0)
 
+    @on(OptionList.OptionHighlighted, "#results")
+    def near_the_end(self, event: OptionList.OptionHighlighted) -> None:
+        """Scrolling to the last results loads the next page of them."""
+        r = self.results
+        if self.mode != "search" or r is None or r.request.text != self.state.text:
+            return
+        if (
+            event.option_index >= len(self.shown_hits) - 1
+            and len(self.shown_hits) < r.total_documents
+        ):
+            self.load_more(len(self.shown_hits) // self.page_size + 1)
+
+    @work(exclusive=True, group="more")
+    async def load_more(self, page: int) -> None:
+        request = replace(self.state.request(self.page_size), page=page)
+        results = await asyncio.to_thread(self.engine.search, request)
+        if request.text != self.state.text or len(self.shown_hits) != (page - 1) * self.page_size:
+            return  # a new search started, or this page is in already
+        self.shown_hits += results.hits
+        self.query_one("#results", OptionList).add_options(
+            Option(hit_prompt(h), id=h.passage_id) for h in results.hits
+        )
+
     @on(OptionList.OptionSelected, "#results")
     def result_chosen(self, event: OptionList.OptionSelected) -> None:
         hit = self.current_hit()
@@ -721,13 +748,9 @@ class SearchApp(App[None]):
                 if index is not None and index < len(self.answer_hits)
                 else None
             )
-        if (
-            self.results is None
-            or hits.highlighted is None
-            or hits.highlighted >= len(self.results.hits)
-        ):
+        if hits.highlighted is None or hits.highlighted >= len(self.shown_hits):
             return None
-        return self.results.hits[hits.highlighted]
+        return self.shown_hits[hits.highlighted]
 
     @work(exclusive=True, group="reader")
     async def open_reader(self, hit: Hit) -> None:
@@ -809,6 +832,7 @@ class SearchApp(App[None]):
         results = await asyncio.to_thread(self.engine.more_like, hit.passage_id, PAGE_SIZE)
         self.results = results
         hits = self.query_one("#results", OptionList)
+        self.shown_hits = list(results.hits)
         hits.set_options(Option(hit_prompt(h), id=h.passage_id) for h in results.hits)
         hits.border_title = f"More like: {hit.title[:40]}"
         self.set_status(f"{len(results.hits)} documents like “{hit.title}” · type to search again")

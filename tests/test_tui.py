@@ -322,3 +322,18 @@ def test_random_key_sequences_never_crash_the_ui(
             assert app.is_running  # nothing took it down
 
     asyncio.run(run())
+
+
+async def test_scrolling_to_the_end_loads_the_next_page(fixture_index: Settings) -> None:
+    app = make_app(fixture_index, show_timing=False)
+    app.page_size = 2
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        hits = app.query_one("#results", OptionList)
+        assert hits.option_count == 2 and "more as you scroll" in status(app)
+        hits.focus()
+        for _ in range(6):
+            await pilot.press("down")
+            await settle(pilot, app)
+        assert hits.option_count == 6
+        assert len({h.doc_id for h in app.shown_hits}) == 6
