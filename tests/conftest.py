@@ -3,13 +3,21 @@ indexed once per session in a temporary folder (never the project's own index/).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from search.settings import Limits, Settings
 from tests.fixture_corpus import write_fixture_corpus
+
+# In CI the property and fuzz tests run the same examples every time: a submission must not
+# fail on an example no one can reproduce. Locally they explore new examples on every run.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 PROJECT = Path(__file__).resolve().parent.parent
 TESTDATA = PROJECT.parent / "shared" / "testdata"
