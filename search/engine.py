@@ -65,10 +65,7 @@ class Engine:
         with self._lock:
             searcher, facets = self._current()
             selection = _selection(request, inline, facets)
-            frequency = searcher.reader().doc_frequency if stemmed else UNSTEMMED
-            q = compile_query(text_node, facets.canonical, frequency, request.cross_lingual)
-            scored = _scored(searcher, facets, q, text_node is None)
-            counted = facets.count(scored, selection)
+            q, scored, counted = _matches(searcher, facets, text_node, selection, request, stemmed)
             hits = self._ranked_hits(searcher, facets, q, scored, counted, request)
             suggestion = ""
             if counted.documents < SUGGEST_BELOW and text_node is not None:
@@ -183,10 +180,8 @@ class Engine:
         with self._lock:
             searcher, facets = self._current()
             selection = _selection(request, inline, facets)
-            frequency = searcher.reader().doc_frequency
-            q = compile_query(text_node, facets.canonical, frequency, request.cross_lingual)
-            scored = _scored(searcher, facets, q, text_node is None)
-            allowed = facets.count(scored, selection).allowed_passages
+            q, scored, counted = _matches(searcher, facets, text_node, selection, request, True)
+            allowed = counted.allowed_passages
             top = [(n, score) for n, score in scored.items() if n in allowed][:limit]
             terms = _query_terms(q, searcher)
             return [self._hit(searcher, n, score, 0, terms) for n, score in top]
@@ -244,13 +239,9 @@ class Engine:
     ) -> tuple[Segment, ...]:
         """The whole text split into segments, the words the query matches marked."""
         try:
-            text_node, _ = split_filters(parse(query_text))
+            terms = self.match_terms(query_text, cross_lingual)
         except QuerySyntaxError:
             return (Segment(text),)
-        with self._lock:
-            searcher, facets = self._current()
-            q = compile_query(text_node, facets.canonical, cross_lingual=cross_lingual)
-            terms = _query_terms(q, searcher)
         return tuple(highlight.segments(text, highlight.match_spans(text, language, terms)))
 
     def more_like(self, passage_id: str, limit: int = 10) -> SearchResults:
@@ -282,6 +273,21 @@ class Engine:
             "",
             (time.perf_counter() - started) * 1000,
         )
+
+
+def _matches(
+    searcher: Any,
+    facets: FacetIndex,
+    text_node: Node | None,
+    selection: Selection,
+    request: SearchRequest,
+    stemmed: bool,
+) -> tuple[Any, dict[int, float], Counted]:
+    """The compiled query, every matching passage with its score, and the facet counts."""
+    frequency = searcher.reader().doc_frequency if stemmed else UNSTEMMED
+    q = compile_query(text_node, facets.canonical, frequency, request.cross_lingual)
+    scored = _scored(searcher, facets, q, text_node is None)
+    return q, scored, facets.count(scored, selection)
 
 
 def _scored(searcher: Any, facets: FacetIndex, q: Any, browsing: bool) -> dict[int, float]:

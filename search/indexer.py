@@ -146,6 +146,15 @@ def _fields(doc: Document, known: set[str] | None = None) -> Iterator[dict[str, 
         yield fields
 
 
+def _add(writer: Any, doc: Document, known: set[str]) -> int:
+    """Write a document's passages; returns how many."""
+    count = 0
+    for fields in _fields(doc, known):
+        writer.add_document(**fields)
+        count += 1
+    return count
+
+
 def delete_documents(writer: Any, doc_ids: list[str]) -> None:
     for i in range(0, len(doc_ids), DELETE_BATCH):
         writer.delete_by_query(Or([Term("doc_id", d) for d in doc_ids[i : i + DELETE_BATCH]]))
@@ -225,8 +234,7 @@ def index_events(
                 (d for d, *_ in docs), None if gen != live else writer.reader()
             )
             for n, (doc, sha, size, mtime, sig) in enumerate(docs, start=1):
-                for fields in _fields(doc, known):
-                    writer.add_document(**fields)
+                _add(writer, doc, known)
                 entries[doc.source_key] = manifest.Entry(
                     doc.source_key, size, mtime, sha, sig, doc.doc_id, len(doc.passages), now
                 )
@@ -305,9 +313,7 @@ def build_from_documents(settings: Settings, documents: Iterator[Document], proc
         known = compound_dictionary(docs)
         try:
             for doc in docs:
-                for fields in _fields(doc, known):
-                    writer.add_document(**fields)
-                    count += 1
+                count += _add(writer, doc, known)
             writer.commit()
         except BaseException:
             writer.cancel()
@@ -332,9 +338,7 @@ def add_documents(settings: Settings, documents: list[Document]) -> int:
             known = compound_dictionary(documents, writer.reader())
             count = 0
             for doc in documents:
-                for fields in _fields(doc, known):
-                    writer.add_document(**fields)
-                    count += 1
+                count += _add(writer, doc, known)
             writer.commit(merge=True)
         except BaseException:
             writer.cancel()
