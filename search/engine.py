@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import query as wq
 
 from search import analysis, highlight, store
@@ -21,6 +22,7 @@ from search.facets import Counted, FacetIndex, Selection
 from search.matching import UNSTEMMED, compile_query, is_stopword
 from search.models import Hit, PageView, Passage, SearchRequest, SearchResults, Segment
 from search.query import FieldFilter, Node, parse, split_filters, words_of
+from search.ranking import Matches, Postings
 from search.settings import Settings
 
 CANDIDATE_FACTOR = 6
@@ -38,12 +40,14 @@ class Engine:
         self._generation: Path | None = None
         self._searcher: Any = None
         self._facets: FacetIndex | None = None
+        self._postings: Postings | None = None
 
     def close(self) -> None:
         with self._lock:
             if self._searcher is not None:
                 self._searcher.close()
             self._searcher, self._facets, self._generation = None, None, None
+            self._postings = None
 
     def _current(self) -> tuple[Any, FacetIndex]:
         """The searcher and facet table, reopened after a rebuild or a commit."""
@@ -55,7 +59,27 @@ class Engine:
         gen, ix = store.open_current(self.settings.index_dir)
         self._generation, self._searcher = gen, ix.searcher()
         self._facets = FacetIndex(self._searcher.reader())
+        self._postings = Postings(self._searcher)
         return self._searcher, self._facets
+
+    def _matches(
+        self,
+        facets: FacetIndex,
+        text_node: Node | None,
+        selection: Selection,
+        request: SearchRequest,
+        stemmed: bool,
+    ) -> tuple[Any, Matches, Counted]:
+        """The compiled query, every matching passage best first, and the facet counts."""
+        assert self._searcher is not None and self._postings is not None
+        frequency = self._searcher.reader().doc_frequency if stemmed else UNSTEMMED
+        q = compile_query(text_node, facets.canonical, frequency, request.cross_lingual)
+        if text_node is None:  # browsing: every passage, in index order
+            ids = facets.live_passages()
+            found = Matches(ids, np.zeros(len(ids), dtype=np.float64))
+        else:
+            found = self._postings.run(q).ranked()
+        return q, found, facets.count(found.ids, selection)
 
     def search(self, request: SearchRequest, stemmed: bool = True) -> SearchResults:
         """Run one search: hits collapsed per document, facet counts, suggestion."""
@@ -65,8 +89,8 @@ class Engine:
         with self._lock:
             searcher, facets = self._current()
             selection = _selection(request, inline, facets)
-            q, scored, counted = _matches(searcher, facets, text_node, selection, request, stemmed)
-            hits = self._ranked_hits(searcher, facets, q, scored, counted, request)
+            q, found, counted = self._matches(facets, text_node, selection, request, stemmed)
+            hits = self._ranked_hits(searcher, facets, q, found, counted, request)
             suggestion = ""
             if counted.documents < SUGGEST_BELOW and text_node is not None:
                 suggestion = self._suggest(
@@ -76,7 +100,7 @@ class Engine:
             request=request,
             hits=tuple(hits),
             total_documents=counted.documents,
-            total_passages=len(counted.allowed_passages),
+            total_passages=counted.passages,
             facets=counted.facets,
             suggestion=suggestion,
             elapsed_ms=(time.perf_counter() - started) * 1000,
@@ -87,29 +111,30 @@ class Engine:
         searcher: Any,
         facets: FacetIndex,
         q: Any,
-        scored: dict[int, float],
+        found: Matches,
         counted: Counted,
         request: SearchRequest,
     ) -> list[Hit]:
         """The page of documents wanted, each with its best passage."""
-        allowed = counted.allowed_passages
-        best: dict[int, tuple[int, float]] = {}
-        for n, score in scored.items():  # in descending score order
-            if n in allowed:
-                d = facets.passage_doc[n]
-                if d not in best:
-                    best[d] = (n, score)
-        order = list(best)
+        keep = counted.allowed[found.ids]
+        ids, scores = found.ids[keep], found.scores[keep]
+        docs = facets.passage_doc[ids]
+        _, first = np.unique(docs, return_index=True)
+        best = np.sort(first)  # each document's best passage, best documents first
         if request.sort == "year" or isinstance(q, wq.Every):
-            years = facets.values["year"]
-            order.sort(
-                key=lambda d: -int(years[d][0]) if years[d] else 0
-            )  # stable: ties keep score order
-        page = order[(request.page - 1) * request.page_size : request.page * request.page_size]
+            # stable: ties keep score order
+            best = best[np.argsort(-facets.doc_year[docs[best]], kind="stable")]
+        page = best[(request.page - 1) * request.page_size : request.page * request.page_size]
         terms = _query_terms(q, searcher)
         return [
-            self._hit(searcher, best[d][0], best[d][1], counted.passages_per_doc[d] - 1, terms)
-            for d in page
+            self._hit(
+                searcher,
+                int(ids[i]),
+                float(scores[i]),
+                int(counted.passages_per_doc[docs[i]]) - 1,
+                terms,
+            )
+            for i in page
         ]
 
     def _hit(
@@ -117,7 +142,8 @@ class Engine:
     ) -> Hit:
         f = searcher.stored_fields(docnum)
         text, lang = f.get("text", ""), f.get("lang", "")
-        spans = highlight.match_spans(text, lang, terms)
+        toks = analysis.tokens(text)
+        spans = highlight.match_spans(text, lang, terms, toks)
         return Hit(
             doc_id=f["doc_id"],
             passage_id=f["id"],
@@ -133,7 +159,7 @@ class Engine:
             url=f.get("url", ""),
             organisation=tuple(o for o in f.get("organisation", "").split(",") if o),
             municipality=tuple(m for m in f.get("municipality", "").split(",") if m),
-            snippet=highlight.snippet(text, spans),
+            snippet=highlight.snippet(text, spans, toks=toks),
             more_in_document=max(0, more),
             score=score,
             text=text,
@@ -169,8 +195,9 @@ class Engine:
         if not changed:
             return ""
         text_node, _ = split_filters(parse(replaced))
+        assert self._postings is not None
         better = facets.count(
-            searcher.docs_for_query(compile_query(text_node, facets.canonical)), selection
+            self._postings.run(compile_query(text_node, facets.canonical)).ids, selection
         )
         return replaced if better.documents > found else ""
 
@@ -180,9 +207,11 @@ class Engine:
         with self._lock:
             searcher, facets = self._current()
             selection = _selection(request, inline, facets)
-            q, scored, counted = _matches(searcher, facets, text_node, selection, request, True)
-            allowed = counted.allowed_passages
-            top = [(n, score) for n, score in scored.items() if n in allowed][:limit]
+            q, found, counted = self._matches(facets, text_node, selection, request, True)
+            keep = counted.allowed[found.ids]
+            top = zip(
+                found.ids[keep][:limit].tolist(), found.scores[keep][:limit].tolist(), strict=True
+            )
             terms = _query_terms(q, searcher)
             return [self._hit(searcher, n, score, 0, terms) for n, score in top]
 
@@ -273,30 +302,6 @@ class Engine:
             "",
             (time.perf_counter() - started) * 1000,
         )
-
-
-def _matches(
-    searcher: Any,
-    facets: FacetIndex,
-    text_node: Node | None,
-    selection: Selection,
-    request: SearchRequest,
-    stemmed: bool,
-) -> tuple[Any, dict[int, float], Counted]:
-    """The compiled query, every matching passage with its score, and the facet counts."""
-    frequency = searcher.reader().doc_frequency if stemmed else UNSTEMMED
-    q = compile_query(text_node, facets.canonical, frequency, request.cross_lingual)
-    scored = _scored(searcher, facets, q, text_node is None)
-    return q, scored, facets.count(scored, selection)
-
-
-def _scored(searcher: Any, facets: FacetIndex, q: Any, browsing: bool) -> dict[int, float]:
-    """Every matching passage with its score, best first (one scored pass serves both
-    the facet counts and the ranking)."""
-    if browsing:
-        return {n: 0.0 for n, d in enumerate(facets.passage_doc) if d >= 0}
-    results = searcher.search(q, limit=None)
-    return dict(results.items())
 
 
 def _selection(

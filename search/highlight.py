@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Collection
 
 from search import analysis
@@ -11,16 +12,23 @@ from search.models import Segment
 SNIPPET_WORDS = 40
 
 
+Tokens = list[tuple[str, int, int]]
+
+
 def match_spans(
-    text: str, language: str, terms: Collection[tuple[str, str]]
+    text: str,
+    language: str,
+    terms: Collection[tuple[str, str]],
+    toks: Tokens | None = None,
 ) -> list[tuple[int, int]]:
-    """Character spans of the tokens whose analysed form is one of the query's terms."""
+    """Character spans of the tokens whose analysed form is one of the query's terms
+    (`toks`: the text's tokens, when the caller has them already)."""
     if not terms:
         return []
     field = field_for_language(language)
     lang_key = language if field != analysis.OTHER_FIELD else "other"
     spans = []
-    for token, start, end in analysis.tokens(text):
+    for token, start, end in analysis.tokens(text) if toks is None else toks:
         analysed = analysis.analyze_token(lang_key, token)
         if (analysed and (field, analysed) in terms) or (
             FOLDED_FIELD,
@@ -50,17 +58,20 @@ def segments(
 
 
 def snippet(
-    text: str, spans: list[tuple[int, int]], words: int = SNIPPET_WORDS
+    text: str,
+    spans: list[tuple[int, int]],
+    words: int = SNIPPET_WORDS,
+    toks: Tokens | None = None,
 ) -> tuple[Segment, ...]:
     """A window of about `words` words holding the most matches, with ellipses where cut."""
-    toks = analysis.tokens(text)
+    toks = analysis.tokens(text) if toks is None else toks
     if len(toks) <= words:
         return tuple(segments(text, spans))
-    starts = [s for s, _ in spans]
+    starts = sorted(s for s, _ in spans)
     best, best_count = 0, -1
     for i in range(0, len(toks) - words + 1, 4):
         lo, hi = toks[i][1], toks[i + words - 1][2]
-        count = sum(lo <= s < hi for s in starts)
+        count = bisect_left(starts, hi) - bisect_left(starts, lo)
         if count > best_count:
             best, best_count = i, count
     lo = toks[best][1] if best else 0

@@ -1,0 +1,245 @@
+"""Matching and scoring a compiled query over whole postings arrays.
+
+A search here needs *every* match, not the top ten: the facet counts are over all of
+them. Whoosh finds and scores matches one posting at a time through a tree of Python
+matcher objects, which was most of a query's time. Here each term's postings are read a
+block at a time into arrays (passage numbers, term frequencies), cached per index version,
+and the query tree is evaluated with numpy over the whole collection.
+
+The scores are Whoosh's own BM25F (B 0.75, K1 1.2, idf `log(N / (df + 1)) + 1`, field
+lengths quantised to a byte as Whoosh stores them), summed as Whoosh sums them for And,
+Or and AndMaybe; a test checks them against Whoosh's. Query kinds with no array path
+here (phrases, prefixes, fuzzy terms, ranges, Every) are matched and scored by Whoosh and
+their results used as they are, so the semantics stay Whoosh's everywhere.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from math import log
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.util.numeric import byte_to_length
+
+B, K1 = 0.75, 1.2
+"""Whoosh's BM25F defaults, which the index has always been searched with."""
+CACHED_POSTINGS = 4_000_000
+"""Postings (passage number + frequency, 8 bytes each) kept between searches: 32 MB."""
+
+_LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+
+Ids = NDArray[np.int64]
+Scores = NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class Matches:
+    """Matching passage numbers (ascending, unique) and their scores."""
+
+    ids: Ids
+    scores: Scores
+
+    @staticmethod
+    def empty() -> Matches:
+        return Matches(np.empty(0, np.int64), np.empty(0, np.float64))
+
+    def ranked(self) -> Matches:
+        """Best score first, ties in passage order (as Whoosh orders them)."""
+        order = np.lexsort((self.ids, -self.scores))
+        return Matches(self.ids[order], self.scores[order])
+
+
+class Postings:
+    """The array evaluator for one opened index version (one Whoosh searcher)."""
+
+    def __init__(self, searcher: Any) -> None:
+        self._searcher = searcher
+        self._reader = searcher.reader()
+        self.size: int = self._reader.doc_count_all()
+        self._leaves: list[tuple[Any, int]] = list(searcher.leaf_searchers())
+        self.alive = np.ones(self.size, dtype=bool)
+        for sub, offset in self._leaves:
+            deleted = getattr(sub.reader(), "deleted_docs_set", ())
+            if deleted:
+                self.alive[offset + np.fromiter(deleted, np.int64, len(deleted))] = False
+        self._lengths: dict[str, NDArray[np.uint8]] = {}
+        self._cache: OrderedDict[tuple[str, str], tuple[Ids, NDArray[np.float32]]] = OrderedDict()
+        self._cached = 0
+        self._lock = threading.Lock()
+
+    def cached_postings(self) -> int:
+        return self._cached
+
+    def cached_terms(self) -> int:
+        return len(self._cache)
+
+    # -- evaluation -----------------------------------------------------------------
+
+    def run(self, q: Any) -> Matches:
+        """Every live passage matching the query, with its score (unordered)."""
+        found = self._eval(q)
+        keep = self.alive[found.ids]
+        return Matches(found.ids[keep], found.scores[keep])
+
+    def _eval(self, q: Any) -> Matches:
+        kind = type(q)
+        if q is wq.NullQuery:
+            return Matches.empty()
+        if kind is wq.Term:
+            return self._term(q.fieldname, q.text, q.boost)
+        if kind in (wq.Or, wq.And) and q.subqueries:
+            parts = [self._eval(s) for s in q.subqueries]
+            if len(parts) == 1:
+                return parts[0]  # Whoosh ignores the boost of a one-part compound too
+            found = _union(parts, self.size) if kind is wq.Or else _intersection(parts)
+            return _boosted(found, q.boost)
+        if kind is wq.AndMaybe:
+            return _and_maybe(self._eval(q.a), self._eval(q.b))
+        if kind is wq.AndNot:
+            base, minus = self._eval(q.a), self._eval(q.b)
+            keep = ~np.isin(base.ids, minus.ids, assume_unique=True)
+            return Matches(base.ids[keep], base.scores[keep])
+        return self._by_whoosh(q)
+
+    def _by_whoosh(self, q: Any) -> Matches:
+        """Whoosh's own matcher for a query kind without an array path."""
+        ids: list[int] = []
+        scores: list[float] = []
+        context = self._searcher.context()
+        for sub, offset in self._leaves:
+            m = q.matcher(sub, context)
+            while m.is_active():
+                ids.append(m.id() + offset)
+                scores.append(m.score())
+                m.next()
+        return Matches(np.array(ids, dtype=np.int64), np.array(scores, dtype=np.float64))
+
+    def _term(self, field: str, text: Any, boost: float) -> Matches:
+        if field not in self._reader.schema:
+            return Matches.empty()
+        word = text.decode("utf-8") if isinstance(text, bytes) else str(text)
+        ids, tf = self._postings(field, word)
+        if not len(ids):
+            return Matches.empty()
+        if not self._reader.schema[field].scorable:
+            return Matches(ids, tf.astype(np.float64) * boost)
+        df = self._reader.doc_frequency(field, word)
+        idf = log(self.size / (df + 1)) + 1
+        avgfl = (self._reader.field_length(field) / (self.size or 1)) or 1
+        fl = _LENGTH_OF_BYTE[self._field_lengths(field)[ids]]
+        w = tf.astype(np.float64)
+        scores = idf * ((w * (K1 + 1)) / (w + K1 * ((1 - B) + B * fl / avgfl)))
+        return Matches(ids, scores * boost if boost != 1.0 else scores)
+
+    # -- reading --------------------------------------------------------------------
+
+    def _postings(self, field: str, word: str) -> tuple[Ids, NDArray[np.float32]]:
+        key = (field, word)
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                return hit
+        id_parts: list[Ids] = []
+        tf_parts: list[NDArray[np.float32]] = []
+        for sub, offset in self._leaves:
+            reader = sub.reader()
+            if (field, word) not in reader:
+                continue
+            ids, tf = _read_all(reader.postings(field, word))
+            id_parts.append(ids + offset)
+            tf_parts.append(tf)
+        read = (
+            (np.concatenate(id_parts), np.concatenate(tf_parts))
+            if id_parts
+            else (np.empty(0, np.int64), np.empty(0, np.float32))
+        )
+        with self._lock:
+            self._cache[key] = read
+            self._cached += len(read[0])
+            while self._cached > CACHED_POSTINGS and len(self._cache) > 1:
+                _, (old, _) = self._cache.popitem(last=False)
+                self._cached -= len(old)
+        return read
+
+    def _field_lengths(self, field: str) -> NDArray[np.uint8]:
+        """Each passage's length in the field, as Whoosh's byte code."""
+        lengths = self._lengths.get(field)
+        if lengths is None:
+            lengths = np.zeros(self.size, dtype=np.uint8)
+            for sub, offset in self._leaves:
+                column = sub.reader()._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+                if column is not None and column._count:
+                    raw = column._dbfile.get(column._basepos, column._count)
+                    lengths[offset : offset + column._count] = np.frombuffer(raw, np.uint8)
+            self._lengths[field] = lengths
+        return lengths
+
+
+def _read_all(m: Any) -> tuple[Ids, NDArray[np.float32]]:
+    """A term's whole postings list: a block at a time where the format allows it."""
+    if isinstance(m, FilterMatcher):
+        m = m.child  # deletions are masked once, over all terms, by `Postings.run`
+    ids: list[Any] = []
+    tfs: list[Any] = []
+    if isinstance(m, W3LeafMatcher):
+        while m.is_active():
+            m._read_ids()
+            m._read_weights()
+            ids.append(np.asarray(m._ids, dtype=np.int64))
+            tfs.append(np.asarray(m._weights, dtype=np.float32))
+            m._next_block()
+        if ids:
+            return np.concatenate(ids), np.concatenate(tfs)
+        return np.empty(0, np.int64), np.empty(0, np.float32)
+    while m.is_active():  # inlined short lists
+        ids.append(m.id())
+        tfs.append(m.weight())
+        m.next()
+    return np.array(ids, dtype=np.int64), np.array(tfs, dtype=np.float32)
+
+
+def _union(parts: list[Matches], size: int) -> Matches:
+    parts = [p for p in parts if len(p.ids)]
+    if not parts:
+        return Matches.empty()
+    if len(parts) == 1:
+        return parts[0]
+    ids = np.concatenate([p.ids for p in parts])
+    scores = np.concatenate([p.scores for p in parts])
+    if len(ids) * 8 < size:
+        unique, inverse = np.unique(ids, return_inverse=True)
+        summed: Scores = np.bincount(inverse, weights=scores).astype(np.float64, copy=False)
+        return Matches(unique, summed)
+    summed = np.bincount(ids, weights=scores, minlength=size).astype(np.float64, copy=False)
+    hit = np.bincount(ids, minlength=size) > 0
+    unique = np.flatnonzero(hit)
+    return Matches(unique, summed[unique])
+
+
+def _intersection(parts: list[Matches]) -> Matches:
+    found = parts[0]
+    for other in parts[1:]:
+        common, mine, theirs = np.intersect1d(
+            found.ids, other.ids, assume_unique=True, return_indices=True
+        )
+        found = Matches(common, found.scores[mine] + other.scores[theirs])
+    return found
+
+
+def _and_maybe(base: Matches, extra: Matches) -> Matches:
+    _, mine, theirs = np.intersect1d(base.ids, extra.ids, assume_unique=True, return_indices=True)
+    scores = base.scores.copy()
+    scores[mine] += extra.scores[theirs]
+    return Matches(base.ids, scores)
+
+
+def _boosted(found: Matches, boost: float) -> Matches:
+    return found if boost == 1.0 else Matches(found.ids, found.scores * boost)

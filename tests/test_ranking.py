@@ -1,0 +1,109 @@
+"""The array evaluator finds exactly the passages Whoosh finds, with Whoosh's scores.
+
+Run over the sample corpus after an incremental reindex, so the index has several
+segments and deleted passages: the cases where an evaluator of one's own goes wrong.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+
+import pytest
+
+from search import store
+from search.facets import FacetIndex
+from search.matching import compile_query
+from search.query import parse, split_filters
+from search.ranking import Postings
+from search.service import run_index
+from search.settings import Settings
+from tests.conftest import PROJECT, settings_for
+
+QUERIES = [
+    "kommun samarbete",
+    "sociālie uzņēmumi pašvaldība",
+    "pasvaldiba",
+    "социальные предприятия",
+    '"social enterprise"',
+    '"sociala företag" kommun',
+    "Rīga OR Minsk",
+    "(kommun OR novads) samarbete",
+    "samarbete -kommun",
+    "koop*",
+    "samarbet~1",
+    "municipality procurement",
+    "Uppsala",
+]
+
+
+@pytest.fixture(scope="module")
+def changed_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    root = tmp_path_factory.mktemp("ranking")
+    corpus = root / "corpus"
+    shutil.copytree(PROJECT / "corpus", corpus, ignore=shutil.ignore_patterns("_source", "_tools"))
+    settings = settings_for(corpus, root / "index")
+    run_index(settings)
+    # an edited, a deleted and a new file: a second segment, and deletions in the first
+    cases = sorted((corpus / "cases" / "se").glob("*.html"))
+    edited = cases[0]
+    edited.write_text(edited.read_text(encoding="utf-8").replace("kommun", "kommunen"))
+    cases[1].unlink()
+    new = corpus / "cases" / "se" / "extra-case.md"
+    new.write_text("# Extra\n\nKommun och samarbete med sociala företag i Uppsala.\n")
+    run_index(settings)
+    yield settings
+
+
+def _searcher(settings: Settings) -> Iterator[object]:
+    _, ix = store.open_current(settings.index_dir)
+    with ix.searcher() as searcher:
+        yield searcher
+
+
+@pytest.mark.parametrize("text", QUERIES)
+@pytest.mark.parametrize("cross_lingual", [False, True])
+def test_matches_and_scores_equal_whooshs(
+    changed_index: Settings, text: str, cross_lingual: bool
+) -> None:
+    for searcher in _searcher(changed_index):
+        reader = searcher.reader()  # type: ignore[attr-defined]
+        assert not reader.is_atomic() and reader.has_deletions(), "the index must be changed"
+        facets = FacetIndex(reader)
+        node, _ = split_filters(parse(text))
+        q = compile_query(node, facets.canonical, reader.doc_frequency, cross_lingual)
+        expected = list(searcher.search(q, limit=None).items())  # type: ignore[attr-defined]
+        got = Postings(searcher).run(q).ranked()
+        assert got.ids.tolist() == [n for n, _ in expected], text
+        assert got.scores.tolist() == pytest.approx([s for _, s in expected], rel=1e-9), text
+        assert expected, f"{text!r} should find something"
+
+
+def test_cached_postings_are_bounded(
+    changed_index: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from search import ranking
+
+    monkeypatch.setattr(ranking, "CACHED_POSTINGS", 50)
+    for searcher in _searcher(changed_index):
+        postings = Postings(searcher)
+        facets = FacetIndex(searcher.reader())  # type: ignore[attr-defined]
+        first = None
+        for text in QUERIES[:6]:
+            node, _ = split_filters(parse(text))
+            q = compile_query(node, facets.canonical)
+            found = postings.run(q)
+            first = found if first is None else first
+            assert postings.cached_postings() <= 50 or postings.cached_terms() == 1
+        node, _ = split_filters(parse(QUERIES[0]))
+        again = postings.run(compile_query(node, facets.canonical))
+        assert first is not None and again.ids.tolist() == first.ids.tolist()
+
+
+def test_missing_terms_and_empty_queries_find_nothing(changed_index: Settings) -> None:
+    for searcher in _searcher(changed_index):
+        facets = FacetIndex(searcher.reader())  # type: ignore[attr-defined]
+        for text in ("zzzyyxq", "zzzyyxq kommun", '"kommun zzzyyxq"'):
+            node, _ = split_filters(parse(text))
+            found = Postings(searcher).run(compile_query(node, facets.canonical))
+            assert len(found.ids) == 0, text
