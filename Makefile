@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test bench lint typecheck index clean
+.PHONY: run test bench fuzz lint typecheck index clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,12 @@ test: lint typecheck
 bench: $(STAMP)
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.scale 100000 | tee bench/results/scale-100k.json
+
+# The long fuzz and crash-loop run (about 20 minutes): 40 times the inputs of `make test`.
+fuzz: $(STAMP)
+	FUZZ_SCALE=40 $(BIN)/python -m pytest -q -p no:cacheprovider --hypothesis-show-statistics \
+		tests/test_fuzz.py tests/test_crash_safety.py \
+		tests/test_tui.py::test_random_key_sequences_never_crash_the_ui | tee bench/results/fuzz.txt
 
 clean:
 	rm -rf $(VENV) index/gen-* index/CURRENT index/*.lock

@@ -14,10 +14,7 @@ import argparse
 import asyncio
 import datetime as dt
 import json
-import os
-import platform
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,34 +24,13 @@ from typing import Any
 
 from bench import qa_eval, search_eval, synthetic
 from bench.fts5 import Fts5
+from bench.stats import machine, summary
 from search.models import SearchRequest
 from search.settings import PROJECT_ROOT, Settings
 
 CORPUS = PROJECT_ROOT / "corpus"
 RESULTS = PROJECT_ROOT / "bench" / "results"
 QUERIES = 60
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-def summary(values: list[float]) -> dict[str, float]:
-    return {"median_ms": round(statistics.median(values), 2), "p95_ms": round(pct(values, 0.95), 2)}
-
-
-def machine() -> str:
-    cpu = "unknown cpu"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{os.cpu_count()} cores, {mem:.0f} GiB, {cpu}, Python {platform.python_version()}"
 
 
 def bench_sample_corpus(tmp: Path) -> dict[str, Any]:

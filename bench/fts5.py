@@ -17,6 +17,7 @@ FACETS = ("country", "lang", "type", "year", "org", "muni", "source")
 
 class Fts5:
     def __init__(self, path: Path) -> None:
+        self.path = path
         self.db = sqlite3.connect(path)
         self.db.executescript(
             """
@@ -30,9 +31,20 @@ class Fts5:
         )
 
     def load(self, docs: Iterable[Document]) -> int:
+        return self._write(docs)
+
+    def add(self, docs: list[Document]) -> int:
+        """Replace-or-add documents with one transaction (numbered after the loaded ones)."""
+        return self._write(docs)
+
+    def size_bytes(self) -> int:
+        return self.path.stat().st_size
+
+    def _write(self, docs: Iterable[Document]) -> int:
         n = 0
+        first = self.db.execute("SELECT coalesce(max(doc) + 1, 0) FROM d").fetchone()[0]
         with self.db:
-            for i, doc in enumerate(docs):
+            for i, doc in enumerate(docs, start=first):
                 m = doc.metadata
                 self.db.execute(
                     "INSERT INTO d VALUES (?,?,?,?,?,?,?)",
@@ -54,9 +66,11 @@ class Fts5:
         return n
 
     def search(
-        self, words: str, country: str | None = None
+        self, words: str, country: str | None = None, phrase: bool = False
     ) -> tuple[list[int], dict[str, dict[str, int]]]:
         """Top 20 documents by best passage, and document counts per facet value."""
+        if phrase:
+            words = f'"{words}"'
         cur = self.db.cursor()
         cur.execute("DROP TABLE IF EXISTS temp.m")
         cur.execute(

@@ -1,55 +1,320 @@
-"""Scale: build a generated collection in a fresh process (so its peak memory is its own),
-then add 100 documents incrementally, and count segments and bytes on disk.
+"""Side by side at scale: this project, SQLite FTS5 and tantivy on the same generated passages.
 
-    python -m bench.scale 100000
+For each system: the build in a fresh child process (its peak memory is its own: the
+proportional set size of the child and everything it starts, sampled every 50 ms, and
+its ru_maxrss), the size on disk, an incremental add of 100 documents, and query
+latency for three kinds of query, every one returning the top 20 documents and the
+document counts of all facets: two words, a two-word phrase, two words with a country
+filter. The queries run interleaved, one system after the other for each query, in one
+process, so a noisy moment hits all three alike.
+
+    python -m bench.scale 100000          # prints Markdown; writes bench/results/scale-100000.{json,md}
 """
 
 from __future__ import annotations
 
+import argparse
+import datetime as dt
 import json
+import os
+import random
+import re
 import resource
+import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from bench import synthetic
+from bench.fts5 import Fts5
+from bench.stats import machine, ratio, summary
+from bench.tantivy_ref import Tantivy
 from search import store
 from search.indexer import add_documents, build_from_documents
+from search.models import SearchRequest
 from search.settings import PROJECT_ROOT, Settings
 
 CORPUS = PROJECT_ROOT / "corpus"
+RESULTS = PROJECT_ROOT / "bench" / "results"
+SYSTEMS = ("ours", "fts5", "tantivy")
+KINDS = {
+    "words": "two words",
+    "phrase": "two-word phrase",
+    "filtered": "two words + country:SE",
+}
+QUERIES = 60
+ADDED = 100
 
 
-def measure(passages: int, index_dir: Path) -> dict[str, Any]:
-    settings = Settings(index_dir=index_dir, corpus_dir=CORPUS)
+# -- building, in a child process -------------------------------------------------------
+
+
+def _build(system: str, passages: int, where: Path) -> dict[str, Any]:
     started = time.perf_counter()
-    built = build_from_documents(settings, synthetic.documents(CORPUS, passages), procs=2)
-    build_s = time.perf_counter() - started
-    extra = list(synthetic.documents(CORPUS, 1000, seed=99))[:100]
+    docs = list(synthetic.documents(CORPUS, passages))
+    generated = time.perf_counter() - started
     started = time.perf_counter()
-    add_documents(settings, extra)
-    add_s = time.perf_counter() - started
-    gen = store.current_generation(index_dir)
-    assert gen is not None
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    if system == "ours":
+        settings = Settings(index_dir=where, corpus_dir=CORPUS)
+        count = build_from_documents(
+            settings, iter(docs), procs=2, limitmb=int(os.environ.get("SCALE_LIMITMB", "128"))
+        )
+    elif system == "fts5":
+        where.mkdir(parents=True, exist_ok=True)
+        count = Fts5(where / "fts5.db").load(docs)
+    else:
+        count = Tantivy(where).load(docs)
     return {
-        "passages": built,
-        "build_seconds": round(build_s, 1),
-        "build_passages_per_s": round(built / build_s, 1),
-        "add_100_documents_seconds": round(add_s, 2),
-        "segments": len(list(gen.glob("*.seg"))),
-        "index_mb": round(store.size_bytes(gen) / 2**20, 1),
-        "peak_rss_mb": {"main": round(own), "largest_writer_process": round(children)},
+        "passages": count,
+        "generate_seconds": round(generated, 1),
+        "build_seconds": round(time.perf_counter() - started, 1),
     }
 
 
+def _pss_kb(pid: int) -> int:
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0
+    found = re.search(r"^Pss:\s+(\d+) kB", text, re.MULTILINE)
+    return int(found.group(1)) if found else 0
+
+
+def _tree(root: int) -> list[int]:
+    """The process and all its descendants."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo += children.get(pid, [])
+    return out
+
+
+def build_in_child(system: str, passages: int, where: Path) -> dict[str, Any]:
+    """Build in a fresh process while sampling its tree's memory."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "bench.scale", "--build", system, str(passages), str(where)],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, sum(_pss_kb(p) for p in _tree(child.pid)))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, _ = child.communicate()
+    done.set()
+    sampler.join()
+    if child.returncode:
+        raise RuntimeError(f"building {system} failed with exit code {child.returncode}")
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    result["peak_tree_pss_mb"] = round(peak / 1024)
+    return result
+
+
+# -- querying, side by side ---------------------------------------------------------------
+
+
+def query_sets(passages: int, seed: int = 3) -> dict[str, list[str]]:
+    """Two-word queries from the vocabulary, and phrases that occur in the collection."""
+    vocab = synthetic.vocabulary(CORPUS)
+    rng = random.Random(seed)
+    words = []
+    for _ in range(QUERIES):
+        forms, weights = vocab[rng.choice(synthetic.LANGS)]
+        common = [w for w, c in zip(forms, weights, strict=True) if c >= 3 and len(w) > 3]
+        words.append(" ".join(rng.sample(common, 2)))
+    phrases = []
+    for doc in synthetic.documents(CORPUS, min(passages, 2000), seed=7):
+        toks = [t for t in doc.passages[0].text.split() if len(t) > 3]
+        if len(toks) > 2:
+            i = rng.randrange(len(toks) - 1)
+            phrases.append(f"{toks[i]} {toks[i + 1]}".lower())
+    rng.shuffle(phrases)
+    return {"words": words, "filtered": words, "phrase": phrases[:QUERIES]}
+
+
+def _runners(
+    where: dict[str, Path],
+) -> tuple[dict[str, Callable[[str, str], object]], Callable[[], None]]:
+    from search.service import open_search
+
+    engine = open_search(Settings(index_dir=where["ours"], corpus_dir=CORPUS))
+    fts = Fts5(where["fts5"] / "fts5.db")
+    tv = Tantivy(where["tantivy"])
+
+    def ours(kind: str, text: str) -> object:
+        request = SearchRequest(
+            text=f'"{text}"' if kind == "phrase" else text,
+            page_size=20,
+            filters=(("country", ("SE",)),) if kind == "filtered" else (),
+        )
+        return engine.search(request)
+
+    def other(system: Fts5 | Tantivy) -> Callable[[str, str], object]:
+        return lambda kind, text: system.search(
+            text, "SE" if kind == "filtered" else None, phrase=kind == "phrase"
+        )
+
+    return {"ours": ours, "fts5": other(fts), "tantivy": other(tv)}, engine.close
+
+
+def query_latencies(where: dict[str, Path], passages: int) -> dict[str, Any]:
+    runners, close = _runners(where)
+    sets = query_sets(passages)
+    for kind, texts in sets.items():  # open everything and warm the caches once
+        for run in runners.values():
+            run(kind, texts[0])
+    timings: dict[str, dict[str, list[float]]] = {k: {s: [] for s in SYSTEMS} for k in KINDS}
+    for kind, texts in sets.items():
+        for text in texts:
+            for system, run in runners.items():
+                t = time.perf_counter()
+                run(kind, text)
+                timings[kind][system].append((time.perf_counter() - t) * 1000)
+    close()
+    return {kind: {s: summary(v) for s, v in by.items()} for kind, by in timings.items()}
+
+
+def incremental_adds(where: dict[str, Path]) -> dict[str, float]:
+    extra = list(synthetic.documents(CORPUS, 1000, seed=99))[:ADDED]
+    out = {}
+    for system in SYSTEMS:
+        started = time.perf_counter()
+        if system == "ours":
+            add_documents(Settings(index_dir=where["ours"], corpus_dir=CORPUS), extra)
+        elif system == "fts5":
+            Fts5(where["fts5"] / "fts5.db").add(extra)
+        else:
+            Tantivy(where["tantivy"]).add(extra)
+        out[system] = round(time.perf_counter() - started, 2)
+    return out
+
+
+def size_mb(system: str, where: Path) -> float:
+    if system == "ours":
+        gen = store.current_generation(where)
+        assert gen is not None
+        return round(store.size_bytes(gen) / 2**20, 1)
+    if system == "fts5":
+        return round(Fts5(where / "fts5.db").size_bytes() / 2**20, 1)
+    return round(Tantivy(where).size_bytes() / 2**20, 1)
+
+
+def compare(passages: int, tmp: Path) -> dict[str, Any]:
+    where = {s: tmp / f"{s}-{passages}" for s in SYSTEMS}
+    result: dict[str, Any] = {"passages": passages, "build": {}}
+    for system in SYSTEMS:
+        print(f"  {passages} passages: building {system} …", file=sys.stderr, flush=True)
+        result["build"][system] = build_in_child(system, passages, where[system])
+        result["build"][system]["index_mb"] = size_mb(system, where[system])
+    gen = store.current_generation(where["ours"])
+    assert gen is not None
+    result["segments"] = len(list(gen.glob("*.seg")))
+    print(f"  {passages} passages: queries …", file=sys.stderr, flush=True)
+    result["queries"] = query_latencies(where, passages)
+    result["add_100_documents_seconds"] = incremental_adds(where)
+    gen = store.current_generation(where["ours"])
+    assert gen is not None
+    result["segments_after_add"] = len(list(gen.glob("*.seg")))
+    result["ratios"] = {
+        kind: {
+            other: {
+                "median": ratio(by["ours"]["median_ms"], by[other]["median_ms"]),
+                "p95": ratio(by["ours"]["p95_ms"], by[other]["p95_ms"]),
+            }
+            for other in ("fts5", "tantivy")
+        }
+        for kind, by in result["queries"].items()
+    }
+    return result
+
+
+def markdown(results: list[dict[str, Any]], date: str, host: str) -> list[str]:
+    lines = [
+        f"Measured {date} on {host}. Every query returns the top 20 documents and the "
+        "document counts of all seven facets.",
+        "",
+        "| passages | system | build s | passages/s | peak memory MB (tree PSS) | index MB "
+        "| add 100 docs s |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        for s in SYSTEMS:
+            b = r["build"][s]
+            lines.append(
+                f"| {r['passages']} | {s} | {b['build_seconds']} | "
+                f"{round(b['passages'] / max(b['build_seconds'], 0.01))} | "
+                f"{b['peak_tree_pss_mb']} | {b['index_mb']} | {r['add_100_documents_seconds'][s]} |"
+            )
+    lines += [
+        "",
+        "| passages | query | ours median / p95 ms | FTS5 median / p95 ms | tantivy median / p95 ms "
+        "| p95 ratio to FTS5 | p95 ratio to tantivy |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        for kind, label in KINDS.items():
+            q = r["queries"][kind]
+            cells = " | ".join(f"{q[s]['median_ms']} / {q[s]['p95_ms']}" for s in SYSTEMS)
+            ratios = r["ratios"][kind]
+            lines.append(
+                f"| {r['passages']} | {label} | {cells} | {ratios['fts5']['p95']}× "
+                f"| {ratios['tantivy']['p95']}× |"
+            )
+    return lines
+
+
 def main() -> int:
-    passages = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-    with tempfile.TemporaryDirectory(prefix="scale-") as tmp:
-        print(json.dumps(measure(passages, Path(tmp) / "index"), indent=2))
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("passages", type=int, nargs="*", default=[100_000])
+    parser.add_argument(
+        "--build", nargs=3, metavar=("SYSTEM", "PASSAGES", "DIR"), help=argparse.SUPPRESS
+    )
+    args = parser.parse_args()
+    if args.build:
+        system, passages, where = args.build
+        built = _build(system, int(passages), Path(where))
+        built["ru_maxrss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        built["children_ru_maxrss_mb"] = round(
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        )
+        print(json.dumps(built))
+        return 0
+    date, host = dt.date.today().isoformat(), machine()
+    results = []
+    with tempfile.TemporaryDirectory(prefix="scale-") as name:
+        for passages in args.passages:
+            results.append(compare(passages, Path(name)))
+    report = {"date": date, "machine": host, "results": results}
+    stem = "scale-" + "-".join(str(p) for p in args.passages)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{stem}.json").write_text(json.dumps(report, indent=2) + "\n")
+    text = "\n".join(markdown(results, date, host)) + "\n"
+    (RESULTS / f"{stem}.md").write_text(text)
+    print(text)
     return 0
 
 

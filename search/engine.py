@@ -7,6 +7,7 @@ leaves this module.
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from pathlib import Path
@@ -19,7 +20,7 @@ from search import analysis, highlight, store
 from search.analysis import FOLDED_FIELD
 from search.errors import QuerySyntaxError
 from search.facets import Counted, FacetIndex, Selection
-from search.matching import UNSTEMMED, compile_query, is_stopword
+from search.matching import UNSTEMMED, Frequency, compile_query, is_stopword
 from search.models import Hit, PageView, Passage, SearchRequest, SearchResults, Segment
 from search.query import FieldFilter, Node, parse, split_filters, words_of
 from search.ranking import Matches, Postings
@@ -60,7 +61,13 @@ class Engine:
         self._generation, self._searcher = gen, ix.searcher()
         self._facets = FacetIndex(self._searcher.reader())
         self._postings = Postings(self._searcher)
+        # Opening leaves much garbage; collected now, not as a pause in the middle of a search.
+        gc.collect()
         return self._searcher, self._facets
+
+    def _frequency(self, field: str, word: str) -> int:
+        assert self._postings is not None
+        return self._postings.doc_frequency(field, word)
 
     def _matches(
         self,
@@ -71,8 +78,8 @@ class Engine:
         stemmed: bool,
     ) -> tuple[Any, Matches, Counted]:
         """The compiled query, every matching passage best first, and the facet counts."""
-        assert self._searcher is not None and self._postings is not None
-        frequency = self._searcher.reader().doc_frequency if stemmed else UNSTEMMED
+        assert self._postings is not None
+        frequency = self._frequency if stemmed else UNSTEMMED
         q = compile_query(text_node, facets.canonical, frequency, request.cross_lingual)
         if text_node is None:  # browsing: every passage, in index order
             ids = facets.live_passages()
@@ -125,7 +132,7 @@ class Engine:
             # stable: ties keep score order
             best = best[np.argsort(-facets.doc_year[docs[best]], kind="stable")]
         page = best[(request.page - 1) * request.page_size : request.page * request.page_size]
-        terms = _query_terms(q, searcher)
+        terms = _query_terms(q, searcher, self._frequency)
         return [
             self._hit(
                 searcher,
@@ -212,7 +219,7 @@ class Engine:
             top = zip(
                 found.ids[keep][:limit].tolist(), found.scores[keep][:limit].tolist(), strict=True
             )
-            terms = _query_terms(q, searcher)
+            terms = _query_terms(q, searcher, self._frequency)
             return [self._hit(searcher, n, score, 0, terms) for n, score in top]
 
     def match_terms(self, text: str, cross_lingual: bool = False) -> set[tuple[str, str]]:
@@ -220,10 +227,8 @@ class Engine:
         text_node, _ = split_filters(parse(text))
         with self._lock:
             searcher, facets = self._current()
-            q = compile_query(
-                text_node, facets.canonical, searcher.reader().doc_frequency, cross_lingual
-            )
-            return _query_terms(q, searcher)
+            q = compile_query(text_node, facets.canonical, self._frequency, cross_lingual)
+            return _query_terms(q, searcher, self._frequency)
 
     @staticmethod
     def match_spans(text: str, language: str, terms: set[tuple[str, str]]) -> list[tuple[int, int]]:
@@ -323,7 +328,7 @@ def _selection(
     return Selection({k: frozenset(v) for k, v in values.items()}, low, high)
 
 
-def _query_terms(q: Any, searcher: Any) -> set[tuple[str, str]]:
+def _query_terms(q: Any, searcher: Any, frequency: Frequency) -> set[tuple[str, str]]:
     """(field, term) pairs of the query that exist in the index, prefixes and fuzzies expanded.
 
     Written out rather than Whoosh's `existing_terms`, whose loop variable shadows its
@@ -336,6 +341,6 @@ def _query_terms(q: Any, searcher: Any) -> set[tuple[str, str]]:
     for leaf in q.leaves():
         for field, text in leaf.expanded_terms(reader, phrases=True):
             word = text.decode("utf-8") if isinstance(text, bytes) else str(text)
-            if (field, word) not in found and (field, word) in reader:
+            if (field, word) not in found and frequency(field, word) > 0:
                 found.add((field, word))
     return found

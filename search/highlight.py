@@ -27,13 +27,17 @@ def match_spans(
         return []
     field = field_for_language(language)
     lang_key = language if field != analysis.OTHER_FIELD else "other"
+    own = {t for f, t in terms if f == field}
+    folded = {t for f, t in terms if f == FOLDED_FIELD}
+    analyse, fold = analysis.analyze_token, analysis.fold
+    verdict: dict[str, bool] = {}  # words repeat within a passage
     spans = []
     for token, start, end in analysis.tokens(text) if toks is None else toks:
-        analysed = analysis.analyze_token(lang_key, token)
-        if (analysed and (field, analysed) in terms) or (
-            FOLDED_FIELD,
-            analysis.fold(token),
-        ) in terms:
+        hit = verdict.get(token)
+        if hit is None:
+            form = analyse(lang_key, token)
+            hit = verdict[token] = (form is not None and form in own) or fold(token) in folded
+        if hit:
             spans.append((start, end))
     return spans
 

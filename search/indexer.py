@@ -30,6 +30,8 @@ from search.settings import Settings
 from search.workers import Job, extract_all
 
 DELETE_BATCH = 512
+WRITER_MB = 128
+"""Whoosh's posting pool per writer process before it spills a sorted run to disk."""
 
 
 def _ignored(rel: Path) -> bool:
@@ -223,7 +225,7 @@ def index_events(
             gen, ix = store.create_generation(index_dir)
         else:
             gen, ix = live, store.open_generation(live)
-        writer = ix.writer(limitmb=256)
+        writer = ix.writer(limitmb=WRITER_MB)
         try:
             if not rebuild:
                 delete_documents(
@@ -296,7 +298,9 @@ def run_index(settings: Settings, rebuild: bool = False) -> IndexReport:
     raise SearchError("the index run ended without a report")
 
 
-def build_from_documents(settings: Settings, documents: Iterator[Document], procs: int = 1) -> int:
+def build_from_documents(
+    settings: Settings, documents: Iterator[Document], procs: int = 1, limitmb: int = WRITER_MB
+) -> int:
     """Write already-processed documents into a fresh generation and publish it.
 
     The benchmark's path to large generated collections: the same fields and the same
@@ -304,7 +308,7 @@ def build_from_documents(settings: Settings, documents: Iterator[Document], proc
     """
     with writer_lock(settings.index_dir):
         gen, ix = store.create_generation(settings.index_dir)
-        options: dict[str, Any] = {"limitmb": 512}
+        options: dict[str, Any] = {"limitmb": limitmb}
         if procs > 1:
             options.update(procs=procs, multisegment=True)
         writer = ix.writer(**options)
@@ -332,7 +336,7 @@ def add_documents(settings: Settings, documents: list[Document]) -> int:
         if live is None:
             raise IndexMissingError(f"no index at {settings.index_dir}")
         ix = store.open_generation(live)
-        writer = ix.writer(limitmb=256)
+        writer = ix.writer(limitmb=WRITER_MB)
         try:
             delete_documents(writer, [d.doc_id for d in documents])
             known = compound_dictionary(documents, writer.reader())

@@ -15,8 +15,13 @@ their results used as they are, so the semantics stay Whoosh's everywhere.
 
 from __future__ import annotations
 
+import io
+import pickle
+import struct
 import threading
+import zlib
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from math import log
 from typing import Any
@@ -24,8 +29,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3LeafMatcher, _lenfield
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 B, K1 = 0.75, 1.2
@@ -33,6 +39,9 @@ B, K1 = 0.75, 1.2
 CACHED_POSTINGS = 4_000_000
 """Postings (passage number + frequency, 8 bytes each) kept between searches: 32 MB."""
 
+CACHED_FREQUENCIES = 100_000
+"""Document frequencies of terms looked up without their postings (query building)."""
+_INT = struct.Struct("!i")
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 Ids = NDArray[np.int64]
@@ -72,6 +81,7 @@ class Postings:
         self._lengths: dict[str, NDArray[np.uint8]] = {}
         self._cache: OrderedDict[tuple[str, str], tuple[Ids, NDArray[np.float32]]] = OrderedDict()
         self._cached = 0
+        self._frequencies: dict[tuple[str, str], int] = {}
         self._lock = threading.Lock()
 
     def cached_postings(self) -> int:
@@ -130,13 +140,28 @@ class Postings:
             return Matches.empty()
         if not self._reader.schema[field].scorable:
             return Matches(ids, tf.astype(np.float64) * boost)
-        df = self._reader.doc_frequency(field, word)
+        df = len(ids)  # postings of deleted passages included, as in Whoosh's own count
         idf = log(self.size / (df + 1)) + 1
         avgfl = (self._reader.field_length(field) / (self.size or 1)) or 1
         fl = _LENGTH_OF_BYTE[self._field_lengths(field)[ids]]
         w = tf.astype(np.float64)
         scores = idf * ((w * (K1 + 1)) / (w + K1 * ((1 - B) + B * fl / avgfl)))
         return Matches(ids, scores * boost if boost != 1.0 else scores)
+
+    def doc_frequency(self, field: str, word: str) -> int:
+        """Passages holding the term (deleted ones included, as Whoosh counts them)."""
+        with self._lock:
+            hit = self._cache.get((field, word))
+            if hit is not None:
+                return len(hit[0])
+            known = self._frequencies.get((field, word))
+        if known is None:
+            known = self._reader.doc_frequency(field, word)
+            with self._lock:
+                if len(self._frequencies) > CACHED_FREQUENCIES:
+                    self._frequencies.clear()
+                self._frequencies[(field, word)] = known
+        return known
 
     # -- reading --------------------------------------------------------------------
 
@@ -150,10 +175,11 @@ class Postings:
         id_parts: list[Ids] = []
         tf_parts: list[NDArray[np.float32]] = []
         for sub, offset in self._leaves:
-            reader = sub.reader()
-            if (field, word) not in reader:
+            try:
+                postings = sub.reader().postings(field, word)
+            except TermNotFound:
                 continue
-            ids, tf = _read_all(reader.postings(field, word))
+            ids, tf = _read_all(postings)
             id_parts.append(ids + offset)
             tf_parts.append(tf)
         read = (
@@ -187,23 +213,54 @@ def _read_all(m: Any) -> tuple[Ids, NDArray[np.float32]]:
     """A term's whole postings list: a block at a time where the format allows it."""
     if isinstance(m, FilterMatcher):
         m = m.child  # deletions are masked once, over all terms, by `Postings.run`
-    ids: list[Any] = []
-    tfs: list[Any] = []
+    ids: list[int] = []
+    tfs: list[float] = []
     if isinstance(m, W3LeafMatcher):
-        while m.is_active():
-            m._read_ids()
-            m._read_weights()
-            ids.append(np.asarray(m._ids, dtype=np.int64))
-            tfs.append(np.asarray(m._weights, dtype=np.float32))
-            m._next_block()
-        if ids:
-            return np.concatenate(ids), np.concatenate(tfs)
-        return np.empty(0, np.int64), np.empty(0, np.float32)
+        # Whoosh reads its stored extent length back as a 1-tuple (it never uses it)
+        length = m._length[0] if isinstance(m._length, tuple) else m._length
+        previous_last = 0
+        for deltas, weights, count, last in _blocks(m._postfile.get(m._startoffset, length)):
+            # each block's deltas restart from 0: rebase its first on the previous block's
+            # last id, so that one cumulative sum restores every id
+            start = len(ids)
+            ids.extend(deltas)
+            ids[start] -= previous_last
+            previous_last = last
+            if weights is None or isinstance(weights, float):
+                tfs.extend([weights or 1.0] * count)
+            else:
+                tfs.extend(weights)
+        return np.cumsum(np.array(ids, dtype=np.int64)), np.array(tfs, dtype=np.float32)
     while m.is_active():  # inlined short lists
         ids.append(m.id())
         tfs.append(m.weight())
         m.next()
     return np.array(ids, dtype=np.int64), np.array(tfs, dtype=np.float32)
+
+
+def _blocks(raw: bytes) -> Iterator[tuple[Any, Any, int, int]]:
+    """(id deltas, weights, count, last id) of each block of a term's postings, read in one piece.
+
+    Whoosh 2.7's W3 layout: a 4-byte magic, then per block a big-endian int length
+    (negative for the last block), a pickled info tuple (count, max id, max weight,
+    compression, min and max length) and the pickled, maybe zlib-compressed, data tuple
+    (id deltas, weights, values).
+    """
+    if raw[:4] != WHOOSH3_HEADER_MAGIC:
+        raise ValueError("not a Whoosh 3 postings list")
+    stream = io.BytesIO(raw)
+    pos = 4
+    while pos < len(raw):
+        (length,) = _INT.unpack_from(raw, pos)
+        stream.seek(pos + _INT.size)
+        info = pickle.load(stream)
+        end = pos + _INT.size + abs(length)
+        data = raw[stream.tell() : end]
+        deltas, weights, _ = pickle.loads(zlib.decompress(data) if info[3] else data)
+        yield deltas, weights, info[0], info[1]
+        if length < 0:
+            return
+        pos = end
 
 
 def _union(parts: list[Matches], size: int) -> Matches:

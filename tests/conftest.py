@@ -19,6 +19,9 @@ hypothesis_settings.register_profile("ci", derandomize=True, database=None)
 if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
 
+FUZZ_SCALE = max(1, int(os.environ.get("FUZZ_SCALE", "1")))
+"""How many times more inputs the fuzz and crash-loop tests try (`make fuzz` sets 40)."""
+
 PROJECT = Path(__file__).resolve().parent.parent
 TESTDATA = PROJECT.parent / "shared" / "testdata"
 

@@ -16,11 +16,12 @@ from search.doctor import check
 from search.models import SearchRequest
 from search.service import open_search, run_index
 from search.settings import Settings
-from tests.conftest import PROJECT, settings_for
+from tests.conftest import FUZZ_SCALE, PROJECT, settings_for
 from tests.fixture_corpus import write_fixture_corpus
 
 PROBES = ("Valmierā", "kommunen", "zebraord", "Anteckning", "Минске")
-DELAYS = (0.5, 1.2, 2.0)
+# kill moments from early extraction to the commit; FUZZ_SCALE spreads more over that span
+DELAYS = tuple(round(0.5 + 1.5 * i / max(1, 3 * FUZZ_SCALE - 1), 2) for i in range(3 * FUZZ_SCALE))
 
 
 def _answers(settings: Settings) -> tuple[tuple[str, int], ...]:

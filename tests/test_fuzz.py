@@ -1,7 +1,7 @@
 """Bounded fuzzing: mutated real PDFs, random HTML, random sidecars and random queries.
 
 Nothing may raise anything but the project's own errors, or take longer than the per-file
-limit. The bounded runs here take seconds; raise max_examples for a longer session."""
+limit. The bounded runs here take seconds; `make fuzz` runs them with FUZZ_SCALE=40."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from search.errors import QuerySyntaxError, SearchError
 from search.extract import process_file
 from search.models import SearchRequest
 from search.settings import Limits
-from tests.conftest import TESTDATA
+from tests.conftest import FUZZ_SCALE, TESTDATA
 
 SEEDS = [
     TESTDATA / "pdf/sv/SFS2019-614.pdf",
@@ -28,7 +28,9 @@ SEEDS = [
 ]
 SECONDS = 20
 FAST = settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=25 * FUZZ_SCALE,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 
 
@@ -95,7 +97,9 @@ def test_random_sidecars_fail_cleanly(tmp_path: Path, sidecar: str) -> None:
 
 
 @settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=150 * FUZZ_SCALE,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(
     text=st.lists(

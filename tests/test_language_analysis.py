@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from search import analysis
+from search.analysis import TOKEN_PATTERN
 from search.engine import Engine
 from search.models import SearchRequest
 from search.service import open_search, run_index, show_document
@@ -118,3 +124,10 @@ def test_cli_cross_lingual_flag(sample_index: Settings, capsys: pytest.CaptureFi
 
     langs = {h["language"] for h in json.loads(capsys.readouterr().out)["hits"]}
     assert {"sv", "lv", "ru"} & langs
+
+
+@given(st.text(alphabet="ab'’_-1é\n. Ёё", max_size=40))
+def test_token_positions_are_those_of_the_analyzers_tokenizer(text: str) -> None:
+    # highlighting finds tokens with findall + find; the analyzers tokenize with the regex
+    expected = [(m.group(0), m.start(), m.end()) for m in re.finditer(TOKEN_PATTERN, text)]
+    assert analysis.tokens(text) == expected

@@ -1,15 +1,18 @@
 """The array evaluator finds exactly the passages Whoosh finds, with Whoosh's scores.
 
 Run over the sample corpus after an incremental reindex, so the index has several
-segments and deleted passages: the cases where an evaluator of one's own goes wrong.
+segments and deleted passages: the cases where an evaluator of one's own goes wrong
+(and, it turned out, where Whoosh's own AndNot sometimes does).
 """
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 import pytest
+from whoosh import query as wq
 
 from search import store
 from search.facets import FacetIndex
@@ -55,6 +58,21 @@ def changed_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings
     yield settings
 
 
+def _excluded(q: Any, searcher: Any) -> set[int]:
+    """Passages matching the excluded part of any AndNot in the query."""
+    out: set[int] = set()
+    for part in [q, *q.children()] if hasattr(q, "children") else [q]:
+        if isinstance(part, wq.AndNot):
+            out |= set(searcher.search(part.b, limit=None).docs())
+        if part is not q:
+            out |= _excluded(part, searcher)
+    return out
+
+
+def _ranking(scored: Iterable[tuple[int, float]]) -> list[int]:
+    return [n for n, _ in sorted(scored, key=lambda item: (-round(item[1], 9), item[0]))]
+
+
 def _searcher(settings: Settings) -> Iterator[object]:
     _, ix = store.open_current(settings.index_dir)
     with ix.searcher() as searcher:
@@ -73,10 +91,21 @@ def test_matches_and_scores_equal_whooshs(
         node, _ = split_filters(parse(text))
         q = compile_query(node, facets.canonical, reader.doc_frequency, cross_lingual)
         expected = list(searcher.search(q, limit=None).items())  # type: ignore[attr-defined]
+        excluded = _excluded(q, searcher)
+        # Whoosh's AndNot matcher now and then lets an excluded passage through on an
+        # index of several segments (seen with `samarbete -kommun`); those must not count
+        expected = [(n, score) for n, score in expected if n not in excluded]
         got = Postings(searcher).run(q).ranked()
-        assert got.ids.tolist() == [n for n, _ in expected], text
-        assert got.scores.tolist() == pytest.approx([s for _, s in expected], rel=1e-9), text
+        # sums of the same terms in another order may differ in the last bit: compare the
+        # rankings with scores rounded, and the scores themselves approximately
+        assert _ranking(zip(got.ids.tolist(), got.scores.tolist(), strict=True)) == _ranking(
+            expected
+        ), text
+        assert dict(zip(got.ids.tolist(), got.scores.tolist(), strict=True)) == pytest.approx(
+            dict(expected), rel=1e-9
+        ), text
         assert expected, f"{text!r} should find something"
+        assert not excluded & set(got.ids.tolist()), text
 
 
 def test_cached_postings_are_bounded(

@@ -13,7 +13,7 @@ from textual.widgets import OptionList, Static
 
 from search.service import run_index
 from search.settings import Settings
-from tests.conftest import settings_for
+from tests.conftest import FUZZ_SCALE, settings_for
 from tests.fixture_corpus import write_fixture_corpus
 from tui import ConfirmScreen, HelpScreen, ReaderScreen, SearchApp, make_app
 
@@ -306,7 +306,7 @@ KEYS_TO_TRY = [
 ]
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=6 * FUZZ_SCALE, deadline=None, suppress_health_check=list(HealthCheck))
 @given(keys=st.lists(st.sampled_from(KEYS_TO_TRY), min_size=5, max_size=25))
 def test_random_key_sequences_never_crash_the_ui(
     fixture_index: Settings, tmp_path_factory: pytest.TempPathFactory, keys: list[str]
