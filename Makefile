@@ -33,7 +33,6 @@ test: lint typecheck
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
-	$(BIN)/python -m bench.scale 100000 | tee bench/results/scale-100k.json
 
 # The long fuzz and crash-loop run (about 20 minutes): 40 times the inputs of `make test`.
 fuzz: $(STAMP)

@@ -1,10 +1,11 @@
-"""`make bench`: extraction, indexing, query latency against SQLite FTS5, cold start, TUI.
+"""`make bench`: extraction, indexing, this project beside SQLite FTS5 and tantivy at 10k
+and 100k passages (bench/scale.py), search quality, Q&A, cold start, TUI keystrokes.
 
 Prints a Markdown report and writes it, with the raw numbers as JSON, to bench/results/.
-Side-by-side comparisons run in the same process on the same data; figures are medians
-and 95th percentiles over repeated runs on this (shared, noisy) machine.
+Side-by-side comparisons run in one process on the same data, interleaved; figures are
+medians and 95th percentiles on this (shared, noisy) machine.
 
-    python -m bench                 # everything (the 100k index takes several minutes)
+    python -m bench                 # everything (about 20 minutes)
     python -m bench --sizes 10000   # smaller
 """
 
@@ -14,7 +15,6 @@ import argparse
 import asyncio
 import datetime as dt
 import json
-import random
 import subprocess
 import sys
 import tempfile
@@ -22,10 +22,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import qa_eval, search_eval, synthetic
-from bench.fts5 import Fts5
+from bench import qa_eval, scale, search_eval, synthetic
 from bench.stats import machine, summary
-from search.models import SearchRequest
 from search.settings import PROJECT_ROOT, Settings
 
 CORPUS = PROJECT_ROOT / "corpus"
@@ -76,73 +74,6 @@ def bench_generated_files(tmp: Path, passages: int) -> dict[str, Any]:
         "seconds": round(report.seconds, 1),
         "passages_per_s": round(report.passages / report.seconds, 1),
     }
-
-
-def query_words(seed: int = 3) -> list[str]:
-    vocab = synthetic.vocabulary(CORPUS)
-    rng = random.Random(seed)
-    out = []
-    for _ in range(QUERIES):
-        words, weights = vocab[rng.choice(synthetic.LANGS)]
-        common = [w for w, c in zip(words, weights, strict=True) if c >= 3 and len(w) > 3]
-        out.append(" ".join(rng.sample(common, 2)))
-    return out
-
-
-def bench_queries(tmp: Path, passages: int) -> dict[str, Any]:
-    """Two-word queries with all facet counts, with and without a country filter: us vs FTS5."""
-    from search.indexer import build_from_documents
-    from search.service import open_search
-
-    settings = Settings(index_dir=tmp / f"q-{passages}", corpus_dir=CORPUS)
-    started = time.perf_counter()
-    built = build_from_documents(
-        settings, synthetic.documents(CORPUS, passages), procs=2 if passages > 20000 else 1
-    )
-    build_s = time.perf_counter() - started
-    fts = Fts5(tmp / f"fts-{passages}.db")
-    started = time.perf_counter()
-    fts.load(synthetic.documents(CORPUS, passages))
-    fts_build_s = time.perf_counter() - started
-    engine = open_search(settings)
-    words = query_words()
-    engine.search(SearchRequest(text=words[0], page_size=20))  # open and warm the caches once
-    fts.search(words[0])
-    timings: dict[str, list[float]] = {
-        k: [] for k in ("ours", "ours_country", "fts5", "fts5_country")
-    }
-    for w in words:
-        for key, run in (
-            ("ours", lambda w=w: engine.search(SearchRequest(text=w, page_size=20))),
-            ("fts5", lambda w=w: fts.search(w)),
-            (
-                "ours_country",
-                lambda w=w: engine.search(
-                    SearchRequest(text=w, page_size=20, filters=(("country", ("SE",)),))
-                ),
-            ),
-            ("fts5_country", lambda w=w: fts.search(w, "SE")),
-        ):
-            t = time.perf_counter()
-            run()
-            timings[key].append((time.perf_counter() - t) * 1000)
-    engine.close()
-    result: dict[str, Any] = {
-        "passages": built,
-        "build_seconds": round(build_s, 1),
-        "build_passages_per_s": round(built / build_s, 1),
-        "fts5_build_seconds": round(fts_build_s, 1),
-    }
-    for key, values in timings.items():
-        result[key] = summary(values)
-    for mode in ("", "_country"):
-        result[f"p95_ratio{mode}"] = round(
-            result[f"ours{mode}"]["p95_ms"] / result[f"fts5{mode}"]["p95_ms"], 2
-        )
-        result[f"median_ratio{mode}"] = round(
-            result[f"ours{mode}"]["median_ms"] / result[f"fts5{mode}"]["median_ms"], 2
-        )
-    return result
 
 
 def bench_cold_start(index: Path, runs: int = 8) -> dict[str, float]:
@@ -201,21 +132,10 @@ def markdown(r: dict[str, Any]) -> str:
         )
     lines += [
         "",
-        "## Query latency with all facet counts (ms), side by side with SQLite FTS5",
+        "## Side by side with SQLite FTS5 and tantivy (bench/scale.py)",
         "",
-        "| passages | build passages/s | query | ours median | ours p95 | FTS5 median | FTS5 p95 | p95 ratio |",
-        "|---|---|---|---|---|---|---|---|",
+        *scale.markdown(r["side_by_side"], r["date"], r["machine"]),
     ]
-    for q in r["queries"]:
-        for mode, label in (
-            ("", "two words, top 20, all facets"),
-            ("_country", "same + country:SE"),
-        ):
-            lines.append(
-                f"| {q['passages']} | {q['build_passages_per_s']} | {label} | {q['ours' + mode]['median_ms']} | "
-                f"{q['ours' + mode]['p95_ms']} | {q['fts5' + mode]['median_ms']} | {q['fts5' + mode]['p95_ms']} | "
-                f"{q['p95_ratio' + mode]}× |"
-            )
     if "search_quality" in r:
         lines += ["", "## Search quality on the sample corpus (bench/search_eval.toml)", ""]
         lines += search_eval.markdown(r["search_quality"])
@@ -261,10 +181,10 @@ def main() -> int:
         result["sample_corpus"] = bench_sample_corpus(tmp)
         print(f"generated files, {args.files} passages …", flush=True)
         result["generated_files"] = [bench_generated_files(tmp, args.files)] if args.files else []
-        result["queries"] = []
+        result["side_by_side"] = []
         for size in sizes:
-            print(f"queries at {size} passages (building the index and FTS5) …", flush=True)
-            result["queries"].append(bench_queries(tmp, size))
+            print(f"side by side at {size} passages …", flush=True)
+            result["side_by_side"].append(scale.compare(size, tmp))
         print("search quality …", flush=True)
         from search.service import open_search
 
@@ -279,7 +199,7 @@ def main() -> int:
         result["keystrokes"] = {"sample corpus": bench_keystrokes(tmp / "sample-index", CORPUS)}
         if sizes:
             result["keystrokes"][f"{max(sizes)} generated passages"] = bench_keystrokes(
-                tmp / f"q-{max(sizes)}", CORPUS
+                tmp / f"ours-{max(sizes)}", CORPUS
             )
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")

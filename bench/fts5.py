@@ -1,7 +1,8 @@
 """SQLite FTS5 doing the same work as a search here: match, top documents, facet counts.
 
 The reference point DESIGN.md names: the same passages, the same two-word queries, the
-same document-level facet counts with per-facet exclusion.
+same document-level facet counts with per-facet exclusion, and, as a search here returns
+them, the 20 documents' metadata and their best passage's highlighted snippet.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from search.models import Document
 
@@ -67,25 +69,41 @@ class Fts5:
 
     def search(
         self, words: str, country: str | None = None, phrase: bool = False
-    ) -> tuple[list[int], dict[str, dict[str, int]]]:
-        """Top 20 documents by best passage, and document counts per facet value."""
+    ) -> tuple[list[tuple[Any, ...]], dict[str, dict[str, int]]]:
+        """Top 20 documents by best passage, each with its metadata and the passage's
+        highlighted snippet, and document counts per facet value."""
         if phrase:
             words = f'"{words}"'
         cur = self.db.cursor()
         cur.execute("DROP TABLE IF EXISTS temp.m")
         cur.execute(
-            "CREATE TEMP TABLE m AS SELECT p.doc AS doc, p.lang AS lang, bm25(p) AS s, d.country, d.type, "
+            "CREATE TEMP TABLE m AS SELECT p.rowid AS passage, p.doc AS doc, p.lang AS lang, "
+            "bm25(p) AS s, d.country, d.type, "
             "d.year, d.org, d.muni, d.source FROM p JOIN d ON d.doc = p.doc WHERE p MATCH ?",
             (words,),
         )
         where = "WHERE country = ?" if country else ""
         args = (country,) if country else ()
-        top = [
-            r[0]
+        # SQLite takes the bare `passage` from the row holding min(s): the best passage
+        best = cur.execute(
+            f"SELECT passage, min(s) FROM m {where} GROUP BY doc ORDER BY min(s) LIMIT 20", args
+        ).fetchall()
+        marks = ",".join("?" * len(best))
+        shown = dict(
+            cur.execute(
+                "SELECT p.rowid, snippet(p, 0, '[', ']', '…', 40) FROM p "
+                f"WHERE p MATCH ? AND p.rowid IN ({marks})",
+                (words, *(b[0] for b in best)),
+            ).fetchall()
+        )
+        meta = {
+            r[0]: r
             for r in cur.execute(
-                f"SELECT doc FROM m {where} GROUP BY doc ORDER BY min(s) LIMIT 20", args
+                f"SELECT p.rowid, d.* FROM p JOIN d ON d.doc = p.doc WHERE p.rowid IN ({marks})",
+                [b[0] for b in best],
             )
-        ]
+        }
+        top = [(*meta[b[0]], shown.get(b[0], "")) for b in best]
         facets: dict[str, dict[str, int]] = {}
         for f in FACETS:
             # each facet's counts ignore its own selection: the country facet drops the filter

@@ -1,7 +1,8 @@
 """tantivy (Rust, through its Python bindings) doing the same work, as a reference point.
 
 The same passages and queries as the project and FTS5: top 20 documents by their best
-passage, and per-facet document counts with each facet ignoring its own selection. The
+passage, with their stored fields and a highlighted snippet, and per-facet document
+counts with each facet ignoring its own selection. The
 document counts use tantivy's `cardinality` aggregation over the passage's document
 number, which is HyperLogLog: close, not always exact. Its default tokenizer lowercases
 but neither stems nor folds diacritics.
@@ -25,13 +26,13 @@ HEAP = 128_000_000
 
 def _schema() -> Any:
     builder = tantivy.SchemaBuilder()
-    builder.add_text_field("text", stored=False, tokenizer_name="default")
+    builder.add_text_field("text", stored=True, tokenizer_name="default")
     builder.add_integer_field("doc", stored=True, indexed=True, fast=True)
     for f in FACETS:
         if f == "year":
-            builder.add_integer_field(f, stored=False, indexed=True, fast=True)
+            builder.add_integer_field(f, stored=True, indexed=True, fast=True)
         else:
-            builder.add_text_field(f, stored=False, tokenizer_name="raw", fast=True)
+            builder.add_text_field(f, stored=True, tokenizer_name="raw", fast=True)
     return builder.build()
 
 
@@ -88,8 +89,9 @@ class Tantivy:
 
     def search(
         self, words: str, country: str | None = None, phrase: bool = False
-    ) -> tuple[list[int], dict[str, dict[str, int]]]:
-        """Top 20 documents by best passage, and document counts per facet value."""
+    ) -> tuple[list[tuple[Any, ...]], dict[str, dict[str, int]]]:
+        """Top 20 documents by best passage, each with its stored fields and the passage's
+        highlighted snippet, and document counts per facet value."""
         text = f'"{words}"' if phrase else " ".join(f"+{w}" for w in words.split())
         matched = self.index.parse_query(text, ["text"])
         query = matched
@@ -104,11 +106,15 @@ class Tantivy:
                 ]
             )
         searcher = self.index.searcher()
-        top: list[int] = []
+        snippets = tantivy.SnippetGenerator.create(searcher, matched, self.schema, "text")
+        seen: set[int] = set()
+        top: list[tuple[Any, ...]] = []
         for _, address in searcher.search(query, limit=CANDIDATES).hits:
-            d = searcher.doc(address)["doc"][0]
-            if d not in top:
-                top.append(d)
+            stored = searcher.doc(address)
+            d = stored["doc"][0]
+            if d not in seen:
+                seen.add(d)
+                top.append((d, stored.to_dict(), snippets.snippet_from_doc(stored).to_html()))
                 if len(top) == 20:
                     break
         facets = self._counts(

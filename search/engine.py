@@ -42,6 +42,7 @@ class Engine:
         self._searcher: Any = None
         self._facets: FacetIndex | None = None
         self._postings: Postings | None = None
+        self._stamp: tuple[int, ...] | None = None
 
     def close(self) -> None:
         with self._lock:
@@ -52,11 +53,16 @@ class Engine:
 
     def _current(self) -> tuple[Any, FacetIndex]:
         """The searcher and facet table, reopened after a rebuild or a commit."""
-        live = store.current_generation(self.settings.index_dir)
-        if self._searcher is not None and live == self._generation and self._searcher.up_to_date():
-            assert self._facets is not None
-            return self._searcher, self._facets
+        if self._searcher is not None and self._facets is not None:
+            stamp = store.change_stamp(self.settings.index_dir, self._generation)
+            if stamp is not None and stamp == self._stamp:
+                return self._searcher, self._facets  # nothing written since the last look
+            live = store.current_generation(self.settings.index_dir)
+            if live == self._generation and self._searcher.up_to_date():
+                self._stamp = stamp
+                return self._searcher, self._facets
         self.close()
+        self._stamp = store.change_stamp(self.settings.index_dir, None)
         gen, ix = store.open_current(self.settings.index_dir)
         self._generation, self._searcher = gen, ix.searcher()
         self._facets = FacetIndex(self._searcher.reader())

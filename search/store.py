@@ -34,6 +34,23 @@ def current_generation(index_dir: Path) -> Path | None:
     return gen if name.startswith(GEN_PREFIX) and gen.is_dir() else None
 
 
+def change_stamp(index_dir: Path, generation: Path | None) -> tuple[int, ...] | None:
+    """Cheap evidence that nothing was published or committed since the last look.
+
+    CURRENT is replaced (a new inode) on every publish, and a commit adds a file to the
+    generation's folder (a new folder mtime). None when that cannot be trusted: files
+    changed in the last two seconds, where a coarse clock could hide a second change.
+    """
+    try:
+        current = os.stat(index_dir / CURRENT_NAME)
+        folder = os.stat(generation) if generation is not None else current
+    except OSError:
+        return None
+    if time.time_ns() - max(current.st_mtime_ns, folder.st_mtime_ns) < 2_000_000_000:
+        return None
+    return (current.st_ino, current.st_mtime_ns, folder.st_ino, folder.st_mtime_ns)
+
+
 def schema_version(generation: Path) -> int:
     try:
         return int((generation / SCHEMA_NAME).read_text().strip())

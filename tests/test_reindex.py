@@ -204,3 +204,34 @@ def test_add_documents_replaces_by_doc_id_in_one_commit(fresh: Settings) -> None
         assert engine.search(SearchRequest(text="jauniešu")).total_documents == 1
     finally:
         engine.close()
+
+
+def _age(path: Path, seconds: float = 60) -> None:
+    old = time.time() - seconds
+    os.utime(path, (old, old))
+
+
+def test_an_open_engine_sees_a_commit_even_after_a_quiet_spell(fresh: Settings) -> None:
+    """Between commits a search skips Whoosh's freshness check (a directory listing) on
+    the strength of file stamps; a commit or a rebuild must still be seen at once."""
+    engine = open_search(fresh)
+    try:
+        assert engine.search(SearchRequest(text="zebraord")).total_documents == 0
+        gen = store.current_generation(fresh.index_dir)
+        assert gen is not None
+        _age(fresh.index_dir / store.CURRENT_NAME)
+        _age(gen)
+        stamp = store.change_stamp(fresh.index_dir, gen)
+        assert stamp is not None and stamp == store.change_stamp(fresh.index_dir, gen)
+        engine.search(SearchRequest(text="kommun"))  # takes the quick path from here on
+        (fresh.corpus_dir / "new.md").write_text("# Ny\n\nEtt zebraord i texten.\n")
+        run_index(fresh)
+        assert engine.search(SearchRequest(text="zebraord")).total_documents == 1
+        _age(fresh.index_dir / store.CURRENT_NAME)
+        _age(gen)
+        engine.search(SearchRequest(text="kommun"))
+        (fresh.corpus_dir / "new.md").unlink()
+        run_index(fresh, rebuild=True)
+        assert engine.search(SearchRequest(text="zebraord")).total_documents == 0
+    finally:
+        engine.close()
