@@ -725,7 +725,10 @@ class SearchApp(App[None]):
     @work(exclusive=True, group="more")
     async def load_more(self, page: int) -> None:
         request = replace(self.state.request(self.page_size), page=page)
-        results = await asyncio.to_thread(self.engine.search, request)
+        try:
+            results = await asyncio.to_thread(self.engine.search, request)
+        except SearchError:
+            return  # the query changed since (and its own search shows what is wrong)
         if request.text != self.state.text or len(self.shown_hits) != (page - 1) * self.page_size:
             return  # a new search started, or this page is in already
         self.shown_hits += results.hits
@@ -754,7 +757,11 @@ class SearchApp(App[None]):
 
     @work(exclusive=True, group="reader")
     async def open_reader(self, hit: Hit) -> None:
-        pages = await asyncio.to_thread(self.engine.document_pages, hit.doc_id)
+        try:
+            pages = await asyncio.to_thread(self.engine.document_pages, hit.doc_id)
+        except SearchError as exc:
+            self.notify(str(exc), severity="error", timeout=8)
+            return
         query = self.state.text
         if self.mode == "ask" and self.answer is not None:
             query = " OR ".join(self.answer.keywords)
@@ -829,7 +836,11 @@ class SearchApp(App[None]):
         hit = self.current_hit()
         if hit is None:
             return
-        results = await asyncio.to_thread(self.engine.more_like, hit.passage_id, PAGE_SIZE)
+        try:
+            results = await asyncio.to_thread(self.engine.more_like, hit.passage_id, PAGE_SIZE)
+        except SearchError as exc:
+            self.notify(str(exc), severity="error", timeout=8)
+            return
         self.results = results
         hits = self.query_one("#results", OptionList)
         self.shown_hits = list(results.hits)
@@ -849,10 +860,16 @@ class SearchApp(App[None]):
     def export_as(self, fmt: str | None) -> None:
         if not fmt:
             return
-        data = service.export_results(self.engine, self.state.request(), fmt)
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         path = self.export_dir / f"search-results-{stamp}.{fmt}"
-        path.write_text(data, encoding="utf-8")
+        try:
+            data = service.export_results(self.engine, self.state.request(), fmt)
+            path.write_text(data, encoding="utf-8")
+        except (SearchError, OSError) as exc:  # a query typed wrong since, a full disk
+            self.call_from_thread(
+                self.notify, f"Nothing exported: {exc}", severity="error", timeout=8
+            )
+            return
         self.call_from_thread(self.notify, f"Exported to {path}")
 
     def action_add_url(self) -> None:

@@ -20,7 +20,7 @@ if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
 
 FUZZ_SCALE = max(1, int(os.environ.get("FUZZ_SCALE", "1")))
-"""How many times more inputs the fuzz and crash-loop tests try (`make fuzz` sets 40)."""
+"""How many times more inputs the fuzz and crash-loop tests try (`make fuzz` sets 20)."""
 
 PROJECT = Path(__file__).resolve().parent.parent
 TESTDATA = PROJECT.parent / "shared" / "testdata"

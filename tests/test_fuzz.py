@@ -1,7 +1,7 @@
 """Bounded fuzzing: mutated real PDFs, random HTML, random sidecars and random queries.
 
 Nothing may raise anything but the project's own errors, or take longer than the per-file
-limit. The bounded runs here take seconds; `make fuzz` runs them with FUZZ_SCALE=40."""
+limit. The bounded runs here take seconds; `make fuzz` runs them with FUZZ_SCALE=20."""
 
 from __future__ import annotations
 

@@ -172,6 +172,27 @@ async def test_export_writes_every_result(fixture_index: Settings, tmp_path: Pat
     assert len(data["hits"]) == 6 and all(h["citation"] for h in data["hits"])
 
 
+async def test_export_of_a_query_typed_wrong_says_so_and_keeps_running(
+    fixture_index: Settings, tmp_path: Path
+) -> None:
+    # found by `make fuzz`: F3 after typing `aaa*aa` took the whole UI down
+    app = make_app(fixture_index, show_timing=False)
+    app.export_dir = tmp_path
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        for key in "kommun*x":
+            await pilot.press(key)
+        await settle(pilot, app)
+        await pilot.press("f3")
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert app.is_running
+        notes = [n.message for n in app._notifications]
+        assert any(m.startswith("Nothing exported:") and "'*'" in m for m in notes), notes
+    assert not list(tmp_path.glob("search-results-*"))
+
+
 async def test_help_lists_keys(fixture_index: Settings) -> None:
     app = make_app(fixture_index, show_timing=False)
     async with app.run_test(size=(100, 30)) as pilot:
