@@ -154,7 +154,10 @@ def _word_node(tok: _Tok) -> Word:
             )
         return Word(stem, prefix=True)
     if "*" in text or "?" in text.strip("?"):
-        raise QuerySyntaxError(f"'*' at column {tok.col} is only allowed at the end of a word")
+        at = min(i for i, ch in enumerate(text) if ch == "*" or (ch == "?" and text[i:].strip("?")))
+        raise QuerySyntaxError(
+            f"'{text[at]}' at column {tok.col + at} is only allowed at the end of a word"
+        )
     return Word(text)
 
 

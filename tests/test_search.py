@@ -172,7 +172,8 @@ def test_more_like_this_finds_other_documents(engine: Engine) -> None:
         ("cuntry:SE", "unknown field 'cuntry'"),
         ("year:20x9", "year at column 1"),
         ("kommun OR", "OR at column 8"),
-        ("k*mmun", "only allowed at the end"),
+        ("k*mmun", "'*' at column 2 is only allowed at the end"),
+        ("a kom?mun", "'?' at column 6 is only allowed at the end"),
         ("country:", "needs a value"),
     ],
 )
