@@ -2,14 +2,14 @@
 
 A search here needs *every* match, not the top ten: the facet counts are over all of
 them. Whoosh finds and scores matches one posting at a time through a tree of Python
-matcher objects, which was most of a query's time. Here each term's postings are read a
-block at a time into arrays (passage numbers, term frequencies), cached per index version,
-and the query tree is evaluated with numpy over the whole collection.
+matcher objects, which was most of a query's time. Here each term's postings are read in
+one piece and decoded into arrays (passage numbers, term frequencies), cached per index
+version, and the query tree is evaluated with numpy over the whole collection.
 
 The scores are Whoosh's own BM25F (B 0.75, K1 1.2, idf `log(N / (df + 1)) + 1`, field
 lengths quantised to a byte as Whoosh stores them), summed as Whoosh sums them for And,
 Or and AndMaybe; a test checks them against Whoosh's. Query kinds with no array path
-here (phrases, prefixes, fuzzy terms, ranges, Every) are matched and scored by Whoosh and
+here (phrases, prefixes, fuzzy terms, ranges) are matched and scored by Whoosh and
 their results used as they are, so the semantics stay Whoosh's everywhere.
 """
 
@@ -104,6 +104,9 @@ class Postings:
             return Matches.empty()
         if kind is wq.Term:
             return self._term(q.fieldname, q.text, q.boost)
+        if kind is wq.Every and q.fieldname is None:  # every live passage, scored by boost
+            ids = np.flatnonzero(self.alive).astype(np.int64)
+            return Matches(ids, np.full(len(ids), q.boost, dtype=np.float64))
         if kind in (wq.Or, wq.And) and q.subqueries:
             parts = [self._eval(s) for s in q.subqueries]
             if len(parts) == 1:

@@ -33,6 +33,7 @@ QUERIES = [
     "Rīga OR Minsk",
     "(kommun OR novads) samarbete",
     "samarbete -kommun",
+    "-kommun",
     "koop*",
     "samarbet~1",
     "municipality procurement",
