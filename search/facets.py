@@ -106,18 +106,15 @@ class FacetIndex:
             self.passage_lang[list(reader.postings("lang", term).all_ids())] = len(self.langs)
             self.langs.append(term.decode("utf-8"))
         self.values: dict[str, list[tuple[str, ...]]] = {f: [] for f in DOC_FACETS}
-        self.titles: list[str] = []
         for n in first_passage:
             stored = reader.stored_fields(n) if n >= 0 else {}
             for f in DOC_FACETS:
                 self.values[f].append(_split(stored.get(f)))
-            self.titles.append(str(stored.get("title", "")))
         self.documents = len(self.doc_ids)
         self.doc_year = np.array(
             [max((int(y) for y in ys), default=0) for ys in self.values["year"]], dtype=np.int64
         )
         self._coded = {f: _Values.of(self.values[f]) for f in DOC_FACETS}
-        self.doc_index = {doc_id: d for d, doc_id in enumerate(self.doc_ids)}
         self._canonical: dict[str, dict[str, str]] = {
             f: {fold(v): v for v in self._coded[f].names if v} for f in DOC_FACETS
         }
