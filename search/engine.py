@@ -194,15 +194,15 @@ class Engine:
         changed = False
         for word in words_of(node):
             lower = word.lower()
-            if is_stopword(lower) or reader.doc_frequency(FOLDED_FIELD, analysis.fold(lower)) >= 2:
+            if is_stopword(lower) or self._frequency(FOLDED_FIELD, analysis.fold(lower)) >= 2:
                 continue
             candidates = [
                 c for c in reader.terms_within("spelling", lower, 2, prefix=1) if c != lower
             ]
             if not candidates:
                 continue
-            best = max(candidates, key=lambda c: reader.doc_frequency("spelling", c))
-            if reader.doc_frequency("spelling", best) > reader.doc_frequency("spelling", lower):
+            best = max(candidates, key=lambda c: self._frequency("spelling", c))
+            if self._frequency("spelling", best) > self._frequency("spelling", lower):
                 replaced = replaced.replace(word, best, 1)
                 changed = True
         if not changed:
@@ -246,8 +246,7 @@ class Engine:
         """Passages in the index, and how many hold each term."""
         with self._lock:
             searcher, _ = self._current()
-            reader = searcher.reader()
-            return reader.doc_count(), {t: reader.doc_frequency(*t) for t in terms}
+            return searcher.reader().doc_count(), {t: self._frequency(*t) for t in terms}
 
     def document_pages(self, doc_id: str) -> list[PageView]:
         """Every page of a document with its passages, in reading order."""

@@ -92,11 +92,8 @@ class FacetIndex:
     def __init__(self, reader: Any) -> None:
         total = reader.doc_count_all()
         self.passage_doc = np.full(total, -1, dtype=np.int64)
-        self.doc_ids: list[str] = []
         first_passage: list[int] = []
-        for term in reader.lexicon("doc_id"):
-            d = len(self.doc_ids)
-            self.doc_ids.append(term.decode("utf-8"))
+        for d, term in enumerate(reader.lexicon("doc_id")):
             ids = list(reader.postings("doc_id", term).all_ids())
             self.passage_doc[ids] = d
             first_passage.append(ids[0] if ids else -1)
@@ -105,16 +102,16 @@ class FacetIndex:
         for term in reader.lexicon("lang"):
             self.passage_lang[list(reader.postings("lang", term).all_ids())] = len(self.langs)
             self.langs.append(term.decode("utf-8"))
-        self.values: dict[str, list[tuple[str, ...]]] = {f: [] for f in DOC_FACETS}
+        values: dict[str, list[tuple[str, ...]]] = {f: [] for f in DOC_FACETS}
         for n in first_passage:
             stored = reader.stored_fields(n) if n >= 0 else {}
             for f in DOC_FACETS:
-                self.values[f].append(_split(stored.get(f)))
-        self.documents = len(self.doc_ids)
+                values[f].append(_split(stored.get(f)))
+        self.documents = len(first_passage)
         self.doc_year = np.array(
-            [max((int(y) for y in ys), default=0) for ys in self.values["year"]], dtype=np.int64
+            [max((int(y) for y in ys), default=0) for ys in values["year"]], dtype=np.int64
         )
-        self._coded = {f: _Values.of(self.values[f]) for f in DOC_FACETS}
+        self._coded = {f: _Values.of(values[f]) for f in DOC_FACETS}
         self._canonical: dict[str, dict[str, str]] = {
             f: {fold(v): v for v in self._coded[f].names if v} for f in DOC_FACETS
         }

@@ -30,14 +30,10 @@ def match_spans(
     own = {t for f, t in terms if f == field}
     folded = {t for f, t in terms if f == FOLDED_FIELD}
     analyse, fold = analysis.analyze_token, analysis.fold
-    verdict: dict[str, bool] = {}  # words repeat within a passage
     spans = []
     for token, start, end in analysis.tokens(text) if toks is None else toks:
-        hit = verdict.get(token)
-        if hit is None:
-            form = analyse(lang_key, token)
-            hit = verdict[token] = (form is not None and form in own) or fold(token) in folded
-        if hit:
+        form = analyse(lang_key, token)
+        if (form and form in own) or fold(token) in folded:
             spans.append((start, end))
     return spans
 
