@@ -31,7 +31,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Input, Label, OptionList, ProgressBar, Static
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from search import render, service
 from search.errors import IndexMissingError, QuerySyntaxError, SearchError
@@ -135,7 +135,7 @@ def hit_prompt(hit: Hit) -> Text:
             hit.language,
             hit.doc_type,
             str(hit.year or ""),
-            f"p. {hit.page}" if hit.source == "pdf" else hit.heading[:30],
+            render.where_in(hit)[:40],
             f"+{hit.more_in_document} more in this document" if hit.more_in_document else "",
         )
         if part
@@ -611,10 +611,13 @@ class SearchApp(App[None]):
         hits.set_options(Option(hit_prompt(h), id=h.passage_id) for h in results.hits)
         if results.hits:
             hits.highlighted = min(highlighted or 0, len(results.hits) - 1)
-        hits.border_title = f"Results: {results.total_documents} documents"
+        hits.border_title = f"Results: {render.plural(results.total_documents, 'document')}"
         self.show_facets(results.facets)
         self.show_filters()
-        parts = [f"{results.total_documents} documents, {results.total_passages} passages"]
+        parts = [
+            f"{render.plural(results.total_documents, 'document')}, "
+            f"{render.plural(results.total_passages, 'passage')}"
+        ]
         if results.hits and len(results.hits) < results.total_documents:
             parts.append(f"showing {len(results.hits)}, more as you scroll")
         if self.state.sort == "year":
@@ -648,8 +651,15 @@ class SearchApp(App[None]):
         return "no results"
 
     def show_facets(self, facets: tuple[Facet, ...]) -> None:
+        """Facet values in a steady order (by count, as the engine gives them): toggling a
+        value leaves it, and the cursor on it, where it was."""
         panel = self.query_one("#facets", OptionList)
         highlighted = panel.highlighted
+        cursor_id = (
+            panel.get_option_at_index(highlighted).id
+            if highlighted is not None and highlighted < panel.option_count
+            else None
+        )
         options: list[Option | None] = []
         for facet in facets:
             if not facet.values:
@@ -661,16 +671,22 @@ class SearchApp(App[None]):
                     disabled=True,
                 )
             )
-            shown = [v for v in facet.values if v.selected] + [
-                v for v in facet.values if not v.selected
+            shown = list(facet.values[:FACET_SHOWN]) + [
+                v for v in facet.values[FACET_SHOWN:] if v.selected
             ]
-            for value in shown[: max(FACET_SHOWN, sum(v.selected for v in facet.values))]:
+            for value in shown:
                 mark = "■" if value.selected else "□"
                 label = Text(f"{mark} ", style="bold" if value.selected else "")
                 label.append(value.value[:18], style="bold" if value.selected else "")
                 label.append(f" {value.count}", style="dim")
                 options.append(Option(label, id=f"v:{facet.name}:{value.value}"))
         panel.set_options(o for o in options if o is not None)
+        if cursor_id is not None:
+            try:
+                panel.highlighted = panel.get_option_index(cursor_id)
+                return
+            except OptionDoesNotExist:  # the value is gone from the list: keep the row
+                pass
         if highlighted is not None and panel.option_count:
             panel.highlighted = min(highlighted, panel.option_count - 1)
 
@@ -846,7 +862,9 @@ class SearchApp(App[None]):
         self.shown_hits = list(results.hits)
         hits.set_options(Option(hit_prompt(h), id=h.passage_id) for h in results.hits)
         hits.border_title = f"More like: {hit.title[:40]}"
-        self.set_status(f"{len(results.hits)} documents like “{hit.title}” · type to search again")
+        self.set_status(
+            f"{render.plural(len(results.hits), 'document')} like “{hit.title}” · type to search again"
+        )
 
     def action_export(self) -> None:
         if self.results is None:

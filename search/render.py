@@ -27,11 +27,32 @@ def snippet_text(segments: tuple[Segment, ...], colour: bool) -> str:
     return flat("".join(s.text for s in segments))
 
 
-def citation(hit: Hit) -> str:
-    """Title, page or heading, and where the document is: what a user pastes into a report."""
-    where = f"p. {hit.page}" if hit.source == "pdf" else (hit.heading or "")
+def plural(count: int, noun: str) -> str:
+    """`1 document`, `2 documents`."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def where_in(hit: Hit, page: int | None = None, heading: str | None = None) -> str:
+    """The page of a PDF, or the section heading of a web or text document; never the title
+    again (the first section of a web page is often headed by it)."""
+    if hit.source == "pdf":
+        return f"p. {hit.page if page is None else page}"
+    section = flat(hit.heading if heading is None else heading)
+    return "" if section.casefold() == flat(hit.title).casefold() else section
+
+
+def citation(hit: Hit, page: int | None = None, heading: str | None = None) -> str:
+    """Title, page or section, and where the document is: what a user pastes into a report.
+
+    `page` and `heading` name the page or section a reader shows, when not the hit's own."""
     place = hit.url or hit.source_key
-    parts = [hit.title, where, ", ".join(hit.country), str(hit.year or ""), place]
+    parts = [
+        hit.title,
+        where_in(hit, page, heading),
+        ", ".join(hit.country),
+        str(hit.year or ""),
+        place,
+    ]
     return ", ".join(p for p in parts if p)
 
 
@@ -85,7 +106,7 @@ def results_text(results: SearchResults, colour: bool) -> str:
     first = (r.page - 1) * r.page_size + 1
     last = first + len(results.hits) - 1
     out.write(
-        f"{results.total_documents} documents ({results.total_passages} passages)"
+        f"{plural(results.total_documents, 'document')} ({plural(results.total_passages, 'passage')})"
         f"{f', showing {first}–{last}' if results.hits else ''} in {results.elapsed_ms:.0f} ms\n"
     )
     if results.suggestion:
@@ -98,14 +119,14 @@ def results_text(results: SearchResults, colour: bool) -> str:
                 hit.language,
                 hit.doc_type,
                 str(hit.year or ""),
-                f"p. {hit.page}" if hit.source == "pdf" else hit.heading,
+                where_in(hit),
             )
             if p
         )
         out.write(f"\n{n}. {hit.title}  [{meta}]\n")
         out.write(f"   {snippet_text(hit.snippet, colour)}\n")
         more = (
-            f"   +{hit.more_in_document} more passages in this document"
+            f"   +{plural(hit.more_in_document, 'more passage')} in this document"
             if hit.more_in_document
             else ""
         )

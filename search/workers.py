@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing as mp
+import os
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -36,8 +38,6 @@ def _limit_memory(megabytes: int) -> None:
     try:
         with open("/proc/self/statm") as f:
             pages = int(f.read().split()[0])
-        import os
-
         current = pages * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError):
         current = 0
@@ -45,10 +45,52 @@ def _limit_memory(megabytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+def _silence_output() -> None:
+    """Point the worker's stdout and stderr at /dev/null: everything it has to say goes back
+    through its pipe, and a parser's stray print must not land on a full-screen UI."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for fd in (1, 2):
+        os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+@contextlib.contextmanager
+def _real_stderr() -> Iterator[None]:
+    """Give multiprocessing a stderr with a real file descriptor while it starts processes.
+
+    Its resource tracker hands `sys.stderr.fileno()` to the helper it spawns; a full-screen
+    UI (Textual) replaces sys.stderr with an object whose fileno() is -1, and the start then
+    fails with "bad value(s) in fds_to_keep". The original stderr (or /dev/null) stands in
+    for the moment of the start.
+    """
+    current = sys.stderr
+    try:
+        usable = current is not None and current.fileno() >= 0
+    except (AttributeError, OSError, ValueError):
+        usable = False
+    if usable:
+        yield
+        return
+    original = sys.__stderr__
+    try:
+        ok = original is not None and original.fileno() >= 0
+    except (AttributeError, OSError, ValueError):
+        ok = False
+    stand_in = original if ok else open(os.devnull, "w")  # noqa: SIM115
+    sys.stderr = stand_in
+    try:
+        yield
+    finally:
+        sys.stderr = current
+        if stand_in is not original and stand_in is not None:
+            stand_in.close()
+
+
 def _worker_main(conn: Connection, corpus_root: str, limits: Limits) -> None:
     from search.errors import SearchError
     from search.extract import process_file
 
+    _silence_output()
     logging.disable(logging.WARNING)  # pypdf chatter would interleave with the progress bar
     _limit_memory(limits.memory_mb_per_worker)
     root = Path(corpus_root)
@@ -84,7 +126,8 @@ class _Worker:
         self.process = ctx.Process(
             target=_worker_main, args=(child, str(corpus_root), limits), daemon=True
         )
-        self.process.start()
+        with _real_stderr():
+            self.process.start()
         child.close()
         self.job: Job | None = None
         self.started = 0.0

@@ -23,7 +23,9 @@ FUZZ_SCALE = max(1, int(os.environ.get("FUZZ_SCALE", "1")))
 """How many times more inputs the fuzz and crash-loop tests try (`make fuzz` sets 20)."""
 
 PROJECT = Path(__file__).resolve().parent.parent
-TESTDATA = PROJECT.parent / "shared" / "testdata"
+TESTDATA = PROJECT / "tests" / "data" / "real"
+"""Real public files the tests read (see its MANIFEST.md): in the repository, so a fresh
+clone needs nothing beside it."""
 
 
 def settings_for(corpus: Path, index: Path, **limits: float) -> Settings:
@@ -33,7 +35,7 @@ def settings_for(corpus: Path, index: Path, **limits: float) -> Settings:
 @pytest.fixture(scope="session")
 def testdata() -> Path:
     if not TESTDATA.is_dir():
-        pytest.fail(f"shared test data missing at {TESTDATA}")
+        pytest.fail(f"real test data missing at {TESTDATA}")
     return TESTDATA
 
 

@@ -117,4 +117,4 @@ def test_random_queries_answer_or_explain(engine: Engine, text: str) -> None:
 
 
 def test_the_seeds_exist() -> None:
-    assert all(p.is_file() for p in SEEDS), "shared test data missing"
+    assert all(p.is_file() for p in SEEDS), "real test data missing"

@@ -1,7 +1,8 @@
-"""The hostile and broken files of shared/testdata/pdf/hard: the run survives them all."""
+"""The hostile and broken files of tests/data/real/pdf/hard: the run survives them all."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -27,11 +28,11 @@ def hard_run(
     corpus = root / "corpus"
     corpus.mkdir()
     for pdf in sorted((testdata / "pdf" / "hard").glob("*.pdf")):
-        (corpus / pdf.name).symlink_to(pdf)
+        shutil.copy(pdf, corpus / pdf.name)
     for name, password in PASSWORDS.items():
         (corpus / f"{name}.meta.toml").write_text(f'password = "{password}"\n')
     # one encrypted file without its password, to see the reason
-    (corpus / "locked.pdf").symlink_to(testdata / "pdf/hard/encrypted_password-test.pdf")
+    shutil.copy(testdata / "pdf/hard/encrypted_password-test.pdf", corpus / "locked.pdf")
     settings = settings_for(corpus, root / "index", seconds_per_file=60)
     return run_index(settings), corpus, root / "index"
 
@@ -96,7 +97,7 @@ def test_cli_reports_failures_and_exit_code_3(
 def test_a_file_past_the_time_limit_costs_only_that_file(testdata: Path, tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    (corpus / "dmca.pdf").symlink_to(testdata / "pdf/en/dmca.pdf")
+    shutil.copy(testdata / "pdf/en/dmca.pdf", corpus / "dmca.pdf")
     settings = settings_for(corpus, tmp_path / "index", seconds_per_file=0.001)
     report = run_index(settings)
     assert [f.reason for f in report.failed] == ["timed out after 0 s"]

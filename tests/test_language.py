@@ -1,4 +1,4 @@
-"""Language detection on real sentences (shared/testdata/langid)."""
+"""Language detection on real sentences (tests/data/real/langid)."""
 
 from __future__ import annotations
 
