@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -33,12 +33,13 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Input, Label, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
-from search import render, service
+from search import clipboard, render, service
 from search.errors import IndexMissingError, QuerySyntaxError, SearchError
 from search.models import (
     Answer,
     AnswerResult,
     Facet,
+    Failure,
     Hit,
     IndexProgress,
     IndexReport,
@@ -75,6 +76,8 @@ KEYS: tuple[tuple[str, str], ...] = (
         "on a facet value: select or unselect it (values of one facet combine with OR)",
     ),
     ("F8", "clear all facet filters"),
+    ("ctrl+b", "hide or show the filter pane (more room for results on a small terminal)"),
+    ("ctrl+t", 'take the "did you mean" spelling the status line offers'),
     ("enter", "on a result: open it in the reader"),
     ("c or ctrl+y", "copy the citation of the highlighted result"),
     ("o or ctrl+o", "open the source file (at the page) in the system viewer"),
@@ -87,10 +90,11 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("F6", "full rebuild of the index (the old one stays usable until it is done)"),
     ("escape", "cancel a running reindex; close the reader or a dialog"),
     ("F2", "add a web page by its URL"),
+    ("ctrl+n", "the files that could not be indexed, and why"),
     ("ctrl+p", "command palette: every action by name"),
     ("F1 or ?", "this help"),
     ("ctrl+q", "quit"),
-    ("reader: n / N", "next / previous match"),
+    ("reader: n / N", "next / previous match, on to the next page that has one"),
     ("reader: right / left", "next / previous page"),
 )
 
@@ -268,6 +272,36 @@ class ExportScreen(ModalScreen[str]):
         self.dismiss("")
 
 
+class FailuresScreen(ModalScreen[None]):
+    """The files that could not be indexed, each with the reason."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,ctrl+n", "close", "Close")]
+
+    def __init__(self, failures: tuple[Failure, ...], corpus: Path) -> None:
+        super().__init__()
+        self.failures, self.corpus = failures, corpus
+
+    def compose(self) -> ComposeResult:
+        table = Table(box=None, show_header=True, expand=True, padding=(0, 1))
+        table.add_column("file", style="bold", overflow="fold", ratio=2)
+        table.add_column("why it could not be read", ratio=3)
+        for f in self.failures:
+            table.add_row(f.key, f.reason)
+        with Vertical(classes="dialog wide"):
+            yield Label(
+                f"{render.plural(len(self.failures), 'file')} in {self.corpus} could not be "
+                "indexed. They are read again when they change (or on F6)."
+                if self.failures
+                else "Every file of the corpus was indexed."
+            )
+            with VerticalScroll(id="failures-list"):
+                yield Static(table)
+            yield Label("escape closes", classes="hint")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
 class ReaderScreen(Screen[None]):
     """A document page by page, with every match of the query marked."""
 
@@ -288,6 +322,8 @@ class ReaderScreen(Screen[None]):
         self.index = numbers.index(hit.page) if hit.page in numbers else 0
         self.match = -1
         self.match_widgets: list[Static] = []
+        self.marked: dict[int, list[tuple[Segment, ...]]] = {}
+        """Per page index: each passage's text with the query's matches marked."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="reader-title")
@@ -302,14 +338,28 @@ class ReaderScreen(Screen[None]):
         assert isinstance(self.app, SearchApp)
         return self.app
 
+    def citation(self) -> str:
+        """The citation of the page or section on screen (not the one the search found)."""
+        page = self.pages[self.index]
+        return render.citation(self.hit, page.number, page.heading)
+
+    def marks(self, index: int) -> list[tuple[Segment, ...]]:
+        if index not in self.marked:
+            self.marked[index] = [
+                self.app_.engine_mark(p.text, p.language, self.query_text)
+                for p in self.pages[index].passages
+            ]
+        return self.marked[index]
+
     def show_page(self, focus_passage: str = "") -> None:
         page = self.pages[self.index]
         unit = "page" if self.hit.source == "pdf" else "section"
         title = Text(self.hit.title, style="bold")
+        section = "" if render.where_in(self.hit, page.number, page.heading) == "" else page.heading
         title.append(
             f"\n{unit} {page.number} ({self.index + 1} of {len(self.pages)})"
-            + (f" · {page.heading}" if page.heading else "")
-            + f" · {render.citation(self.hit)}",
+            + (f" · {section}" if section else "")
+            + f" · {self.citation()}",
             style="dim",
         )
         self.query_one("#reader-title", Static).update(title)
@@ -318,8 +368,7 @@ class ReaderScreen(Screen[None]):
         self.match_widgets, self.match = [], -1
         focus_widget: Static | None = None
         widgets = []
-        for passage in page.passages:
-            segments = self.app_.engine_mark(passage.text, passage.language, self.query_text)
+        for passage, segments in zip(page.passages, self.marks(self.index), strict=True):
             widget = Static(styled(segments), classes="passage")
             if passage.id == focus_passage:
                 widget.add_class("current-passage")
@@ -332,17 +381,37 @@ class ReaderScreen(Screen[None]):
             self.call_after_refresh(body.scroll_to_widget, focus_widget, animate=False, top=True)
 
     def action_match(self, step: int) -> None:
-        if not self.match_widgets:
-            self.notify("No matches on this page", timeout=2)
-            return
+        """The next (or previous) match: on this page, else on the nearest page with one."""
         if 0 <= self.match < len(self.match_widgets):
             self.match_widgets[self.match].remove_class("current-match")
-        self.match = (self.match + step) % len(self.match_widgets)
+        wanted = self.match + step if self.match >= 0 or step > 0 else len(self.match_widgets) - 1
+        if not 0 <= wanted < len(self.match_widgets):
+            other = self.page_with_match(step)
+            if other is None:
+                self.notify("No more matches in this document", timeout=2)
+                if self.match_widgets:
+                    wanted = self.match if self.match >= 0 else 0
+                else:
+                    return
+            else:
+                self.index = other
+                self.show_page()
+                wanted = 0 if step > 0 else len(self.match_widgets) - 1
+        self.match = wanted
         target = self.match_widgets[self.match]
         target.add_class("current-match")
         self.query_one("#reader-body", VerticalScroll).scroll_to_widget(
             target, animate=False, top=True
         )
+
+    def page_with_match(self, step: int) -> int | None:
+        """The nearest page after (step 1) or before (step -1) this one with a match."""
+        i = self.index + step
+        while 0 <= i < len(self.pages):
+            if any(s.match for segments in self.marks(i) for s in segments):
+                return i
+            i += step
+        return None
 
     def action_page(self, step: int) -> None:
         new = self.index + step
@@ -354,7 +423,7 @@ class ReaderScreen(Screen[None]):
         self.dismiss(None)
 
     def action_copy(self) -> None:
-        self.app_.copy_citation(self.hit)
+        self.app_.copy_text(self.citation())
 
     def action_open(self) -> None:
         self.app_.open_source(self.hit, self.pages[self.index].number)
@@ -367,11 +436,13 @@ class SearchApp(App[None]):
     TITLE = "Multilingual search"
     CSS = """
     #query { margin: 0 0; }
-    #status { height: 1; padding: 0 1; color: $text-muted; }
+    #status { height: auto; max-height: 2; padding: 0 1; color: $text-muted; }
     #status.error { color: $error; }
     #filters { height: 1; padding: 0 1; color: $accent; }
     #body { height: 1fr; }
     #facets { width: 28; border: round $panel; }
+    #facets.narrow { width: 22; }
+    #facets.hidden { display: none; }
     #results { width: 1fr; border: round $panel; }
     #facets:focus, #results:focus { border: round $accent; }
     #progress-row { height: 1; display: none; padding: 0 1; }
@@ -385,9 +456,13 @@ class SearchApp(App[None]):
     #help-box { height: 1fr; border: round $accent; padding: 0 1; }
     ModalScreen { align: center middle; }
     .dialog { width: 70; height: auto; border: round $accent; background: $surface; padding: 1 2; }
+    .dialog.wide { width: 90%; max-height: 90%; }
+    #failures-list { height: auto; max-height: 20; }
+    .hint { color: $text-muted; }
     .buttons { height: auto; margin-top: 1; }
     .buttons Button { margin-right: 2; }
     """
+    # The footer shows the everyday keys and fits 80 columns; F1 lists every key.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help"),
         Binding("question_mark", "help", "Help", show=False),
@@ -396,10 +471,13 @@ class SearchApp(App[None]):
         Binding("f6", "rebuild", "Rebuild", show=False),
         Binding("f2", "add_url", "Add URL", show=False),
         Binding("f3", "export", "Export"),
-        Binding("f4", "toggle_sort", "Sort"),
-        Binding("f7", "toggle_cross_lingual", "Cross-lingual"),
-        Binding("f9", "toggle_mode", "Ask/Search"),
-        Binding("f8", "clear_filters", "Clear filters"),
+        Binding("f4", "toggle_sort", "Sort", show=False),
+        Binding("f7", "toggle_cross_lingual", "Cross-lingual", show=False),
+        Binding("f9", "toggle_mode", "Ask"),
+        Binding("f8", "clear_filters", "Clear", show=False),
+        Binding("ctrl+b", "toggle_facets", "Filters"),
+        Binding("ctrl+t", "take_suggestion", "Did you mean", show=False),
+        Binding("ctrl+n", "show_failures", "Not indexed", show=False),
         Binding("ctrl+y", "copy_citation", "Copy citation", show=False),
         Binding("ctrl+o", "open_source", "Open source", show=False),
         Binding("escape", "cancel_index", "Cancel", show=False),
@@ -422,6 +500,9 @@ class SearchApp(App[None]):
         """Every result shown so far: the first page, and the pages loaded by scrolling on."""
         self.answer_hits: list[Hit] = []
         self.answer: AnswerResult | None = None
+        self.question = ""
+        self.failures: tuple[Failure, ...] = ()
+        """Files of the corpus that could not be indexed (ctrl+n lists them)."""
         self.typed_at: float | None = None
         self.render_latencies: list[float] = []
         """Milliseconds from a keystroke in the search box to the refreshed results (for `make bench`)."""
@@ -444,6 +525,8 @@ class SearchApp(App[None]):
         self.query_one("#facets", OptionList).border_title = "Filters"
         self.query_one("#results", OptionList).border_title = "Results"
         self.query_one("#query", Input).focus()
+        self.failures = service.failed_files(self.settings)
+        self.fit_to(self.size.width)
         if not service.index_exists(self.settings):
             self.show_no_index()
             self.push_screen(
@@ -498,6 +581,16 @@ class SearchApp(App[None]):
             "Ask a question and get cited answer sentences (F9)",
             self.action_toggle_mode,
         )
+        yield SystemCommand(
+            "Files not indexed",
+            "The files that could not be indexed, and why (ctrl+n)",
+            self.action_show_failures,
+        )
+        yield SystemCommand(
+            "Hide or show the filter pane",
+            "More room for results (ctrl+b)",
+            self.action_toggle_facets,
+        )
         yield SystemCommand("Keys", "Every key of this app (F1)", self.action_help)
 
     # -- searching
@@ -514,8 +607,9 @@ class SearchApp(App[None]):
     def query_submitted(self, event: Input.Submitted) -> None:
         if self.mode == "ask":
             if event.value.strip():
+                self.question = event.value.strip()
                 self.set_status("thinking…")
-                self.run_ask(event.value.strip())
+                self.run_ask(self.question)
             return
         self.query_one("#results", OptionList).focus()
 
@@ -545,6 +639,12 @@ class SearchApp(App[None]):
             self.set_status(str(exc), error=True)
             return
         self.answer = result
+        self.show_facets(
+            service.facets_of(
+                [*[a.hit for a in result.answers], *result.closest], self.state.selected
+            )
+        )
+        self.show_filters()
         results = self.query_one("#results", OptionList)
         if result.confident:
             self.answer_hits = [a.hit for a in result.answers]
@@ -561,9 +661,15 @@ class SearchApp(App[None]):
             results.set_options(
                 Option(hit_prompt(h), id=f"c{i}") for i, h in enumerate(result.closest)
             )
-            results.border_title = "No passage answers this well: the closest passages"
+            results.border_title = (
+                "No passage answers this well: the closest passages"
+                if result.closest
+                else "Nothing matches the words of this question"
+            )
             status = "no passage answers this well" + (
-                "; the closest passages are shown" if result.closest else ""
+                "; the closest passages are shown"
+                if result.closest
+                else f"; nothing in the collection matches {', '.join(result.keywords)}"
             )
         if self.show_timing:
             status += f" · {result.elapsed_ms:.0f} ms"
@@ -627,9 +733,11 @@ class SearchApp(App[None]):
         if self.show_timing:
             parts.append(f"{results.elapsed_ms:.0f} ms")
         if results.suggestion:
-            parts.append(f"did you mean: {results.suggestion}")
+            parts.append(f"did you mean: {results.suggestion} (ctrl+t)")
         if not results.hits:
             parts.append(self.empty_hint(results))
+        if self.failures:
+            parts.append(f"{render.plural(len(self.failures), 'file')} not indexed (ctrl+n)")
         pid = service.writer_pid(self.settings)
         if pid is not None and not self.indexing.is_set():
             parts.append(
@@ -661,6 +769,7 @@ class SearchApp(App[None]):
             else None
         )
         options: list[Option | None] = []
+        width = 12 if panel.has_class("narrow") else 18
         for facet in facets:
             if not facet.values:
                 continue
@@ -677,7 +786,7 @@ class SearchApp(App[None]):
             for value in shown:
                 mark = "■" if value.selected else "□"
                 label = Text(f"{mark} ", style="bold" if value.selected else "")
-                label.append(value.value[:18], style="bold" if value.selected else "")
+                label.append(value.value[:width], style="bold" if value.selected else "")
                 label.append(f" {value.count}", style="dim")
                 options.append(Option(label, id=f"v:{facet.name}:{value.value}"))
         panel.set_options(o for o in options if o is not None)
@@ -724,7 +833,11 @@ class SearchApp(App[None]):
         kind, facet, value = (event.option.id or "::").split(":", 2)
         if kind == "v":
             self.state.toggle(facet, value)
-            self.run_search(debounce=0)
+            if self.mode == "ask":
+                if self.question:
+                    self.run_ask(self.question)
+            else:
+                self.run_search(debounce=0)
 
     @on(OptionList.OptionHighlighted, "#results")
     def near_the_end(self, event: OptionList.OptionHighlighted) -> None:
@@ -805,6 +918,29 @@ class SearchApp(App[None]):
     def action_focus_query(self) -> None:
         self.query_one("#query", Input).focus()
 
+    def action_show_failures(self) -> None:
+        if not isinstance(self.screen, FailuresScreen):
+            self.push_screen(FailuresScreen(self.failures, self.settings.corpus_dir))
+
+    def action_toggle_facets(self) -> None:
+        self.query_one("#facets", OptionList).toggle_class("hidden")
+
+    def action_take_suggestion(self) -> None:
+        r = self.results
+        if self.mode != "search" or r is None or not r.suggestion:
+            self.notify("No other spelling to take", timeout=2)
+            return
+        box = self.query_one("#query", Input)
+        box.value = r.suggestion
+        box.cursor_position = len(box.value)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.fit_to(event.size.width)
+
+    def fit_to(self, width: int) -> None:
+        """A narrower filter pane on small terminals (80 columns leave 50 for results)."""
+        self.query_one("#facets", OptionList).set_class(width < 100, "narrow")
+
     def action_toggle_sort(self) -> None:
         self.state.sort = "year" if self.state.sort == "relevance" else "relevance"
         self.run_search(debounce=0)
@@ -826,8 +962,21 @@ class SearchApp(App[None]):
             self.copy_citation(hit)
 
     def copy_citation(self, hit: Hit) -> None:
-        self.copy_to_clipboard(render.citation(hit))
-        self.notify(f"Copied: {render.citation(hit)}", timeout=3)
+        self.copy_text(render.citation(hit))
+
+    def copy_text(self, text: str) -> None:
+        """Put text on the clipboard every way this machine offers, and say which took it."""
+        self.copy_to_clipboard(text)  # OSC 52: terminals (and tmux with set-clipboard) take it
+        took = clipboard.copy(text)
+        if took:
+            self.notify(f"Copied ({', '.join(took)}): {text}", timeout=4)
+        else:
+            self.notify(
+                f"Sent to the terminal's clipboard (OSC 52); if it does not paste, this terminal "
+                f"does not accept it and no xclip, xsel or wl-copy is installed. {text}",
+                severity="warning",
+                timeout=8,
+            )
 
     def action_open_source(self) -> None:
         hit = self.current_hit()
@@ -867,7 +1016,8 @@ class SearchApp(App[None]):
         )
 
     def action_export(self) -> None:
-        if self.results is None:
+        if (self.answer if self.mode == "ask" else self.results) is None:
+            self.notify("Nothing to export yet", timeout=3)
             return
         self.push_screen(ExportScreen(), self.export_chosen)
 
@@ -879,9 +1029,13 @@ class SearchApp(App[None]):
         if not fmt:
             return
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        path = self.export_dir / f"search-results-{stamp}.{fmt}"
+        answer = self.answer if self.mode == "ask" else None
+        path = self.export_dir / f"{'answers' if answer else 'search-results'}-{stamp}.{fmt}"
         try:
-            data = service.export_results(self.engine, self.state.request(), fmt)
+            if answer is not None:
+                data = render.answers_export(answer, fmt)
+            else:
+                data = service.export_results(self.engine, self.state.request(), fmt)
             path.write_text(data, encoding="utf-8")
         except (SearchError, OSError) as exc:  # a query typed wrong since, a full disk
             self.call_from_thread(
@@ -964,16 +1118,18 @@ class SearchApp(App[None]):
 
     def index_finished(self, outcome: IndexReport | str) -> None:
         self.query_one("#progress-row").remove_class("running")
+        self.failures = service.failed_files(self.settings)
         if isinstance(outcome, str):
             self.notify(
                 outcome, severity="warning" if "cancelled" in outcome else "error", timeout=6
             )
         else:
-            failed = f", {len(outcome.failed)} failed" if outcome.failed else ""
+            failing = len(outcome.failed) + len(outcome.known_failures)
+            failed = f", {failing} failed (ctrl+n lists them)" if failing else ""
             self.notify(
                 f"Index {'rebuilt' if outcome.rebuilt else 'updated'}: {len(outcome.added)} added, "
                 f"{len(outcome.updated)} updated, {len(outcome.removed)} removed{failed}",
-                severity="warning" if outcome.failed else "information",
+                severity="warning" if failing else "information",
                 timeout=6,
             )
         self.run_search(debounce=0)

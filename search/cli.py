@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -16,6 +17,7 @@ from typing import Any, TextIO
 
 from search.errors import QuerySyntaxError, SearchError
 from search.models import IndexProgress, IndexReport
+from search.render import plural
 from search.settings import Settings, default_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
@@ -58,13 +60,18 @@ class ProgressBar:
 
 def _print_report(report: IndexReport, out: TextIO) -> None:
     kind = "rebuilt" if report.rebuilt else "updated"
+    failed = len(report.failed) + len(report.known_failures)
     out.write(
         f"Index {kind} in {report.seconds:.1f} s: {len(report.added)} added, {len(report.updated)} updated, "
-        f"{len(report.removed)} removed, {report.unchanged} unchanged, {len(report.failed)} failed; "
-        f"{report.passages} passages in all.\n"
+        f"{len(report.removed)} removed, {report.unchanged} unchanged, {failed} failed; "
+        f"{plural(report.passages, 'passage')} in all.\n"
     )
     for failure in report.failed:
         out.write(f"  failed: {failure.key}: {failure.reason}\n")
+    for failure in report.known_failures:
+        out.write(
+            f"  failed earlier, unchanged since (not read again): {failure.key}: {failure.reason}\n"
+        )
 
 
 def cmd_index(args: argparse.Namespace) -> int:
@@ -192,9 +199,6 @@ def search_request(args: argparse.Namespace, page: int, page_size: int) -> Any:
         if getattr(args, attr)
     )
     year_from, year_to = parse_year_range(args.year) if args.year else (None, None)
-    filters = tuple(
-        (f, tuple(v.upper() for v in vs) if f == "country" else vs) for f, vs in filters
-    )
     return SearchRequest(
         cross_lingual=args.cross_lingual,
         text=" ".join(args.text),
@@ -228,11 +232,14 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from search.service import ask, open_search
 
     request = search_request(args, 1, 10)
-    filters = request.filters
-    if request.year_from is not None or request.year_to is not None:
-        years = range(request.year_from or 1800, (request.year_to or 2200) + 1)
-        filters = (*filters, ("year", tuple(str(y) for y in years)))
-    result = ask(open_search(_settings(args)), " ".join(args.question), filters, args.cross_lingual)
+    result = ask(
+        open_search(_settings(args)),
+        " ".join(args.question),
+        request.filters,
+        args.cross_lingual,
+        request.year_from,
+        request.year_to,
+    )
     if args.json:
         sys.stdout.write(render.answers_json(result) + "\n")
     else:
@@ -247,33 +254,48 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     if args.repair:
         report = repair(settings)
         findings, actions = report.findings, report.actions
-        remaining = check(settings)
+        remaining = [f for f in check(settings) if f.repairable]
     else:
-        findings, actions, remaining = tuple(check(settings)), (), []
+        findings, actions = tuple(check(settings)), ()
+        remaining = [f for f in findings if f.repairable]
+    problems = [f for f in findings if f.repairable]
+    unreadable = [f for f in findings if not f.repairable]
     if args.json:
         data = {
             "findings": [{"kind": f.kind, "detail": f.detail} for f in findings],
             "actions": list(actions),
-            "healthy": not (remaining if args.repair else findings),
+            "healthy": not remaining,
         }
         json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
-    else:
-        if not findings:
-            sys.stdout.write("The index is healthy: it matches its manifest and the corpus.\n")
-        for f in findings:
-            sys.stdout.write(f"  {f.kind}: {f.detail}\n")
-        for a in actions:
-            sys.stdout.write(f"  repaired: {a}\n")
-        if findings and not args.repair:
-            sys.stdout.write("Run `python -m search doctor --repair` to fix these.\n")
-        if args.repair and remaining:
-            sys.stdout.write("Still wrong after repair:\n")
-            for f in remaining:
-                sys.stdout.write(f"  {f.kind}: {f.detail}\n")
-    if args.repair:
         return EXIT_FAILED if remaining else EXIT_OK
-    return EXIT_FAILED if findings else EXIT_OK
+    out = sys.stdout
+    if not problems:
+        out.write("The index is healthy: it matches its manifest and the corpus.\n")
+    for f in problems:
+        out.write(f"  {f.kind}: {f.detail}\n")
+    for a in actions:
+        out.write(f"  repaired: {a}\n")
+    if problems and not args.repair:
+        out.write("Run `python -m search doctor --repair` to fix these.\n")
+    if args.repair and remaining:
+        out.write("Still wrong after repair:\n")
+        for f in remaining:
+            out.write(f"  {f.kind}: {f.detail}\n")
+    if unreadable:
+        out.write(
+            f"{plural(len(unreadable), 'file')} could not be read (no repair can change that; "
+            "they are read again when they change, or on `index --rebuild`):\n"
+        )
+        for f in unreadable:
+            out.write(f"  failed: {f.detail}\n")
+    return EXIT_FAILED if remaining else EXIT_OK
+
+
+INDEX_HELP = "index folder (default: ./index)"
+CORPUS_HELP = (
+    "document folder (default: the one the index was built from; for a new index ./corpus)"
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -281,12 +303,17 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m search",
         description="Search Swedish, Latvian, Russian and English reports and web pages from the terminal.",
     )
-    parser.add_argument("--index", metavar="DIR", help="index folder (default: ./index)")
-    parser.add_argument("--corpus", metavar="DIR", help="document folder (default: ./corpus)")
+    parser.add_argument("--index", metavar="DIR", help=INDEX_HELP)
+    parser.add_argument("--corpus", metavar="DIR", help=CORPUS_HELP)
+    # the same two options after the subcommand (`index --corpus X --index Y`)
+    common = _Parser(add_help=False)
+    common.add_argument("--index", metavar="DIR", default=argparse.SUPPRESS, help=INDEX_HELP)
+    common.add_argument("--corpus", metavar="DIR", default=argparse.SUPPRESS, help=CORPUS_HELP)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser(
         "index",
+        parents=[common],
         help="add new, replace changed and drop removed documents",
         description="Bring the index up to date with the corpus folder. Unchanged files "
         "cost a stat call; --rebuild writes a fresh index and swaps it in.",
@@ -302,6 +329,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "query",
+        parents=[common],
         help="keyword search with facets",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description='Search every language at once. Words must all match; also "exact phrase", '
@@ -311,9 +339,16 @@ def build_parser() -> argparse.ArgumentParser:
         "  python -m search query 'pasvaldiba OR kommun' --year 2018..2022 --json\n"
         "  python -m search query upphandling --format csv > hits.csv",
     )
-    p.add_argument("text", nargs="*", help="the query (empty: browse all documents)")
-    p.add_argument("--country", help="ISO codes, comma-separated (SE,LV,BY)")
-    p.add_argument("--lang", help="passage languages: sv,lv,ru,en,be,other")
+    p.add_argument(
+        "text",
+        nargs="*",
+        help="the query (empty: browse all documents); a word may start with - to exclude it",
+    )
+    p.add_argument(
+        "--country",
+        help="countries, comma-separated: SE,LV,BY or names (Sweden, Latvija, Беларусь)",
+    )
+    p.add_argument("--lang", help="passage languages: sv,lv,ru,en,be,other or names (Russian)")
     p.add_argument("--type", help="document types: report,case,article,web page,…")
     p.add_argument("--year", metavar="A..B", help="a year or a range: 2016, 2015..2018, 2019..")
     p.add_argument("--org", help="organisations, comma-separated")
@@ -336,6 +371,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "ask",
+        parents=[common],
         help="answer a question with cited sentences from the documents",
         description="Answers a question with the sentences that answer it best, each with its citation "
         "(title, page or section, path or URL). A country named in the question becomes a filter. "
@@ -343,8 +379,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("question", nargs="+")
     for flag, helptext in (
-        ("--country", "ISO codes, comma-separated"),
-        ("--lang", "passage languages"),
+        ("--country", "countries: SE,LV,BY or their names"),
+        ("--lang", "passage languages: sv,lv,ru,en,be,other or their names"),
         ("--type", "document types"),
         ("--year", "A..B"),
         ("--org", "organisations"),
@@ -360,6 +396,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "doctor",
+        parents=[common],
         help="check the index against its manifest and the corpus; --repair fixes it",
         description="Finds stale locks, leftovers of interrupted rebuilds, unreadable segments, "
         "documents missing from the index or the manifest, and sources changed since indexing. "
@@ -369,39 +406,82 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_doctor)
 
-    p = sub.add_parser("stats", help="documents and passages per country, language and type")
+    p = sub.add_parser(
+        "stats", parents=[common], help="documents and passages per country, language and type"
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_stats)
 
     p = sub.add_parser(
-        "show", help="a document as indexed: metadata with its origin, passages, languages"
+        "show",
+        parents=[common],
+        help="a document as indexed: metadata with its origin, passages, languages",
     )
     p.add_argument("ref", metavar="PATH|DOC_ID")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_show)
 
-    p = sub.add_parser("add", help="fetch web pages into corpus/web/ (then run index)")
+    p = sub.add_parser(
+        "add", parents=[common], help="fetch web pages into corpus/web/ (then run index)"
+    )
     p.add_argument("urls", nargs="+", metavar="URL")
     p.set_defaults(func=cmd_add)
     return parser
 
 
+def _words_before_options(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
+    """`query -kommun samarbete --country SE`: the words of a query or a question may start
+    with `-` (an exclusion); argparse would take them for options. The subcommand's own
+    options stay options, everything else is moved behind `--` as the query's words."""
+    commands: dict[str, argparse.ArgumentParser] = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            commands = dict(action.choices)
+    at = next((i for i, a in enumerate(argv) if a in commands), None)
+    if at is None or argv[at] not in ("query", "ask") or "--" in argv[: at + 1]:
+        return argv
+    known = commands[argv[at]]._option_string_actions
+    options: list[str] = []
+    words: list[str] = []
+    rest = iter(argv[at + 1 :])
+    for arg in rest:
+        if arg == "--":
+            words.extend(rest)
+            break
+        name = arg.split("=", 1)[0]
+        if arg.startswith("-") and len(arg) > 1 and (name in known or arg.startswith("--")):
+            options.append(arg)
+            if name in known and known[name].nargs != 0 and "=" not in arg:
+                options.append(next(rest, ""))
+        else:
+            words.append(arg)
+    return [*argv[: at + 1], *options, "--", *words]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(
+        _words_before_options(list(sys.argv[1:] if argv is None else argv), parser)
+    )
     if getattr(args, "limit", 1) < 1 or getattr(args, "page", 1) < 1:
         parser.error("--limit and --page must be at least 1")
     for name in ("index", "corpus"):
-        if getattr(args, name):
+        if getattr(args, name, None):
             setattr(args, name, str(Path(getattr(args, name)).resolve()))
     try:
         code: int = args.func(args)
+        sys.stdout.flush()
     except QuerySyntaxError as exc:
         sys.stderr.write(f"query error: {exc}\n")
         return EXIT_USAGE
     except SearchError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return EXIT_FAILED
+    except BrokenPipeError:
+        # `| head` closed the pipe: stop quietly, as other command-line tools do
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
     except KeyboardInterrupt:
         sys.stderr.write(
             "interrupted; the index is unchanged or fully updated, never half-written\n"

@@ -24,8 +24,13 @@ from search.settings import Settings
 class Finding:
     kind: str
     """stale-lock, leftover-generation, no-index, unreadable, schema, missing, extra,
-    stale-source, new-source, removed-source"""
+    stale-source, new-source, removed-source; and `failed`: a file that could not be read,
+    which is not a fault of the index and which no repair can fix"""
     detail: str
+
+    @property
+    def repairable(self) -> bool:
+        return self.kind != "failed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +40,7 @@ class DoctorReport:
 
     @property
     def healthy(self) -> bool:
-        return not self.findings
+        return not any(f.repairable for f in self.findings)
 
 
 def _indexed_doc_ids(ix: Any) -> set[str]:
@@ -58,7 +63,7 @@ def check(settings: Settings) -> list[Finding]:
             Finding("stale-lock", "a writer lock was left behind by a process that no longer runs")
         )
     live = store.current_generation(index_dir)
-    for gen in sorted(index_dir.glob(store.GEN_PREFIX + "*")):
+    for gen in store.generations(index_dir):
         if gen != live and lock.holder(index_dir) is None:
             found.append(
                 Finding("leftover-generation", f"{gen.name} was left by an interrupted rebuild")
@@ -94,9 +99,16 @@ def check(settings: Settings) -> list[Finding]:
     except Exception as exc:
         found.append(Finding("no-index", f"the corpus cannot be read: {exc}"))
         return found
+    failures = manifest.load_failures(live)
     for key, src in sorted(sources.items()):
-        entry = entries.get(key)
-        if entry is None:
+        entry, failure = entries.get(key), failures.get(key)
+        if (
+            entry is None
+            and failure
+            and (failure.size, failure.mtime_ns) == (src.size, src.mtime_ns)
+        ):
+            found.append(Finding("failed", f"{key}: {failure.reason}"))
+        elif entry is None:
             found.append(Finding("new-source", f"{key} is not indexed yet"))
         elif (entry.size, entry.mtime_ns) != (src.size, src.mtime_ns):
             found.append(Finding("stale-source", f"{key} changed since it was indexed"))

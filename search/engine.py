@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from whoosh import query as wq
 
-from search import analysis, highlight, store
+from search import analysis, highlight, names, store
 from search.analysis import FOLDED_FIELD
 from search.errors import QuerySyntaxError
 from search.facets import Counted, FacetIndex, Selection
@@ -320,15 +320,15 @@ def _selection(
     values: dict[str, set[str]] = {}
     low, high = request.year_from, request.year_to
     for facet, chosen in request.filters:
-        values.setdefault(facet, set()).update(facets.canonical(facet, v) for v in chosen)
+        values.setdefault(facet, set()).update(
+            facets.canonical(facet, names.normalise(facet, v)) for v in chosen
+        )
     for f in inline:
         if f.field == "year":
             low = f.low if f.low is not None else low
             high = f.high if f.high is not None else high
             continue
-        canon = {facets.canonical(f.field, v) for v in f.values}
-        if f.field == "country":
-            canon = {c.upper() for c in canon}
+        canon = {facets.canonical(f.field, names.normalise(f.field, v)) for v in f.values}
         values.setdefault(f.field, set()).update(canon)
     return Selection({k: frozenset(v) for k, v in values.items()}, low, high)
 

@@ -54,3 +54,9 @@ class FetchError(SearchError):
     """A URL could not be fetched within the limits."""
 
     title = "Could not fetch the page"
+
+
+class IndexFolderError(SearchError):
+    """The index folder is not the tool's own, or belongs to another corpus."""
+
+    title = "Not this index's folder"

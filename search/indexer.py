@@ -14,12 +14,13 @@ import hashlib
 import os
 import time
 from collections.abc import Generator, Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from whoosh.query import Or, Term
 
-from search import compounds, manifest, store
+from search import compounds, index_home, manifest, store
 from search.analysis import FOLDED_FIELD, field_for_language, tokens
 from search.errors import IndexMissingError, SearchError
 from search.extract import SUPPORTED_SUFFIXES, doc_id_for
@@ -165,9 +166,15 @@ def delete_documents(writer: Any, doc_ids: list[str]) -> None:
 def index_events(
     settings: Settings, rebuild: bool = False
 ) -> Generator[IndexProgress | IndexReport, None, None]:
-    """Bring the index up to date with the corpus; the last event is the IndexReport."""
+    """Bring the index up to date with the corpus; the last event is the IndexReport.
+
+    A file that failed before and has not changed since is not read again: it is reported
+    among `known_failures` with its reason until it changes or the index is rebuilt."""
     started = time.monotonic()
     index_dir, corpus_dir = settings.index_dir, settings.corpus_dir
+    if not corpus_dir.is_dir():
+        raise IndexMissingError(f"corpus folder {corpus_dir} does not exist")
+    index_home.claim(index_dir, corpus_dir, rebuild)
     with writer_lock(index_dir):
         store.prune(index_dir)  # generations left by a killed rebuild
         sources = scan_corpus(corpus_dir)
@@ -175,50 +182,73 @@ def index_events(
         rebuild = rebuild or store.needs_rebuild(index_dir)
         live = store.current_generation(index_dir)
         old = {} if rebuild or live is None else manifest.load(live)
+        old_failures = {} if rebuild or live is None else manifest.load_failures(live)
         signature = _MetaSignatures(corpus_dir)
 
         entries: dict[str, manifest.Entry] = {}
-        todo: list[tuple[SourceFile, str]] = []
+        failures: dict[str, manifest.FailedEntry] = {}
+        todo: list[tuple[SourceFile, str, str]] = []
         for key, src in sources.items():
             sig = signature(Path(src.path))
-            prev = old.get(key)
-            if (
-                prev
-                and prev.meta_sig == sig
-                and (prev.size, prev.mtime_ns) == (src.size, src.mtime_ns)
-            ):
+            prev, failed_before = old.get(key), old_failures.get(key)
+            stamp = (src.size, src.mtime_ns)
+            if prev and prev.meta_sig == sig and (prev.size, prev.mtime_ns) == stamp:
                 entries[key] = prev
+                continue
+            if (
+                failed_before
+                and failed_before.meta_sig == sig
+                and (failed_before.size, failed_before.mtime_ns) == stamp
+            ):
+                failures[key] = failed_before
                 continue
             sha = sha256_file(src.path)
             if prev and prev.meta_sig == sig and prev.sha256 == sha:
-                entries[key] = manifest.Entry(
-                    **{**_entry_dict(prev), "size": src.size, "mtime_ns": src.mtime_ns}
-                )
+                entries[key] = replace(prev, size=src.size, mtime_ns=src.mtime_ns)
                 continue
-            todo.append((src, sha))
+            if failed_before and failed_before.meta_sig == sig and failed_before.sha256 == sha:
+                failures[key] = replace(failed_before, size=src.size, mtime_ns=src.mtime_ns)
+                continue
+            todo.append((src, sha, sig))
             if prev:
                 entries[key] = prev  # kept until the new version is in: nothing lost on failure
         removed = sorted(set(old) - set(sources))
+        known_failures = tuple(Failure(f.key, f.reason) for f in failures.values())
 
         docs: list[tuple[Document, str, int, int, str]] = []
         failed: list[Failure] = []
-        by_key = {src.key: (src, sha) for src, sha in todo}
-        jobs = [Job(src.key, src.path) for src, _ in todo]
+        by_key = {src.key: (src, sha, sig) for src, sha, sig in todo}
+        jobs = [Job(src.key, src.path) for src, _, _ in todo]
         yield IndexProgress("extract", 0, len(jobs))
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         for n, (job, outcome) in enumerate(
             extract_all(jobs, corpus_dir, settings.limits, settings.worker_count), start=1
         ):
+            src, sha, sig = by_key[job.key]
             if isinstance(outcome, Failure):
                 failed.append(outcome)
+                failures[job.key] = manifest.FailedEntry(
+                    job.key, src.size, src.mtime_ns, sha, sig, outcome.reason, now
+                )
             else:
-                src, sha = by_key[job.key]
-                docs.append((outcome, sha, src.size, src.mtime_ns, signature(Path(src.path))))
+                docs.append((outcome, sha, src.size, src.mtime_ns, sig))
             yield IndexProgress("extract", n, len(jobs), job.key)
 
-        if not docs and not removed and not rebuild and not entries.keys() ^ old.keys():
-            if live is not None and entries != old:
-                manifest.save(live, entries)
-            yield _report(docs, old, removed, entries, failed, started, rebuild, len(sources))
+        def report() -> IndexReport:
+            return _report(
+                docs, old, removed, entries, failed, known_failures, started, rebuild, len(sources)
+            )
+
+        if (
+            live is not None
+            and not docs
+            and not removed
+            and not rebuild
+            and not entries.keys() ^ old.keys()
+        ):
+            if entries != old or failures != old_failures:
+                manifest.save(live, entries, failures)
+            yield report()
             return
 
         if rebuild or live is None:
@@ -231,7 +261,6 @@ def index_events(
                 delete_documents(
                     writer, [doc_id_for(k) for k in removed] + [d.doc_id for d, *_ in docs]
                 )
-            now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
             known = compound_dictionary(
                 (d for d, *_ in docs), None if gen != live else writer.reader()
             )
@@ -240,6 +269,7 @@ def index_events(
                 entries[doc.source_key] = manifest.Entry(
                     doc.source_key, size, mtime, sha, sig, doc.doc_id, len(doc.passages), now
                 )
+                failures.pop(doc.source_key, None)
                 yield IndexProgress("write", n, len(docs), doc.source_key)
             for key in removed:
                 entries.pop(key, None)
@@ -254,15 +284,12 @@ def index_events(
             if gen != live:
                 store.discard(gen)
             raise
-        manifest.save(gen, entries)
+        manifest.save(gen, entries, failures)
         if gen != live:
             store.publish(index_dir, gen)
+            index_home.record(index_dir, corpus_dir)
             store.prune(index_dir)  # open readers keep their files (POSIX); new ones follow CURRENT
-        yield _report(docs, old, removed, entries, failed, started, rebuild, len(sources))
-
-
-def _entry_dict(e: manifest.Entry) -> dict[str, Any]:
-    return {f: getattr(e, f) for f in e.__slots__}
+        yield report()
 
 
 def _report(
@@ -271,6 +298,7 @@ def _report(
     removed: list[str],
     entries: dict[str, manifest.Entry],
     failed: list[Failure],
+    known_failures: tuple[Failure, ...],
     started: float,
     rebuilt: bool,
     total: int,
@@ -282,8 +310,9 @@ def _report(
         added=added,
         updated=updated,
         removed=tuple(removed),
-        unchanged=total - len(added) - len(updated) - len(failed),
+        unchanged=total - len(added) - len(updated) - len(failed) - len(known_failures),
         failed=tuple(failed),
+        known_failures=known_failures,
         passages=sum(e.passages for e in entries.values()),
         seconds=time.monotonic() - started,
         rebuilt=rebuilt,
@@ -306,6 +335,7 @@ def build_from_documents(
     The benchmark's path to large generated collections: the same fields and the same
     atomic swap as a rebuild, without extraction. Returns the number of passages.
     """
+    index_home.claim(settings.index_dir, settings.corpus_dir, rebuild=True)
     with writer_lock(settings.index_dir):
         gen, ix = store.create_generation(settings.index_dir)
         options: dict[str, Any] = {"limitmb": limitmb}
@@ -324,6 +354,7 @@ def build_from_documents(
             store.discard(gen)
             raise
         store.publish(settings.index_dir, gen)
+        index_home.record(settings.index_dir, settings.corpus_dir)
         store.prune(settings.index_dir)
         return count
 

@@ -11,6 +11,7 @@ import json
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 MANIFEST_NAME = "manifest.json"
 
@@ -27,19 +28,49 @@ class Entry:
     indexed_at: str
 
 
-def load(directory: Path) -> dict[str, Entry]:
+@dataclass(frozen=True, slots=True)
+class FailedEntry:
+    """A source that could not be indexed, as it was when it failed: it is not read again
+    until its size, time, content or metadata change (or the index is rebuilt)."""
+
+    key: str
+    size: int
+    mtime_ns: int
+    sha256: str
+    meta_sig: str
+    reason: str
+    failed_at: str
+
+
+def _raw(directory: Path) -> dict[str, Any]:
     path = directory / MANIFEST_NAME
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}
-    return {e["key"]: Entry(**e) for e in raw.get("sources", [])}
+    return raw if isinstance(raw, dict) else {}
 
 
-def save(directory: Path, entries: dict[str, Entry]) -> None:
+def load(directory: Path) -> dict[str, Entry]:
+    return {e["key"]: Entry(**e) for e in _raw(directory).get("sources", [])}
+
+
+def load_failures(directory: Path) -> dict[str, FailedEntry]:
+    return {e["key"]: FailedEntry(**e) for e in _raw(directory).get("failed", [])}
+
+
+def save(
+    directory: Path, entries: dict[str, Entry], failures: dict[str, FailedEntry] | None = None
+) -> None:
+    """Write the manifest atomically; `failures` None keeps the ones already recorded."""
+    if failures is None:
+        failures = load_failures(directory)
     path = directory / MANIFEST_NAME
     tmp = path.with_suffix(".tmp")
-    data = {"sources": [asdict(e) for e in sorted(entries.values(), key=lambda e: e.key)]}
+    data = {
+        "sources": [asdict(e) for e in sorted(entries.values(), key=lambda e: e.key)],
+        "failed": [asdict(f) for f in sorted(failures.values(), key=lambda f: f.key)],
+    }
     with tmp.open("w", encoding="utf-8") as f:
         json.dump(data, f, ensure_ascii=False, indent=1)
         f.flush()

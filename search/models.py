@@ -122,10 +122,12 @@ class IndexReport:
     passages: int
     seconds: float
     rebuilt: bool
+    known_failures: tuple[Failure, ...] = ()
+    """Files that failed in an earlier run and have not changed since: not read again."""
 
     @property
     def exit_code(self) -> int:
-        return 3 if self.failed else 0
+        return 3 if self.failed or self.known_failures else 0
 
 
 @dataclass(frozen=True, slots=True)

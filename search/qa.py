@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from search import analysis
 from search.engine import Engine
+from search.errors import QuerySyntaxError
 from search.models import Answer, AnswerResult, Hit, SearchRequest, Segment
 
 CANDIDATE_PASSAGES = 40
@@ -110,17 +111,32 @@ def ask(
     question: str,
     filters: tuple[tuple[str, tuple[str, ...]], ...] = (),
     cross_lingual: bool = False,
+    year_from: int | None = None,
+    year_to: int | None = None,
 ) -> AnswerResult:
-    """Answer a question from the index: the best sentences with citations, or none."""
+    """Answer a question from the index: the best sentences with citations, or none.
+
+    Raises QuerySyntaxError for a question with no word to look for ('?', 'what is it')."""
     started = time.perf_counter()
     words = content_words(question)
+    if not words:
+        raise QuerySyntaxError(
+            "the question has no word to look for: name what you ask about, "
+            "e.g. 'How many people work at Skogsgruppen?'"
+        )
     named = countries_named(question)
     if named and not any(f == "country" for f, _ in filters):
         filters = (*filters, ("country", named))
     # places and countries are filters or expansions already; keep the rest as keywords
     keywords = [w for w in words if not countries_named(w)] or words
     query_text = " OR ".join(_quote(w) for w in keywords)
-    request = SearchRequest(text=query_text, filters=filters, cross_lingual=cross_lingual)
+    request = SearchRequest(
+        text=query_text,
+        filters=filters,
+        cross_lingual=cross_lingual,
+        year_from=year_from,
+        year_to=year_to,
+    )
     passages = engine.retrieve(request, CANDIDATE_PASSAGES)
     language = _question_language(question)
     if not passages:
@@ -169,7 +185,7 @@ def ask(
         bool(chosen) and chosen[0].score >= CONFIDENCE_THRESHOLD and chosen[0].coverage >= 0.4
     )
     answers = tuple(_card(c) for c in chosen) if confident else ()
-    closest = () if confident else tuple(ranked[:MAX_ANSWERS])
+    closest = () if confident else tuple((ranked or list(passages))[:MAX_ANSWERS])
     return AnswerResult(
         question,
         language,

@@ -143,8 +143,24 @@ def results_text(results: SearchResults, colour: bool) -> str:
     return out.getvalue()
 
 
-def hits_csv(hits: list[Hit]) -> str:
+def safe_cell(value: object) -> object:
+    """A CSV cell a spreadsheet will not run: text starting with = + - @ (or a tab or CR) is
+    prefixed with an apostrophe, as OWASP recommends against formula injection."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _csv_rows(fields: list[str], rows: list[dict[str, Any]]) -> str:
     out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: safe_cell(v) for k, v in row.items()})
+    return out.getvalue()
+
+
+def hits_csv(hits: list[Hit]) -> str:
     fields = [
         "title",
         "citation",
@@ -158,13 +174,10 @@ def hits_csv(hits: list[Hit]) -> str:
         "url",
         "snippet",
     ]
-    writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore")
-    writer.writeheader()
-    for h in hits:
-        rec = hit_record(h)
+    rows = [hit_record(h) for h in hits]
+    for rec in rows:
         rec["country"] = ";".join(rec["country"])
-        writer.writerow(rec)
-    return out.getvalue()
+    return _csv_rows(fields, rows)
 
 
 def hits_markdown(hits: list[Hit], query: str) -> str:
@@ -184,6 +197,13 @@ def hits_json(hits: list[Hit], query: str) -> str:
 
 def answers_text(result: AnswerResult, colour: bool) -> str:
     out = io.StringIO()
+    if not result.confident and not result.closest:
+        out.write(
+            "Nothing in the collection matches the words of this question"
+            + (" with these filters" if result.filters else "")
+            + f" ({', '.join(result.keywords)}).\n"
+        )
+        return out.getvalue()
     if not result.confident:
         out.write("No passage answers this well. The closest passages:\n")
         for n, hit in enumerate(result.closest, start=1):
@@ -234,3 +254,42 @@ def answers_json(result: AnswerResult) -> str:
         "timing_ms": round(result.elapsed_ms, 2),
     }
     return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def answers_export(result: AnswerResult, fmt: str) -> str:
+    """The answers on screen (or, when none answers well, the closest passages) as CSV,
+    JSON or Markdown, each with its citation."""
+    if fmt == "json":
+        return answers_json(result) + "\n"
+    if not result.confident:
+        hits = list(result.closest)
+        if fmt == "csv":
+            return hits_csv(hits)
+        return hits_markdown(hits, result.question).replace(
+            "# Search results:", "# No passage answers this well; the closest passages for:", 1
+        )
+    if fmt == "csv":
+        rows = [
+            {
+                "rank": n,
+                "answer": flat(a.text),
+                "citation": citation(a.hit),
+                "title": a.hit.title,
+                "country": ";".join(a.hit.country),
+                "language": a.hit.language,
+                "year": a.hit.year or "",
+                "page": a.hit.page,
+                "path": a.hit.source_key,
+                "url": a.hit.url,
+                "question": result.question,
+            }
+            for n, a in enumerate(result.answers, start=1)
+        ]
+        fields = ["rank", "answer", "citation", "title", "country", "language", "year"]
+        return _csv_rows([*fields, "page", "path", "url", "question"], rows)
+    if fmt == "md":
+        lines = [f"# Answers: {result.question}", ""]
+        for n, a in enumerate(result.answers, start=1):
+            lines += [f"{n}. {flat(a.text)}", f"   — {citation(a.hit)}", ""]
+        return "\n".join(lines)
+    raise ValueError(f"unknown export format {fmt!r}: csv, json or md")

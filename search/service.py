@@ -8,13 +8,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Generator
+from collections.abc import Generator, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from search import store
-from search.models import AnswerResult, Hit, IndexProgress, IndexReport, SearchRequest, Stats
+from search.models import (
+    AnswerResult,
+    Facet,
+    FacetValue,
+    Failure,
+    Hit,
+    IndexProgress,
+    IndexReport,
+    SearchRequest,
+    Stats,
+)
 from search.settings import Settings
 
 if TYPE_CHECKING:
@@ -181,6 +191,57 @@ def writer_pid(settings: Settings) -> int | None:
     return holder(settings.index_dir)
 
 
+def failed_files(settings: Settings) -> tuple[Failure, ...]:
+    """Files of the corpus that could not be indexed, with the reason (as last recorded)."""
+    from search import manifest
+
+    gen = store.current_generation(settings.index_dir)
+    if gen is None:
+        return ()
+    try:
+        recorded = manifest.load_failures(gen)
+    except (OSError, ValueError, TypeError, KeyError):
+        return ()
+    return tuple(Failure(f.key, f.reason) for f in recorded.values())
+
+
+FACETS_OF_HITS = ("country", "lang", "doc_type", "year", "organisation", "municipality", "source")
+
+
+def facets_of(
+    hits: Iterable[Hit], selected: dict[str, set[str]] | None = None
+) -> tuple[Facet, ...]:
+    """Facet counts over a list of hits (the answers on screen), one count per document."""
+    chosen = selected or {}
+    counts: dict[str, Counter[str]] = {f: Counter() for f in FACETS_OF_HITS}
+    seen: set[str] = set()
+    for hit in hits:
+        if hit.doc_id in seen:
+            continue
+        seen.add(hit.doc_id)
+        values = {
+            "country": hit.country,
+            "lang": (hit.language,),
+            "doc_type": (hit.doc_type,),
+            "year": (str(hit.year),) if hit.year else (),
+            "organisation": hit.organisation,
+            "municipality": hit.municipality,
+            "source": (hit.source,),
+        }
+        for facet, vs in values.items():
+            counts[facet].update(v for v in vs if v)
+    return tuple(
+        Facet(
+            f,
+            tuple(
+                FacetValue(v, c, v in chosen.get(f, set()))
+                for v, c in sorted(counts[f].items(), key=lambda vc: (-vc[1], vc[0]))
+            ),
+        )
+        for f in FACETS_OF_HITS
+    )
+
+
 def index_exists(settings: Settings) -> bool:
     return store.current_generation(settings.index_dir) is not None
 
@@ -220,8 +281,10 @@ def ask(
     question: str,
     filters: tuple[tuple[str, tuple[str, ...]], ...] = (),
     cross_lingual: bool = False,
+    year_from: int | None = None,
+    year_to: int | None = None,
 ) -> AnswerResult:
     """The sentences that answer a question, each with its citation; or none, said plainly."""
     from search.qa import ask as answer
 
-    return answer(engine, question, filters, cross_lingual)
+    return answer(engine, question, filters, cross_lingual, year_from, year_to)

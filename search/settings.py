@@ -39,8 +39,11 @@ class Settings:
 def default_settings(
     index_dir: str | Path | None = None, corpus_dir: str | Path | None = None
 ) -> Settings:
-    """Settings for the project's own `index/` and `corpus/`, overridable per call."""
-    return Settings(
-        index_dir=Path(index_dir) if index_dir else PROJECT_ROOT / "index",
-        corpus_dir=Path(corpus_dir) if corpus_dir else PROJECT_ROOT / "corpus",
-    )
+    """Settings for the project's own `index/` and `corpus/`, overridable per call.
+
+    Without a corpus, an index uses the corpus it was built from (recorded in its folder)."""
+    from search.index_home import recorded_corpus
+
+    index = Path(index_dir) if index_dir else PROJECT_ROOT / "index"
+    corpus = Path(corpus_dir) if corpus_dir else recorded_corpus(index) or PROJECT_ROOT / "corpus"
+    return Settings(index_dir=index, corpus_dir=corpus)

@@ -120,11 +120,25 @@ def publish(index_dir: Path, generation: Path) -> None:
     _fsync_dir(index_dir)
 
 
+def is_generation(path: Path) -> bool:
+    """A folder this tool wrote as a generation: named gen-…, holding its schema version or
+    Whoosh's table of contents, or still empty (a creation cut short). Nothing else is ever
+    deleted as one."""
+    if not (path.name.startswith(GEN_PREFIX) and path.is_dir() and not path.is_symlink()):
+        return False
+    names = [p.name for p in path.iterdir()]
+    return not names or SCHEMA_NAME in names or any(n.endswith(".toc") for n in names)
+
+
+def generations(index_dir: Path) -> list[Path]:
+    return sorted(p for p in index_dir.glob(GEN_PREFIX + "*") if is_generation(p))
+
+
 def prune(index_dir: Path, keep: Path | None = None) -> None:
     """Remove generations other than the live one (and `keep`): old or left by a crash."""
     live = current_generation(index_dir)
-    for gen in index_dir.glob(GEN_PREFIX + "*"):
-        if gen.is_dir() and gen not in (live, keep):
+    for gen in generations(index_dir):
+        if gen not in (live, keep):
             shutil.rmtree(gen, ignore_errors=True)
 
 

@@ -45,6 +45,8 @@ KEYS = {
     "ctrl+u": "\x15",
     "ctrl+y": "\x19",
     "ctrl+b": "\x02",
+    "ctrl+n": "\x0e",
+    "ctrl+t": "\x14",
 }
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from search.cli import main
+from search.doctor import check, repair
 from search.models import IndexReport
 from search.service import run_index, show_document
 from tests.conftest import settings_for
@@ -90,8 +91,36 @@ def test_cli_reports_failures_and_exit_code_3(
     _, corpus, index = hard_run
     code = main(["--corpus", str(corpus), "--index", str(index), "index"])
     out = capsys.readouterr().out
+    # the second run does not read the failed files again, but still names them and why
     assert code == 3
-    assert "failed: locked.pdf: encrypted: password needed" in out
+    assert (
+        "failed earlier, unchanged since (not read again): locked.pdf: encrypted: password needed"
+        in out
+    )
+
+
+def test_failed_files_are_remembered_until_they_change(testdata: Path, tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(testdata / "pdf/hard/encrypted_password-test.pdf", corpus / "locked.pdf")
+    shutil.copy(testdata / "pdf/en/dmca.pdf", corpus / "dmca.pdf")
+    settings = settings_for(corpus, tmp_path / "index")
+    first = run_index(settings)
+    assert [f.key for f in first.failed] == ["locked.pdf"]
+    again = run_index(settings)
+    assert again.failed == () and [f.key for f in again.known_failures] == ["locked.pdf"]
+    assert again.known_failures[0].reason.startswith("encrypted: password needed")
+    assert again.exit_code == 3
+    # doctor names it as failed, with its reason, and does not offer to repair it
+    findings = check(settings)
+    assert [(f.kind, f.detail.split(":")[0]) for f in findings] == [("failed", "locked.pdf")]
+    assert not any(f.repairable for f in findings)
+    assert repair(settings).actions == ()
+    # a password in its sidecar changes what applies to it: it is read again, and indexed
+    (corpus / "locked.pdf.meta.toml").write_text('password = "test"\n')
+    fixed = run_index(settings)
+    assert fixed.added == ("locked.pdf",) and not fixed.known_failures
+    assert check(settings) == []
 
 
 def test_a_file_past_the_time_limit_costs_only_that_file(testdata: Path, tmp_path: Path) -> None:
