@@ -388,7 +388,7 @@ class ReaderScreen(Screen[None]):
         if not 0 <= wanted < len(self.match_widgets):
             other = self.page_with_match(step)
             if other is None:
-                self.notify("No more matches in this document", timeout=2)
+                self.notify("No other match in this document", timeout=2)
                 if self.match_widgets:
                     wanted = self.match if self.match >= 0 else 0
                 else:
@@ -405,12 +405,18 @@ class ReaderScreen(Screen[None]):
         )
 
     def page_with_match(self, step: int) -> int | None:
-        """The nearest page after (step 1) or before (step -1) this one with a match."""
-        i = self.index + step
-        while 0 <= i < len(self.pages):
+        """The nearest other page after (step 1) or before (step -1) this one with a match,
+        going round past the end (or the start) of the document."""
+        count = len(self.pages)
+        for k in range(1, count):
+            i = (self.index + step * k) % count
             if any(s.match for segments in self.marks(i) for s in segments):
+                if (i < self.index) == (step > 0):
+                    self.notify(
+                        "From the start of the document" if step > 0 else "From the end",
+                        timeout=2,
+                    )
                 return i
-            i += step
         return None
 
     def action_page(self, step: int) -> None:

@@ -245,6 +245,8 @@ def _word_like(token: str) -> bool:
     if _LATIN.search(core) and _CYRILLIC.search(core):
         return False
     letters = core.replace("-", "").replace("'", "").replace("’", "").replace(".", "")
+    if not any(ch.islower() or ch.isupper() for ch in letters):
+        return True  # a script without case (Chinese, Japanese, Arabic, Hebrew, Thai, …)
     return (
         letters.islower() or letters.isupper() or (letters[:1].isupper() and letters[1:].islower())
     )

@@ -68,6 +68,8 @@ def _print_report(report: IndexReport, out: TextIO) -> None:
     )
     for failure in report.failed:
         out.write(f"  failed: {failure.key}: {failure.reason}\n")
+    for entry in report.skipped:
+        out.write(f"  skipped: {entry.key}: {entry.reason}\n")
     for failure in report.known_failures:
         out.write(
             f"  failed earlier, unchanged since (not read again): {failure.key}: {failure.reason}\n"

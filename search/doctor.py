@@ -13,7 +13,8 @@ import contextlib
 from dataclasses import dataclass
 from typing import Any
 
-from search import lock, manifest, store
+from search import index_home, lock, manifest, store
+from search.errors import IndexDamagedError
 from search.extract import doc_id_for
 from search.indexer import delete_documents, run_index, scan_corpus
 from search.schema import SCHEMA_VERSION
@@ -86,7 +87,12 @@ def check(settings: Settings) -> list[Finding]:
             Finding("unreadable", f"the index cannot be read ({type(exc).__name__}: {exc})")
         )
         return found
-    entries = manifest.load(live)
+    try:
+        entries = manifest.load(live)
+        failures = manifest.load_failures(live)
+    except IndexDamagedError as exc:
+        found.append(Finding("unreadable", str(exc).split(": run")[0]))
+        return found
     listed = {e.doc_id: key for key, e in entries.items()}
     for doc_id in sorted(set(listed) - indexed):
         found.append(
@@ -99,7 +105,6 @@ def check(settings: Settings) -> list[Finding]:
     except Exception as exc:
         found.append(Finding("no-index", f"the corpus cannot be read: {exc}"))
         return found
-    failures = manifest.load_failures(live)
     for key, src in sorted(sources.items()):
         entry, failure = entries.get(key), failures.get(key)
         if (
@@ -118,7 +123,10 @@ def check(settings: Settings) -> list[Finding]:
 
 
 def repair(settings: Settings) -> DoctorReport:
-    """Check, then fix what was found; returns the findings and what was done."""
+    """Check, then fix what was found; returns the findings and what was done.
+
+    Refuses (IndexFolderError) a folder that is not this tool's index, before touching it."""
+    index_home.claim(settings.index_dir, settings.corpus_dir, rebuild=False)
     findings = check(settings)
     actions: list[str] = []
     kinds = {f.kind for f in findings}

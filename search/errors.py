@@ -60,3 +60,15 @@ class IndexFolderError(SearchError):
     """The index folder is not the tool's own, or belongs to another corpus."""
 
     title = "Not this index's folder"
+
+
+class IndexDamagedError(SearchError):
+    """The index (or its manifest) cannot be read: files deleted, truncated or corrupt."""
+
+    title = "Index damaged"
+
+
+class IndexWriteError(SearchError):
+    """The index could not be written (disk full, read-only folder); the old one stands."""
+
+    title = "Could not write the index"

@@ -9,23 +9,25 @@ Both the CLI's progress bar and the TUI's consume the same events.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
+import stat
 import time
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from whoosh.query import Or, Term
 
 from search import compounds, index_home, manifest, store
 from search.analysis import FOLDED_FIELD, field_for_language, tokens
-from search.errors import IndexMissingError, SearchError
+from search.errors import IndexMissingError, IndexWriteError, SearchError
 from search.extract import SUPPORTED_SUFFIXES, doc_id_for
 from search.lock import writer_lock
-from search.metadata import FOLDER_FILE, SIDECAR_SUFFIX
+from search.metadata import FOLDER_FILE, MAX_META_BYTES, SIDECAR_SUFFIX
 from search.models import Document, Failure, IndexProgress, IndexReport, SourceFile
 from search.settings import Settings
 from search.workers import Job, extract_all
@@ -43,38 +45,161 @@ def _ignored(rel: Path) -> bool:
     return len(parts) == 1 and parts[0].lower() == "readme.md"
 
 
-def scan_corpus(corpus_dir: Path) -> dict[str, SourceFile]:
-    """Every indexable file under the corpus, by corpus-relative posix path (stat only)."""
+def walk_corpus(corpus_dir: Path) -> tuple[dict[str, SourceFile], tuple[Failure, ...]]:
+    """Every indexable file under the corpus, by corpus-relative posix path (stat only),
+    and the entries passed over with the reason.
+
+    Regular files only: devices, FIFOs and sockets are passed over (reading one could hang
+    the run). Links are followed only while they stay inside the corpus; each real folder
+    and file is visited once, so link loops end and a file linked twice is one document.
+    """
     if not corpus_dir.is_dir():
         raise IndexMissingError(f"corpus folder {corpus_dir} does not exist")
+    root = corpus_dir.resolve()
     found: dict[str, SourceFile] = {}
-    for root, dirs, files in os.walk(corpus_dir, followlinks=True):
-        dirs.sort()
-        for name in sorted(files):
-            path = Path(root) / name
-            rel = path.relative_to(corpus_dir)
-            if (
-                path.suffix.lower() not in SUPPORTED_SUFFIXES
-                or name.endswith(SIDECAR_SUFFIX)
-                or _ignored(rel)
-            ):
+    skipped: list[Failure] = []
+    seen_dirs: set[tuple[int, int]] = set()
+    seen_files: dict[tuple[int, int], str] = {}
+    stack: list[tuple[Path, PurePosixPath]] = [(corpus_dir, PurePosixPath())]
+    while stack:
+        folder, rel_folder = stack.pop()
+        try:
+            st = os.stat(folder)
+            if (st.st_dev, st.st_ino) in seen_dirs:
                 continue
-            try:
-                st = path.stat()
-            except OSError:
-                continue
-            found[rel.as_posix()] = SourceFile(
-                rel.as_posix(), str(path), st.st_size, st.st_mtime_ns
+            seen_dirs.add((st.st_dev, st.st_ino))
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            skipped.append(
+                Failure(str(rel_folder) or ".", f"folder cannot be read ({exc.strerror})")
             )
-    return found
+            continue
+        folders: list[tuple[Path, PurePosixPath]] = []
+        for entry in entries:
+            rel = rel_folder / safe_name(entry.name)
+            key = rel.as_posix()
+            path = Path(entry.path)
+            try:
+                is_link = entry.is_symlink()
+                if is_link:
+                    target = path.resolve(strict=True)
+                    if target != root and root not in target.parents:
+                        if _wanted(rel, path, directory=target.is_dir()):
+                            skipped.append(
+                                Failure(key, "a link to outside the corpus, not followed")
+                            )
+                        continue
+                st = os.stat(path)
+            except (OSError, RuntimeError):
+                if _wanted(rel, path, directory=False):
+                    skipped.append(Failure(key, "a broken or looping link"))
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                if _wanted(rel, path, directory=True):
+                    folders.append((path, rel))
+                continue
+            if not _wanted(rel, path, directory=False):
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                skipped.append(Failure(key, f"{_kind_of(st.st_mode)}, not a regular file"))
+                continue
+            ident = (st.st_dev, st.st_ino)
+            if ident in seen_files:
+                skipped.append(Failure(key, f"the same file as {seen_files[ident]}"))
+                continue
+            seen_files[ident] = key
+            found[key] = SourceFile(key, str(path), st.st_size, st.st_mtime_ns)
+        stack.extend(reversed(folders))  # depth first, in name order
+    return dict(sorted(found.items())), tuple(sorted(skipped, key=lambda f: f.key))
 
 
-def sha256_file(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
+def _write_error(index_dir: Path, exc: OSError) -> IndexWriteError:
+    return IndexWriteError(
+        f"could not write the index in {index_dir} ({exc.strerror or exc}); "
+        "the index stays as it was before this run"
+    )
+
+
+def _unchanged(
+    src: SourceFile,
+    sig: str,
+    prev: manifest.Entry | None,
+    failed_before: manifest.FailedEntry | None,
+) -> bool:
+    """Size, time and metadata as recorded: no need to read (hash) the file."""
+    stamp = (src.size, src.mtime_ns)
+    return any(
+        e is not None and e.meta_sig == sig and (e.size, e.mtime_ns) == stamp
+        for e in (prev, failed_before)
+    )
+
+
+def scan_corpus(corpus_dir: Path) -> dict[str, SourceFile]:
+    return walk_corpus(corpus_dir)[0]
+
+
+def safe_name(name: str) -> str:
+    """A file name as text that prints and encodes anywhere: bytes that are not UTF-8
+    (kept by Python as surrogates) shown as U+FFFD."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _wanted(rel: PurePosixPath, path: Path, directory: bool) -> bool:
+    if directory:
+        return not rel.name.startswith((".", "_"))
+    return (
+        path.suffix.lower() in SUPPORTED_SUFFIXES
+        and not rel.name.endswith(SIDECAR_SUFFIX)
+        and not _ignored(Path(rel))
+    )
+
+
+def _kind_of(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a special file"
+
+
+def sha256_file(path: str, max_bytes: int | None = None) -> str:
+    """The file's SHA-256; raises OSError for anything but a regular file (a FIFO swapped
+    in since the scan would block the run) or one past `max_bytes`."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(f.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(0, "not a regular file")
+        if max_bytes is not None and st.st_size > max_bytes:
+            raise OSError(0, f"too large: {st.st_size} bytes (limit {max_bytes})")
+        digest = hashlib.sha256()
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def _unreadable(exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return "cannot be read: permission denied"
+    if not exc.errno and exc.strerror:
+        return exc.strerror
+    return f"cannot be read: {exc.strerror or exc}"
+
+
+def _file_sig(path: Path) -> str:
+    """A metadata file's fingerprint: its content's hash, or (past the size any metadata
+    file may have, which extraction then refuses) its size and time; empty if absent."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return ""
+    if not stat.S_ISREG(st.st_mode):
+        return ""
+    if st.st_size > MAX_META_BYTES:
+        return f"large:{st.st_size}:{st.st_mtime_ns}"
+    return hashlib.sha1(path.read_bytes()).hexdigest()
 
 
 class _MetaSignatures:
@@ -86,8 +211,7 @@ class _MetaSignatures:
 
     def _folder(self, folder: Path) -> str:
         if folder not in self.folders:
-            meta = folder / FOLDER_FILE
-            own = hashlib.sha1(meta.read_bytes()).hexdigest() if meta.is_file() else ""
+            own = _file_sig(folder / FOLDER_FILE)
             parent = (
                 self._folder(folder.parent)
                 if folder != self.root and self.root in folder.parents
@@ -97,8 +221,7 @@ class _MetaSignatures:
         return self.folders[folder]
 
     def __call__(self, path: Path) -> str:
-        sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
-        own = hashlib.sha1(sidecar.read_bytes()).hexdigest() if sidecar.is_file() else ""
+        own = _file_sig(path.with_name(path.name + SIDECAR_SUFFIX))
         return hashlib.sha1((own + self._folder(path.parent)).encode()).hexdigest()
 
 
@@ -177,7 +300,7 @@ def index_events(
     index_home.claim(index_dir, corpus_dir, rebuild)
     with writer_lock(index_dir):
         store.prune(index_dir)  # generations left by a killed rebuild
-        sources = scan_corpus(corpus_dir)
+        sources, skipped = walk_corpus(corpus_dir)
         yield IndexProgress("scan", len(sources), len(sources))
         rebuild = rebuild or store.needs_rebuild(index_dir)
         live = store.current_generation(index_dir)
@@ -187,9 +310,19 @@ def index_events(
 
         entries: dict[str, manifest.Entry] = {}
         failures: dict[str, manifest.FailedEntry] = {}
+        unreadable: list[Failure] = []
         todo: list[tuple[SourceFile, str, str]] = []
         for key, src in sources.items():
-            sig = signature(Path(src.path))
+            try:
+                sig = signature(Path(src.path))
+                sha = ""
+                if not _unchanged(src, sig, old.get(key), old_failures.get(key)):
+                    sha = sha256_file(src.path, settings.limits.max_file_bytes)
+            except OSError as exc:  # this file alone fails; the run goes on
+                unreadable.append(Failure(key, _unreadable(exc)))
+                if key in old:
+                    entries[key] = old[key]  # what is indexed stays until it can be read
+                continue
             prev, failed_before = old.get(key), old_failures.get(key)
             stamp = (src.size, src.mtime_ns)
             if prev and prev.meta_sig == sig and (prev.size, prev.mtime_ns) == stamp:
@@ -202,7 +335,6 @@ def index_events(
             ):
                 failures[key] = failed_before
                 continue
-            sha = sha256_file(src.path)
             if prev and prev.meta_sig == sig and prev.sha256 == sha:
                 entries[key] = replace(prev, size=src.size, mtime_ns=src.mtime_ns)
                 continue
@@ -216,7 +348,7 @@ def index_events(
         known_failures = tuple(Failure(f.key, f.reason) for f in failures.values())
 
         docs: list[tuple[Document, str, int, int, str]] = []
-        failed: list[Failure] = []
+        failed: list[Failure] = list(unreadable)
         by_key = {src.key: (src, sha, sig) for src, sha, sig in todo}
         jobs = [Job(src.key, src.path) for src, _, _ in todo]
         yield IndexProgress("extract", 0, len(jobs))
@@ -236,7 +368,16 @@ def index_events(
 
         def report() -> IndexReport:
             return _report(
-                docs, old, removed, entries, failed, known_failures, started, rebuild, len(sources)
+                docs,
+                old,
+                removed,
+                entries,
+                failed,
+                known_failures,
+                skipped,
+                started,
+                rebuild,
+                len(sources),
             )
 
         if (
@@ -251,10 +392,13 @@ def index_events(
             yield report()
             return
 
-        if rebuild or live is None:
-            gen, ix = store.create_generation(index_dir)
-        else:
-            gen, ix = live, store.open_generation(live)
+        try:
+            if rebuild or live is None:
+                gen, ix = store.create_generation(index_dir)
+            else:
+                gen, ix = live, store.open_generation(live)
+        except OSError as exc:
+            raise _write_error(index_dir, exc) from exc
         writer = ix.writer(limitmb=WRITER_MB)
         try:
             if not rebuild:
@@ -279,14 +423,18 @@ def index_events(
                 }
             yield IndexProgress("commit", 0, 1)
             writer.commit(merge=True)
-        except BaseException:
-            writer.cancel()
+            manifest.save(gen, entries, failures)
             if gen != live:
-                store.discard(gen)
+                store.publish(index_dir, gen)
+        except BaseException as exc:
+            with contextlib.suppress(Exception):  # after a full disk, cancel may fail as well
+                writer.cancel()
+            if gen != live and store.current_generation(index_dir) != gen:
+                store.discard(gen)  # the old index stays live, and no half generation stays
+            if isinstance(exc, OSError):
+                raise _write_error(index_dir, exc) from exc
             raise
-        manifest.save(gen, entries, failures)
         if gen != live:
-            store.publish(index_dir, gen)
             index_home.record(index_dir, corpus_dir)
             store.prune(index_dir)  # open readers keep their files (POSIX); new ones follow CURRENT
         yield report()
@@ -299,6 +447,7 @@ def _report(
     entries: dict[str, manifest.Entry],
     failed: list[Failure],
     known_failures: tuple[Failure, ...],
+    skipped: tuple[Failure, ...],
     started: float,
     rebuilt: bool,
     total: int,
@@ -313,6 +462,7 @@ def _report(
         unchanged=total - len(added) - len(updated) - len(failed) - len(known_failures),
         failed=tuple(failed),
         known_failures=known_failures,
+        skipped=skipped,
         passages=sum(e.passages for e in entries.values()),
         seconds=time.monotonic() - started,
         rebuilt=rebuilt,

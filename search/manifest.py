@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from search.errors import IndexDamagedError
+
 MANIFEST_NAME = "manifest.json"
 
 
@@ -42,21 +44,38 @@ class FailedEntry:
     failed_at: str
 
 
+def _damaged(path: Path, why: object) -> IndexDamagedError:
+    return IndexDamagedError(
+        f"the index's manifest {path} is damaged ({why}): "
+        "run `python -m search doctor --repair` (it rebuilds the index)"
+    )
+
+
 def _raw(directory: Path) -> dict[str, Any]:
     path = directory / MANIFEST_NAME
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}
-    return raw if isinstance(raw, dict) else {}
+    except (ValueError, OSError) as exc:
+        raise _damaged(path, exc) from exc
+    if not isinstance(raw, dict):
+        raise _damaged(path, "not a JSON object")
+    return raw
 
 
 def load(directory: Path) -> dict[str, Entry]:
-    return {e["key"]: Entry(**e) for e in _raw(directory).get("sources", [])}
+    try:
+        return {e["key"]: Entry(**e) for e in _raw(directory).get("sources", [])}
+    except (TypeError, KeyError) as exc:
+        raise _damaged(directory / MANIFEST_NAME, f"an entry lacks {exc}") from exc
 
 
 def load_failures(directory: Path) -> dict[str, FailedEntry]:
-    return {e["key"]: FailedEntry(**e) for e in _raw(directory).get("failed", [])}
+    try:
+        return {e["key"]: FailedEntry(**e) for e in _raw(directory).get("failed", [])}
+    except (TypeError, KeyError) as exc:
+        raise _damaged(directory / MANIFEST_NAME, f"an entry lacks {exc}") from exc
 
 
 def save(

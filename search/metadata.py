@@ -61,7 +61,7 @@ def _validate(raw: dict[str, Any], where: str) -> dict[str, Any]:
                         f"{where}: field 'country' has {bad[0]!r}, not an ISO 3166-1 alpha-2 code "
                         "(SE, LV, BY, …)"
                     )
-            values[name] = items
+            values[name] = tuple(capped(v, where, name) for v in items[:50])
         elif name == "year":
             if isinstance(value, bool) or not isinstance(value, int) or not 1800 <= value <= 2200:
                 raise MetadataError(
@@ -77,17 +77,41 @@ def _validate(raw: dict[str, Any], where: str) -> dict[str, Any]:
                 raise MetadataError(
                     f"{where}: field 'language' must be one of {', '.join(ALL_LANGUAGES)}, got {value!r}"
                 )
-            values[name] = value.strip().lower() if name == "doc_type" else value.strip()
+            value = capped(value.strip(), where, name)
+            values[name] = value.lower() if name == "doc_type" else value
     return values
+
+
+MAX_META_BYTES = 64 * 1024
+"""A metadata file larger than this is refused: no real sidecar comes near it."""
+MAX_VALUE_CHARS = 1000
+"""A longer title, organisation or other text value is cut here, with a warning."""
 
 
 def read_toml(path: Path) -> dict[str, Any]:
     """A validated metadata table from one TOML file; MetadataError names file and field."""
     try:
+        size = path.stat().st_size
+        if size > MAX_META_BYTES:
+            raise MetadataError(
+                f"{path.name}: metadata file too large ({size} bytes, limit {MAX_META_BYTES})"
+            )
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise MetadataError(f"{path.name}: not valid TOML ({exc})") from exc
+    except ValueError as exc:  # e.g. an integer of thousands of digits
+        raise MetadataError(f"{path.name}: a value is out of range ({exc})") from exc
+    except OSError as exc:
+        raise MetadataError(f"{path.name}: cannot be read ({exc.strerror})") from exc
     return _validate(raw, path.name)
+
+
+def capped(value: str, where: str, name: str, warnings: list[str] | None = None) -> str:
+    if len(value) <= MAX_VALUE_CHARS:
+        return value
+    if warnings is not None:
+        warnings.append(f"{where}: field '{name}' cut to {MAX_VALUE_CHARS} characters")
+    return value[:MAX_VALUE_CHARS].rstrip() + "…"
 
 
 def _from_values(values: dict[str, Any], origin: str) -> Metadata:

@@ -124,6 +124,8 @@ class IndexReport:
     rebuilt: bool
     known_failures: tuple[Failure, ...] = ()
     """Files that failed in an earlier run and have not changed since: not read again."""
+    skipped: tuple[Failure, ...] = ()
+    """Entries of the corpus passed over: links out of it, FIFOs and devices, duplicates."""
 
     @property
     def exit_code(self) -> int:

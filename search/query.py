@@ -137,7 +137,16 @@ def _filter_node(tok: _Tok) -> FieldFilter:
     return FieldFilter(tok.field, tuple(v.strip() for v in tok.text.split(",") if v.strip()))
 
 
-_FUZZY = re.compile(r"^(.*?)~(\d?)$")
+_FUZZY = re.compile(r"^(.*?)~(\d*)$")
+
+MAX_FUZZY = 2
+"""Edits a fuzzy word may allow (as Lucene): more matches nearly every word and takes minutes."""
+MAX_QUERY_CHARS = 2000
+MAX_TERMS = 64
+"""Words, phrases and filters in one query."""
+MAX_PHRASE_WORDS = 32
+MAX_DEPTH = 16
+"""Parentheses inside parentheses."""
 
 
 def _word_node(tok: _Tok) -> Word:
@@ -145,7 +154,12 @@ def _word_node(tok: _Tok) -> Word:
     if m := _FUZZY.match(text):
         if not m.group(1):
             raise QuerySyntaxError(f"'~' at column {tok.col} must follow a word, e.g. kommun~")
-        return Word(m.group(1), fuzzy=int(m.group(2) or 1))
+        edits = int(m.group(2) or 1)
+        if edits > MAX_FUZZY:
+            raise QuerySyntaxError(
+                f"'~{edits}' at column {tok.col}: a fuzzy word allows at most {MAX_FUZZY} edits"
+            )
+        return Word(m.group(1), fuzzy=edits)
     if text.endswith("*"):
         stem = text.rstrip("*")
         if len(stem) < 2:
@@ -164,6 +178,7 @@ def _word_node(tok: _Tok) -> Word:
 class _Parser:
     def __init__(self, tokens: list[_Tok], length: int) -> None:
         self.tokens, self.pos, self.length = tokens, 0, length
+        self.depth = 0
 
     def peek(self) -> _Tok | None:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -216,7 +231,13 @@ class _Parser:
         if tok.kind == "lparen":
             if (nxt := self.peek()) is not None and nxt.kind == "rparen":
                 raise QuerySyntaxError(f"empty parentheses at column {tok.col}")
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise QuerySyntaxError(
+                    f"'(' at column {tok.col}: parentheses nest at most {MAX_DEPTH} deep"
+                )
             node = self.or_expr()
+            self.depth -= 1
             close = self.peek()
             if close is None or close.kind != "rparen":
                 raise QuerySyntaxError(f"'(' at column {tok.col} is never closed: add ')'")
@@ -228,6 +249,11 @@ class _Parser:
             words = tuple(tok.text.split())
             if not words:
                 raise QuerySyntaxError(f"empty phrase at column {tok.col}")
+            if len(words) > MAX_PHRASE_WORDS:
+                raise QuerySyntaxError(
+                    f"the phrase at column {tok.col} has {len(words)} words; "
+                    f"a phrase may have at most {MAX_PHRASE_WORDS}"
+                )
             return Phrase(words)
         if tok.kind == "filter":
             return _filter_node(tok)
@@ -235,8 +261,21 @@ class _Parser:
 
 
 def parse(text: str) -> Node | None:
-    """The syntax tree of a query; None for an empty query (browse everything)."""
-    return _Parser(_tokenize(text), len(text)).parse()
+    """The syntax tree of a query; None for an empty query (browse everything).
+
+    A query is bounded so that none can take minutes: its length, the number of its words,
+    a phrase's length, fuzziness and nesting each have a limit, named when exceeded."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise QuerySyntaxError(
+            f"the query is {len(text)} characters long; the limit is {MAX_QUERY_CHARS}"
+        )
+    tokens = _tokenize(text)
+    terms = sum(t.kind in ("word", "phrase", "filter") for t in tokens)
+    if terms > MAX_TERMS:
+        raise QuerySyntaxError(
+            f"the query has {terms} words, phrases and filters; the limit is {MAX_TERMS}"
+        )
+    return _Parser(tokens, len(text)).parse()
 
 
 def split_filters(node: Node | None) -> tuple[Node | None, tuple[FieldFilter, ...]]:

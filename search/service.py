@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from search import store
+from search.errors import SearchError
 from search.models import (
     AnswerResult,
     Facet,
@@ -50,6 +51,7 @@ def run_index(settings: Settings, rebuild: bool = False) -> IndexReport:
     return run(settings, rebuild)
 
 
+@store.reads_index
 def stats(settings: Settings) -> Stats:
     """Documents and passages per country, language and type; size and last update."""
     gen, ix = store.open_current(settings.index_dir)
@@ -105,6 +107,7 @@ class ShownDocument:
     passages: tuple[ShownPassage, ...]
 
 
+@store.reads_index
 def show_document(settings: Settings, ref: str) -> ShownDocument | None:
     """A document as indexed, by doc id or by path (absolute, or relative to the corpus)."""
     from search.extract import doc_id_for
@@ -200,7 +203,7 @@ def failed_files(settings: Settings) -> tuple[Failure, ...]:
         return ()
     try:
         recorded = manifest.load_failures(gen)
-    except (OSError, ValueError, TypeError, KeyError):
+    except SearchError:  # a damaged manifest: the search itself says so
         return ()
     return tuple(Failure(f.key, f.reason) for f in recorded.values())
 

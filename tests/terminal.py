@@ -141,7 +141,7 @@ class Terminal:
 
     def press(self, *keys: str, pause: float = 0.15) -> None:
         for key in keys:
-            self.child.send(KEYS[key])
+            self.child.send(KEYS.get(key, key))  # a name, or a character as typed
             self.pump(pause)
 
     def type(self, text: str, pause: float = 0.05) -> None:
@@ -168,12 +168,17 @@ class Terminal:
         self.close()
 
 
-def tui(index: Path, corpus: Path | None = None, size: tuple[int, int] = (120, 36)) -> Terminal:
-    """`python tui.py` on an index (and corpus), as a person starts it."""
+def tui(
+    index: Path,
+    corpus: Path | None = None,
+    size: tuple[int, int] = (120, 36),
+    cwd: Path = PROJECT,
+) -> Terminal:
+    """`python tui.py` on an index (and corpus), as a person starts it from `cwd`."""
     argv = [sys.executable, str(PROJECT / "tui.py"), "--index", str(index)]
     if corpus is not None:
         argv += ["--corpus", str(corpus)]
-    return Terminal(argv, size=size)
+    return Terminal(argv, cwd=cwd, size=size)
 
 
 def cli(*args: str, cwd: Path = PROJECT, timeout: float = 120.0) -> tuple[int, str]:

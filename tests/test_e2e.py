@@ -5,7 +5,13 @@ on the screen. In-process Pilot tests (test_tui.py) cover detail; these prove th
 
 from __future__ import annotations
 
+import csv
+import json
+import os
+import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +19,7 @@ import pytest
 
 from search.service import run_index
 from tests.conftest import PROJECT, TESTDATA, settings_for
-from tests.terminal import Terminal, tui
+from tests.terminal import Terminal, cli, tui
 
 RESULTS = r"Results: \d+ documents?"
 COUNTRIES = ("BY", "LV", "SE")
@@ -129,3 +135,153 @@ def test_f6_rebuilds_and_the_app_lives(own: tuple[Path, Path]) -> None:
         term.wait_for(r"Index rebuilt: 38 added", timeout=90)
         term.wait_for(r"Results: 38 documents")
         assert term.alive()
+
+
+def test_ask_a_question_and_export_the_answers(built: tuple[Path, Path], tmp_path: Path) -> None:
+    _, index = built
+    with tui(index, cwd=tmp_path) as term:
+        term.wait_for(RESULTS)
+        term.press("f9")
+        term.wait_for("Ask mode")
+        term.type("Сколько человек работает в пекарне Каравай?")
+        term.press("enter")
+        screen = term.wait_for(r"Answers: \d+", timeout=30)
+        assert "Каравай" in screen and "Гомел" in screen  # the sentence and its citation
+        # the filter pane counts the answers, not the whole collection
+        assert "□ BY" in screen and "□ BY 13" not in screen
+        term.press("f3")
+        term.wait_for("Export every result")
+        term.press("enter")  # CSV, the first format
+        term.wait_for(r"Exported to", timeout=15)
+        exported = next(tmp_path.glob("answers-*.csv"))
+        rows = list(csv.DictReader(exported.open(encoding="utf-8")))
+        assert rows and "Каравай" in rows[0]["answer"] and "Гомел" in rows[0]["citation"]
+        # a question with no word to look for is answered with a message, and the app lives
+        term.press("ctrl+u")
+        term.type("?")
+        term.press("enter")
+        term.wait_for("no word to look for")
+        assert term.alive()
+
+
+def test_reader_pages_and_copies_the_citation_of_the_page_on_screen(app: Terminal) -> None:
+    app.type("upphandling type:report lang:sv")
+    app.wait_for(r"Results: 1 document\b")
+    app.press("tab", "tab")  # facets, then results
+    app.press("enter")
+    screen = app.wait_for(r"page \d+ \(\d+ of \d+\)")
+    _, nth, pages, _ = _reader_position(screen)
+    assert pages > 1 and "Traceback" not in screen
+    app.press("right")
+    screen = app.wait_for(rf"page \d+ \({nth % pages + 1} of {pages}\)")
+    _, _, _, shown = _reader_position(screen)
+    # the title line's citation names the page on screen, and so does the copied one
+    assert f"p. {shown}," in screen
+    app.press("c")
+    screen = app.wait_for("Copied|Sent to the terminal")
+    assert f"p. {shown}," in " ".join(screen.split())
+    # n goes from match to match, on to the next page that has one
+    app.press("n", "n", "n", "n", "n", "n")
+    assert app.alive()
+    app.press("escape")
+    app.wait_for(RESULTS)
+
+
+def _reader_position(screen: str) -> tuple[str, int, int, int]:
+    """(unit, n-th, of how many, page number) from the reader's title line."""
+    m = re.search(r"(page|section) (\d+) \((\d+) of (\d+)\)", screen)
+    assert m, screen
+    return m.group(1), int(m.group(3)), int(m.group(4)), int(m.group(2))
+
+
+def test_export_search_results_from_the_tui(built: tuple[Path, Path], tmp_path: Path) -> None:
+    _, index = built
+    with tui(index, cwd=tmp_path) as term:
+        term.wait_for(RESULTS)
+        term.type("pašvaldība")
+        term.wait_for(r"Results: [1-9]\d* documents?\b")
+        term.press("f3")
+        term.wait_for("Export every result")
+        term.press("down", "enter")  # JSON
+        term.wait_for(r"Exported to", timeout=15)
+        data = json.loads(next(tmp_path.glob("search-results-*.json")).read_text("utf-8"))
+        assert data["hits"] and all(h["country"] for h in data["hits"])
+
+
+def test_unreadable_files_do_not_stop_the_tui_and_are_listed(tmp_path: Path) -> None:
+    """What `make run` does: index (exit 3: a scan and an encrypted PDF fail), then the TUI."""
+    corpus = _copy_corpus(tmp_path)
+    shutil.copy(TESTDATA / "pdf/hard/scanned_no_text_layer.pdf", corpus / "scan.pdf")
+    shutil.copy(TESTDATA / "pdf/hard/encrypted_password-test.pdf", corpus / "locked.pdf")
+    index = tmp_path / "index"
+    code, out = cli("--index", str(index), "--corpus", str(corpus), "index")
+    assert code == 3, out
+    assert "failed: locked.pdf: encrypted: password needed" in out
+    with tui(index) as term:  # no --corpus: the index knows its corpus
+        term.wait_for(r"Results: 37 documents")
+        term.wait_for(r"2 files not indexed \(ctrl\+n\)")
+        term.press("ctrl+n")
+        screen = term.wait_for("could not be")
+        assert "locked.pdf" in screen and "password needed" in screen
+        assert "scan.pdf" in screen and "no text layer" in screen
+        term.press("escape")
+        term.wait_gone("password needed")
+        # F5 does not read them again, and says they still fail
+        term.press("f5")
+        term.wait_for(r"removed, 2 failed", timeout=30)
+
+
+def test_the_tui_at_80_by_24(built: tuple[Path, Path]) -> None:
+    corpus, index = built
+    with tui(index, corpus, size=(80, 24)) as term:
+        screen = term.wait_for(RESULTS)
+        lines = screen.splitlines()
+        footer = lines[-1]
+        for key in ("Help", "Reindex", "Export", "Ask", "Filters", "palette"):
+            assert key in footer, footer
+        assert all(len(line) <= 80 for line in lines)
+        assert "□ BY 13" in screen  # the filter pane fits, narrower
+        term.press("ctrl+b")  # and can be hidden for the results' sake
+        term.wait_gone(r"□ BY 13")
+        term.press("ctrl+b")
+        term.wait_for(r"□ BY 13")
+        # a misspelling offers a spelling, and ctrl+t takes it
+        term.type("kooperatv")
+        term.wait_for(r"did you mean: kooperativ \(ctrl\+t\)")
+        term.press("ctrl+t")
+        term.wait_for(r"Results: [1-9] documents?\b")
+
+
+# ------------------------------------------------------------------------ the CLI
+
+
+def test_cli_in_a_terminal(built: tuple[Path, Path], tmp_path: Path) -> None:
+    corpus, index = built
+    code, out = cli("query", "-kommun", "samarbete", "--index", str(index), "--country", "Sverige")
+    assert code == 0, out
+    assert re.search(r"^\d+ documents? \(", out, re.M)
+    assert "kommun" not in out.split("\n", 1)[1].lower().replace("kommuner", "")
+    code, out = cli("--index", str(index), "query", "skola", "--country", "Narnia")
+    assert code == 2 and "unknown country 'Narnia': use SE (Sweden), LV (Latvia) or BY" in out
+    code, out = cli("--index", str(index), "ask", "?")
+    assert code == 2 and "no word to look for" in out and "Traceback" not in out
+    # `show` with a path as typed, from wherever the user stands
+    rel = Path(os.path.relpath(corpus / "cases/se/byalaget-ydre.pdf", tmp_path))
+    code, out = cli("show", "--index", str(index), str(rel), cwd=tmp_path)
+    assert code == 0, out
+    assert "Ydre" in out.splitlines()[0]
+
+
+def test_cli_output_into_head_ends_quietly(built: tuple[Path, Path]) -> None:
+    _, index = built
+    done = subprocess.run(
+        f"{sys.executable} -m search --index {index} query '' --limit 50 | head -2",
+        shell=True,
+        capture_output=True,
+        text=True,
+        cwd=PROJECT,
+        timeout=60,
+        check=False,
+    )
+    assert len(done.stdout.splitlines()) == 2
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr, done.stderr

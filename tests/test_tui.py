@@ -357,3 +357,31 @@ async def test_scrolling_to_the_end_loads_the_next_page(fixture_index: Settings)
             await settle(pilot, app)
         assert hits.option_count == 6
         assert len({h.doc_id for h in app.shown_hits}) == 6
+
+
+async def test_n_goes_on_to_the_next_page_with_a_match_and_the_citation_follows(
+    sample_index: Settings,
+) -> None:
+    app = make_app(sample_index, show_timing=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press(*"upphandling type:report lang:sv", "enter")
+        await settle(pilot, app)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen)
+        start = reader.index
+        on_this_page = len(reader.match_widgets)
+        for _ in range(on_this_page + 1):
+            await pilot.press("n")
+            await pilot.pause()
+        assert reader.index != start, "n stopped at the last match of the page"
+        assert reader.match == 0 and reader.match_widgets[0].has_class("current-match")
+        page = reader.pages[reader.index]
+        assert f"p. {page.number}," in reader.citation()
+        await pilot.press("N")
+        await pilot.pause()
+        assert reader.index == start and reader.match == on_this_page - 1
+        await pilot.press("c")
+        assert app.clipboard == reader.citation()
+        assert f"p. {reader.pages[start].number}," in app.clipboard

@@ -7,11 +7,12 @@ hostile file can do to the parser happens away from the index writer.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 
 from search import clean, language, passages
 from search.errors import ExtractionError
-from search.metadata import declared_metadata, merge
+from search.metadata import capped, declared_metadata, merge
 from search.models import Document, Metadata, Page, Passage
 from search.settings import Limits
 
@@ -55,13 +56,15 @@ def _raw_pages(
     return [Page(s.number, clean.clean_block(s.text), s.heading) for s in sections], info, []
 
 
-def _usable_pages(pages: list[Page], warnings: list[str]) -> list[Page]:
+def _usable_pages(pages: list[Page], warnings: list[str], kind: str) -> list[Page]:
+    """Pages with text. Only a PDF's text layer can be garbage (a font without a Unicode
+    map); a web page or a text file in any language is text as it stands."""
     usable: list[Page] = []
     garbage: list[str] = []
     for page in pages:
         if not page.text.strip():
             continue
-        if reason := clean.garbage_reason(page.text):
+        if kind == "pdf" and (reason := clean.garbage_reason(page.text)):
             garbage.append(reason)
             warnings.append(f"page {page.number}: {reason}, not indexed")
             continue
@@ -108,7 +111,7 @@ def process_file(path: Path, key: str, corpus_root: Path, limits: Limits) -> Doc
     declared = declared_metadata(path, corpus_root)
     kind = source_kind(path)
     pages, info, warnings = _raw_pages(path, kind, declared, limits)
-    pages = _usable_pages(pages, warnings)
+    pages = _usable_pages(pages, warnings, kind)
     meta = merge(declared, info)
 
     doc_id = doc_id_for(key)
@@ -129,6 +132,12 @@ def process_file(path: Path, key: str, corpus_root: Path, limits: Limits) -> Doc
             meta, Metadata(title=path.stem.replace("_", " "), origin=(("title", "file name"),))
         )
 
+    meta = replace(
+        meta,
+        title=capped(meta.title, key, "title", warnings),
+        organisation=tuple(capped(o, key, "organisation", warnings) for o in meta.organisation),
+        municipality=tuple(capped(m, key, "municipality", warnings) for m in meta.municipality),
+    )
     counters: dict[int, int] = {}
     built: list[Passage] = []
     for (page, s, e), lang in zip(spans, judged, strict=True):

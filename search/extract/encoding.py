@@ -61,5 +61,15 @@ def decode_bytes(data: bytes, declared: str) -> tuple[str, str]:
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
+        if _mostly_utf8(data):  # a stray byte in a UTF-8 file: keep the rest right
+            return data.decode("utf-8", "replace"), "utf-8"
         guess = sniff(data)
         return data.decode(guess, "replace"), guess
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """UTF-8 with a few bad bytes: its valid multi-byte sequences far outnumber the errors."""
+    text = data.decode("utf-8", "replace")
+    errors = text.count("\ufffd") - data.decode("utf-8", "ignore").count("\ufffd")
+    multibyte = sum(1 for ch in text if ord(ch) > 0x7F and ch != "\ufffd")
+    return multibyte > 0 and errors <= max(2, multibyte // 20)
