@@ -36,10 +36,12 @@ test: lint typecheck
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
-# The long fuzz and crash-loop run (about 20 minutes): 20 times the inputs of `make test`.
+# The long fuzz and crash-loop run (about 20 minutes): 20 times the inputs of `make test`,
+# with the hostile-corpus and hostile-server passes.
 fuzz: $(STAMP)
 	FUZZ_SCALE=20 $(BIN)/python -m pytest -q -p no:cacheprovider --hypothesis-show-statistics \
 		tests/test_fuzz.py tests/test_crash_safety.py \
+		tests/test_hostile.py::test_hostile_corpus_pass tests/test_hostile.py::test_hostile_server_pass \
 		tests/test_tui.py::test_random_key_sequences_never_crash_the_ui | tee bench/results/fuzz.txt
 
 clean:

@@ -7,6 +7,7 @@ Each test reproduces one finding of the second hostile-input review and is bound
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import gzip
 import json
@@ -23,6 +24,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from search.cli import main
 from search.doctor import check
@@ -33,7 +36,7 @@ from search.models import SearchRequest
 from search.query import MAX_DEPTH, MAX_FUZZY, parse
 from search.service import open_search, run_index
 from search.settings import Limits
-from tests.conftest import PROJECT, settings_for
+from tests.conftest import FUZZ_SCALE, PROJECT, settings_for
 from tests.fixture_corpus import write_fixture_corpus
 
 # ------------------------------------------------------------------ the corpus walk
@@ -326,6 +329,21 @@ class _Hostile(BaseHTTPRequestHandler):
                 self.wfile.write(b"<")
                 self.wfile.flush()
                 time.sleep(0.2)
+        elif self.path == "/endless":
+            self.send_response(200)
+            self.end_headers()
+            with contextlib.suppress(OSError):
+                while True:
+                    self.wfile.write(b"<p>" * 8192)
+        elif self.path == "/loop":
+            self.send_response(302)
+            self.send_header("Location", "/loop")
+            self.end_headers()
+        elif self.path == "/bad-gzip":
+            self.send_response(200)
+            self.send_header("Content-Encoding", "gzip")
+            self.end_headers()
+            self.wfile.write(b"\x1f\x8b not gzip at all")
         elif self.path.startswith("/to/"):
             self.send_response(302)
             self.send_header("Location", self.path[4:].replace("%20", " "))
@@ -404,3 +422,129 @@ def test_no_file_leaks_from_a_failed_fetch(tmp_path: Path) -> None:
     with pytest.raises(FetchError):
         fetch_page("http://127.0.0.1:9/", tmp_path, Limits(fetch_timeout=1.0))
     assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------- the passes `make fuzz` runs 20 times more
+
+HOSTILE_KINDS = (
+    "link to a secret file",
+    "link to a secret folder",
+    "link loop",
+    "fifo",
+    "link to /dev/zero",
+    "name not utf-8",
+    "huge sidecar",
+    "year of 5000 digits",
+    "stray byte",
+    "empty file",
+    "huge html title",
+    "unreadable file",
+    "link to the corpus itself",
+)
+SECRET = "Hemligt zebrakod ur en fil utanför korpusen."
+
+
+def _hostile_corpus(root: Path, kinds: list[str], seed: int) -> Path:
+    corpus = write_fixture_corpus(root / "corpus")
+    outside = root / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text(SECRET * 3)
+    for n, kind in enumerate(kinds):
+        name = f"h{seed}-{n}"
+        if kind == "link to a secret file":
+            (corpus / f"{name}.txt").symlink_to(outside / "secret.txt")
+        elif kind == "link to a secret folder":
+            (corpus / name).symlink_to(outside)
+        elif kind == "link loop":
+            (corpus / name).mkdir()
+            (corpus / name / "a").symlink_to(".")
+            (corpus / name / "b").symlink_to("..")
+        elif kind == "fifo":
+            os.mkfifo(corpus / f"{name}.txt")
+        elif kind == "link to /dev/zero":
+            (corpus / f"{name}.pdf").symlink_to("/dev/zero")
+        elif kind == "name not utf-8":
+            with open(os.fsencode(corpus) + f"/{name}-\xe9".encode("latin-1") + b".txt", "wb") as f:
+                f.write(b"Kommunen och kooperativet.\n" * 3)
+        elif kind == "huge sidecar":
+            (corpus / f"{name}.md").write_text("# Titel\n\nKommunen samarbetar.\n")
+            (corpus / f"{name}.md.meta.toml").write_text('title = "' + "x" * 200_000 + '"\n')
+        elif kind == "year of 5000 digits":
+            (corpus / f"{name}.md").write_text("# År\n\nKommunen samarbetar.\n")
+            (corpus / f"{name}.md.meta.toml").write_text("year = " + "7" * 5000 + "\n")
+        elif kind == "stray byte":
+            (corpus / f"{name}.txt").write_bytes("Pašvaldība strādā.\n".encode() * 3 + b"\xff")
+        elif kind == "empty file":
+            (corpus / f"{name}.pdf").write_bytes(b"")
+        elif kind == "huge html title":
+            (corpus / f"{name}.html").write_text(
+                f"<title>{'=HYPERLINK(1) ' * 20_000}</title><p>{'Kommunen samarbetar. ' * 30}</p>"
+            )
+        elif kind == "unreadable file":
+            (corpus / f"{name}.txt").write_text("Kommunen.\n" * 3)
+            (corpus / f"{name}.txt").chmod(0)
+        elif kind == "link to the corpus itself":
+            (corpus / name).symlink_to(corpus)
+    return corpus
+
+
+@settings(
+    max_examples=3 * FUZZ_SCALE,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    kinds=st.lists(st.sampled_from(HOSTILE_KINDS), min_size=1, max_size=6),
+    seed=st.integers(0, 9999),
+)
+def test_hostile_corpus_pass(
+    tmp_path_factory: pytest.TempPathFactory, kinds: list[str], seed: int
+) -> None:
+    """A corpus full of traps: the run ends within its bound, reads nothing outside the
+    corpus, fails only the bad files (each with a reason), and the index stays consistent."""
+    root = tmp_path_factory.mktemp("hostile")
+    corpus = _hostile_corpus(root, kinds, seed)
+    settings = settings_for(corpus, root / "index", seconds_per_file=20)
+    started = time.monotonic()
+    report = run_index(settings)
+    assert time.monotonic() - started < 90
+    assert report.added, "the good files of the corpus are indexed"
+    assert all(f.reason for f in (*report.failed, *report.skipped))
+    engine = open_search(settings)
+    assert engine.search(SearchRequest(text="zebrakod")).total_documents == 0
+    problems = {f.kind for f in check(settings)} - {"failed", "new-source", "stale-source"}
+    assert not problems, problems
+    json.dumps([f.key for f in (*report.failed, *report.skipped)]).encode("utf-8")
+
+
+SERVER_KINDS = (
+    "/bomb",
+    "/drip",
+    "/endless",
+    "/to/data:text/html,hi",
+    "/to/javascript:alert(1)",
+    "/to/http://[::1",
+    "/to/ftp://example.org/",
+    "/loop",
+    "/bad-gzip",
+)
+
+
+@settings(
+    max_examples=4 * FUZZ_SCALE,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(path=st.sampled_from(SERVER_KINDS))
+def test_hostile_server_pass(
+    hostile: str, tmp_path_factory: pytest.TempPathFactory, path: str
+) -> None:
+    """Slow, stacked-gzip, endless and badly redirecting answers: each a one-line refusal
+    within the deadline, nothing saved, memory bounded."""
+    target = tmp_path_factory.mktemp("fetch")
+    started = time.monotonic()
+    with pytest.raises(FetchError) as info:
+        fetch_page(f"{hostile}{path}", target, LIMITS)
+    assert time.monotonic() - started < LIMITS.fetch_timeout + 3
+    assert "\n" not in str(info.value)
+    assert not (target / "web").exists()
