@@ -238,3 +238,23 @@ def test_a_web_page_in_another_language_is_indexed_as_other(tmp_path: Path) -> N
     assert [h.source_key for h in hits] == ["ja.html"]
     found = engine.search(SearchRequest(text="pašvaldība")).hits
     assert [h.source_key for h in found] == ["stray.txt"]
+
+
+def test_copy_uses_the_clipboard_tools_this_machine_has(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from search import clipboard
+
+    took = tmp_path / "took"
+    tool = tmp_path / "bin" / "xclip"
+    tool.parent.mkdir()
+    tool.write_text(f"#!/bin/sh\ncat > {took}\n")
+    tool.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tool.parent))
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.delenv("TMUX", raising=False)
+    monkeypatch.setenv("DISPLAY", ":0")
+    assert clipboard.copy("Rapport, p. 3, SE, 2019") == ["xclip"]
+    assert took.read_text() == "Rapport, p. 3, SE, 2019"
+    monkeypatch.delenv("DISPLAY")
+    assert clipboard.copy("x") == []  # nothing could take it: the UI says so
