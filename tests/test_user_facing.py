@@ -248,7 +248,7 @@ def test_copy_uses_the_clipboard_tools_this_machine_has(
     took = tmp_path / "took"
     tool = tmp_path / "bin" / "xclip"
     tool.parent.mkdir()
-    tool.write_text(f"#!/bin/sh\ncat > {took}\n")
+    tool.write_text(f"#!/bin/sh\n/bin/cat > {took}\n")
     tool.chmod(0o755)
     monkeypatch.setenv("PATH", str(tool.parent))
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
