@@ -32,6 +32,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Input, Label, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
+from textual.worker import Worker, WorkerState
 
 from search import clipboard, render, service
 from search.errors import IndexMissingError, QuerySyntaxError, SearchError
@@ -634,7 +635,7 @@ class SearchApp(App[None]):
             self.run_search(debounce=0)
         box.focus()
 
-    @work(exclusive=True, group="search")
+    @work(exit_on_error=False, exclusive=True, group="search")
     async def run_ask(self, question: str) -> None:
         filters = self.state.request().filters
         try:
@@ -683,7 +684,7 @@ class SearchApp(App[None]):
         if results.option_count:
             results.highlighted = 0
 
-    @work(exclusive=True, group="search")
+    @work(exit_on_error=False, exclusive=True, group="search")
     async def run_search(self, debounce: float = DEBOUNCE_SECONDS) -> None:
         """Search after a short pause in typing; a newer search cancels this one."""
         await asyncio.sleep(debounce)
@@ -709,6 +710,17 @@ class SearchApp(App[None]):
             self.call_after_refresh(
                 lambda: self.render_latencies.append((time.perf_counter() - typed) * 1000)
             )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Every worker's failure in one place: shown in the status line with its title, and
+        the app lives on (no worker ends the app: they all run with exit_on_error off)."""
+        error = event.worker.error
+        if event.state == WorkerState.ERROR and error is not None:
+            title = error.title if isinstance(error, SearchError) else type(error).__name__
+            self.set_status(f"{title}: {error}", error=True)
+            self.notify(f"{title}: {error}", severity="error", timeout=8)
+            if self.query_one("#progress-row").has_class("running") and not self.indexing.is_set():
+                self.query_one("#progress-row").remove_class("running")
 
     def engine_mark(self, text: str, language: str, query: str) -> tuple[Segment, ...]:
         try:
@@ -857,7 +869,7 @@ class SearchApp(App[None]):
         ):
             self.load_more(len(self.shown_hits) // self.page_size + 1)
 
-    @work(exclusive=True, group="more")
+    @work(exit_on_error=False, exclusive=True, group="more")
     async def load_more(self, page: int) -> None:
         request = replace(self.state.request(self.page_size), page=page)
         try:
@@ -890,7 +902,7 @@ class SearchApp(App[None]):
             return None
         return self.shown_hits[hits.highlighted]
 
-    @work(exclusive=True, group="reader")
+    @work(exit_on_error=False, exclusive=True, group="reader")
     async def open_reader(self, hit: Hit) -> None:
         try:
             pages = await asyncio.to_thread(self.engine.document_pages, hit.doc_id)
@@ -1002,7 +1014,7 @@ class SearchApp(App[None]):
             f"Opening {hit.source_key}" + (f" at page {page}" if hit.source == "pdf" else "")
         )
 
-    @work(exclusive=True, group="search")
+    @work(exit_on_error=False, exclusive=True, group="search")
     async def action_more_like(self) -> None:
         hit = self.current_hit()
         if hit is None:
@@ -1030,7 +1042,7 @@ class SearchApp(App[None]):
     def export_chosen(self, fmt: str | None) -> None:
         self.export_as(fmt)
 
-    @work(thread=True, group="export")
+    @work(exit_on_error=False, thread=True, group="export")
     def export_as(self, fmt: str | None) -> None:
         if not fmt:
             return
@@ -1056,7 +1068,7 @@ class SearchApp(App[None]):
     def url_entered(self, url: str | None) -> None:
         self.add_url(url)
 
-    @work(thread=True, group="add-url")
+    @work(exit_on_error=False, thread=True, group="add-url")
     def add_url(self, url: str | None) -> None:
         if not url:
             return
@@ -1089,7 +1101,7 @@ class SearchApp(App[None]):
         self.query_one("#progress-label", Label).update("rebuilding…" if rebuild else "reindexing…")
         self.index_worker(rebuild)
 
-    @work(thread=True, exclusive=True, group="index")
+    @work(exit_on_error=False, thread=True, exclusive=True, group="index")
     def index_worker(self, rebuild: bool) -> None:
         events: Generator[IndexProgress | IndexReport, None, None] | None = None
         outcome: IndexReport | str = "cancelled: the index is unchanged"

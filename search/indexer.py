@@ -24,7 +24,7 @@ from whoosh.query import Or, Term
 
 from search import compounds, index_home, manifest, store
 from search.analysis import FOLDED_FIELD, field_for_language, tokens
-from search.errors import IndexMissingError, IndexWriteError, SearchError
+from search.errors import IndexFolderError, IndexMissingError, IndexWriteError, SearchError
 from search.extract import SUPPORTED_SUFFIXES, doc_id_for
 from search.lock import writer_lock
 from search.metadata import FOLDER_FILE, MAX_META_BYTES, SIDECAR_SUFFIX
@@ -345,6 +345,12 @@ def index_events(
             if prev:
                 entries[key] = prev  # kept until the new version is in: nothing lost on failure
         removed = sorted(set(old) - set(sources))
+        if old and not sources and not rebuild:
+            raise IndexFolderError(
+                f"the corpus {corpus_dir} is empty, and the index holds "
+                f"{len(old)} documents from it: nothing was removed (if the folder is not "
+                "mounted, mount it; to empty the index, add --rebuild)"
+            )
         known_failures = tuple(Failure(f.key, f.reason) for f in failures.values())
 
         docs: list[tuple[Document, str, int, int, str]] = []

@@ -548,3 +548,40 @@ def test_hostile_server_pass(
     assert time.monotonic() - started < LIMITS.fetch_timeout + 3
     assert "\n" not in str(info.value)
     assert not (target / "web").exists()
+
+
+def test_an_emptied_corpus_does_not_empty_the_index(corpus: Path, tmp_path: Path) -> None:
+    """An unmounted drive leaves an empty folder: the index keeps its documents."""
+    settings = settings_for(corpus, tmp_path / "index")
+    run_index(settings)
+    moved = tmp_path / "elsewhere"
+    shutil.move(corpus, moved)
+    corpus.mkdir()
+    assert main(["index", "--index", str(settings.index_dir)]) == 1
+    assert open_search(settings).search(SearchRequest(text="kommunen")).total_documents > 0
+    assert main(["index", "--rebuild", "--index", str(settings.index_dir)]) == 0
+
+
+def test_a_read_only_index_folder_is_one_line(corpus: Path, tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    run_index(settings_for(corpus, index))
+    (corpus / "new.md").write_text("# Ny\n\nEtt nytt dokument om kommunen.\n")
+    index.chmod(0o555)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "search", "index", "--index", str(index)],
+            cwd=PROJECT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            preexec_fn=_without_root_reading if os.geteuid() == 0 else None,  # noqa: PLW1509
+            env={**os.environ, "PYTHONPATH": str(PROJECT)},
+            check=False,
+        )
+    finally:
+        index.chmod(0o755)
+    if done.returncode == 99:
+        pytest.skip("this machine does not let root drop its capabilities")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stderr.startswith("error: ") and done.stderr.count("\n") == 1, done.stderr
+    assert "permission denied" in done.stderr.lower()

@@ -385,3 +385,24 @@ async def test_n_goes_on_to_the_next_page_with_a_match_and_the_citation_follows(
         await pilot.press("c")
         assert app.clipboard == reader.citation()
         assert f"p. {reader.pages[start].number}," in app.clipboard
+
+
+async def test_any_failure_in_a_worker_shows_in_the_status_line_and_the_app_lives(
+    fixture_index: Settings,
+) -> None:
+    app = make_app(fixture_index, show_timing=False)
+
+    def broken(*_: object, **__: object) -> None:
+        raise OSError(5, "Input/output error")
+
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        app.engine.search = broken  # type: ignore[method-assign]
+        await pilot.press(*"kommunen")
+        await settle(pilot, app)
+        text = str(app.query_one("#status", Static).render())
+        assert "OSError" in text and "Input/output error" in text
+        assert app.is_running
+        await pilot.press("f9", *"Vad gör kommunen?", "enter")  # ask goes through it too
+        await settle(pilot, app)
+        assert app.is_running
