@@ -574,7 +574,7 @@ def test_a_read_only_index_folder_is_one_line(corpus: Path, tmp_path: Path) -> N
             capture_output=True,
             text=True,
             timeout=120,
-            preexec_fn=_without_root_reading if os.geteuid() == 0 else None,  # noqa: PLW1509
+            preexec_fn=_without_root_reading if os.geteuid() == 0 else None,
             env={**os.environ, "PYTHONPATH": str(PROJECT)},
             check=False,
         )
