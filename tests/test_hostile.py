@@ -535,17 +535,24 @@ SERVER_KINDS = (
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
-@given(path=st.sampled_from(SERVER_KINDS))
+@given(
+    path=st.sampled_from(SERVER_KINDS),
+    seconds=st.floats(0.3, 1.5),
+    cap=st.integers(10_000, 2_000_000),
+)
 def test_hostile_server_pass(
-    hostile: str, tmp_path_factory: pytest.TempPathFactory, path: str
+    hostile: str, tmp_path_factory: pytest.TempPathFactory, path: str, seconds: float, cap: int
 ) -> None:
-    """Slow, stacked-gzip, endless and badly redirecting answers: each a one-line refusal
-    within the deadline, nothing saved, memory bounded."""
+    """Slow, stacked-gzip, endless and badly redirecting answers, under varied deadlines and
+    caps: each a one-line refusal within the deadline, nothing saved, memory bounded."""
     target = tmp_path_factory.mktemp("fetch")
+    limits = Limits(fetch_timeout=seconds, fetch_max_bytes=cap)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.monotonic()
     with pytest.raises(FetchError) as info:
-        fetch_page(f"{hostile}{path}", target, LIMITS)
-    assert time.monotonic() - started < LIMITS.fetch_timeout + 3
+        fetch_page(f"{hostile}{path}", target, limits)
+    assert time.monotonic() - started < seconds + 3
+    assert (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024 < 200
     assert "\n" not in str(info.value)
     assert not (target / "web").exists()
 
