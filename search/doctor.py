@@ -107,12 +107,9 @@ def check(settings: Settings) -> list[Finding]:
         return found
     for key, src in sorted(sources.items()):
         entry, failure = entries.get(key), failures.get(key)
-        if (
-            entry is None
-            and failure
-            and (failure.size, failure.mtime_ns) == (src.size, src.mtime_ns)
-        ):
-            found.append(Finding("failed", f"{key}: {failure.reason}"))
+        if failure and (failure.size, failure.mtime_ns) == (src.size, src.mtime_ns):
+            kept = " (its last readable version stays indexed)" if entry else ""
+            found.append(Finding("failed", f"{key}: {failure.reason}{kept}"))
         elif entry is None:
             found.append(Finding("new-source", f"{key} is not indexed yet"))
         elif (entry.size, entry.mtime_ns) != (src.size, src.mtime_ns):

@@ -80,8 +80,7 @@ def walk_corpus(corpus_dir: Path) -> tuple[dict[str, SourceFile], tuple[Failure,
             key = rel.as_posix()
             path = Path(entry.path)
             try:
-                is_link = entry.is_symlink()
-                if is_link:
+                if entry.is_symlink():
                     target = path.resolve(strict=True)
                     if target != root and root not in target.parents:
                         if _wanted(rel, path, directory=target.is_dir()):
@@ -334,12 +333,16 @@ def index_events(
                 and (failed_before.size, failed_before.mtime_ns) == stamp
             ):
                 failures[key] = failed_before
+                if prev:
+                    entries[key] = prev  # the version indexed before it broke stays
                 continue
             if prev and prev.meta_sig == sig and prev.sha256 == sha:
                 entries[key] = replace(prev, size=src.size, mtime_ns=src.mtime_ns)
                 continue
             if failed_before and failed_before.meta_sig == sig and failed_before.sha256 == sha:
                 failures[key] = replace(failed_before, size=src.size, mtime_ns=src.mtime_ns)
+                if prev:
+                    entries[key] = prev
                 continue
             todo.append((src, sha, sig))
             if prev:

@@ -131,3 +131,20 @@ def test_a_file_past_the_time_limit_costs_only_that_file(testdata: Path, tmp_pat
     report = run_index(settings)
     assert [f.reason for f in report.failed] == ["timed out after 0 s"]
     assert report.exit_code == 3
+
+
+def test_a_file_that_breaks_keeps_its_last_good_version(testdata: Path, tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(testdata / "pdf/en/dmca.pdf", corpus / "report.pdf")
+    settings = settings_for(corpus, tmp_path / "index")
+    assert run_index(settings).added == ("report.pdf",)
+    shutil.copy(testdata / "pdf/hard/encrypted_password-test.pdf", corpus / "report.pdf")
+    first, again = run_index(settings), run_index(settings)
+    assert [f.key for f in first.failed] == ["report.pdf"]
+    assert [f.key for f in again.known_failures] == ["report.pdf"]
+    # the version indexed before stays searchable, and index and manifest agree
+    findings = check(settings)
+    assert [f.kind for f in findings] == ["failed"]
+    assert findings[0].detail.endswith("(its last readable version stays indexed)")
+    assert show_document(settings, "report.pdf") is not None
