@@ -69,6 +69,7 @@ def states(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Path]:
     return before, root
 
 
+@pytest.mark.slow  # `make fuzz` runs it with 20 times the kill moments
 @pytest.mark.parametrize("rebuild", [False, True], ids=["incremental", "rebuild"])
 def test_killed_runs_leave_before_or_after_never_between(
     states: tuple[Settings, Path], rebuild: bool

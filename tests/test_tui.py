@@ -320,12 +320,16 @@ KEYS_TO_TRY = [
     "f8",
     "f9",
     "question_mark",
+    "ctrl+b",
+    "ctrl+t",
+    "ctrl+n",
     '"',
     "-",
     "*",
 ]
 
 
+@pytest.mark.slow  # `make fuzz` runs it with 20 times the key sequences
 @settings(max_examples=6 * FUZZ_SCALE, deadline=None, suppress_health_check=list(HealthCheck))
 @given(keys=st.lists(st.sampled_from(KEYS_TO_TRY), min_size=5, max_size=25))
 def test_random_key_sequences_never_crash_the_ui(
