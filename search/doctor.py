@@ -149,9 +149,8 @@ def repair(settings: Settings) -> DoctorReport:
             kept = {k: e for k, e in entries.items() if e.doc_id in indexed}
             extra = indexed - {doc_id_for(k) for k in kept}
             if extra:
-                writer = ix.writer()
-                delete_documents(writer, sorted(extra))
-                writer.commit()
+                with store.writing(ix) as writer:
+                    delete_documents(writer, sorted(extra))
             manifest.save(live, kept)
         actions.append("dropped manifest entries and documents that did not match each other")
     if kinds & {"missing", "extra", "stale-source", "new-source", "removed-source"}:

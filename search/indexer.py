@@ -402,47 +402,45 @@ def index_events(
             return
 
         try:
-            if rebuild or live is None:
-                gen, ix = store.create_generation(index_dir)
-            else:
-                gen, ix = live, store.open_generation(live)
-        except OSError as exc:
+            with contextlib.ExitStack() as stack:
+                if rebuild or live is None:
+                    gen, ix = stack.enter_context(store.new_generation(index_dir))
+                else:
+                    gen, ix = live, store.open_generation(live)
+                with store.writing(ix, merge=True, limitmb=WRITER_MB) as writer:
+                    if not rebuild:
+                        delete_documents(
+                            writer,
+                            [doc_id_for(k) for k in removed] + [d.doc_id for d, *_ in docs],
+                        )
+                    known = compound_dictionary(
+                        (d for d, *_ in docs), None if gen != live else writer.reader()
+                    )
+                    for n, (doc, sha, size, mtime, sig) in enumerate(docs, start=1):
+                        _add(writer, doc, known)
+                        entries[doc.source_key] = manifest.Entry(
+                            doc.source_key,
+                            size,
+                            mtime,
+                            sha,
+                            sig,
+                            doc.doc_id,
+                            len(doc.passages),
+                            now,
+                        )
+                        failures.pop(doc.source_key, None)
+                        yield IndexProgress("write", n, len(docs), doc.source_key)
+                    for key in removed:
+                        entries.pop(key, None)
+                    if rebuild:  # a rebuild starts empty: only what was extracted now is in it
+                        written = {d.source_key for d, *_ in docs}
+                        entries = {k: e for k, e in entries.items() if k in written}
+                    yield IndexProgress("commit", 0, 1)
+                manifest.save(gen, entries, failures)
+                if gen != live:
+                    store.publish(index_dir, gen)
+        except OSError as exc:  # a full disk, a read-only folder: the old index stands
             raise _write_error(index_dir, exc) from exc
-        writer = ix.writer(limitmb=WRITER_MB)
-        try:
-            if not rebuild:
-                delete_documents(
-                    writer, [doc_id_for(k) for k in removed] + [d.doc_id for d, *_ in docs]
-                )
-            known = compound_dictionary(
-                (d for d, *_ in docs), None if gen != live else writer.reader()
-            )
-            for n, (doc, sha, size, mtime, sig) in enumerate(docs, start=1):
-                _add(writer, doc, known)
-                entries[doc.source_key] = manifest.Entry(
-                    doc.source_key, size, mtime, sha, sig, doc.doc_id, len(doc.passages), now
-                )
-                failures.pop(doc.source_key, None)
-                yield IndexProgress("write", n, len(docs), doc.source_key)
-            for key in removed:
-                entries.pop(key, None)
-            if rebuild:  # a rebuild starts empty: only what was extracted now is in it
-                entries = {
-                    k: e for k, e in entries.items() if k in {d.source_key for d, *_ in docs}
-                }
-            yield IndexProgress("commit", 0, 1)
-            writer.commit(merge=True)
-            manifest.save(gen, entries, failures)
-            if gen != live:
-                store.publish(index_dir, gen)
-        except BaseException as exc:
-            with contextlib.suppress(Exception):  # after a full disk, cancel may fail as well
-                writer.cancel()
-            if gen != live and store.current_generation(index_dir) != gen:
-                store.discard(gen)  # the old index stays live, and no half generation stays
-            if isinstance(exc, OSError):
-                raise _write_error(index_dir, exc) from exc
-            raise
         if gen != live:
             index_home.record(index_dir, corpus_dir)
             store.prune(index_dir)  # open readers keep their files (POSIX); new ones follow CURRENT
@@ -495,27 +493,20 @@ def build_from_documents(
     atomic swap as a rebuild, without extraction. Returns the number of passages.
     """
     index_home.claim(settings.index_dir, settings.corpus_dir, rebuild=True)
-    with writer_lock(settings.index_dir):
-        gen, ix = store.create_generation(settings.index_dir)
-        options: dict[str, Any] = {"limitmb": limitmb}
-        if procs > 1:
-            options.update(procs=procs, multisegment=True)
-        writer = ix.writer(**options)
-        count = 0
-        docs = list(documents)
-        known = compound_dictionary(docs)
-        try:
+    options: dict[str, Any] = {"limitmb": limitmb}
+    if procs > 1:
+        options.update(procs=procs, multisegment=True)
+    docs = list(documents)
+    known = compound_dictionary(docs)
+    count = 0
+    with writer_lock(settings.index_dir), store.new_generation(settings.index_dir) as (gen, ix):
+        with store.writing(ix, merge=True, **options) as writer:
             for doc in docs:
                 count += _add(writer, doc, known)
-            writer.commit()
-        except BaseException:
-            writer.cancel()
-            store.discard(gen)
-            raise
         store.publish(settings.index_dir, gen)
-        index_home.record(settings.index_dir, settings.corpus_dir)
-        store.prune(settings.index_dir)
-        return count
+    index_home.record(settings.index_dir, settings.corpus_dir)
+    store.prune(settings.index_dir)
+    return count
 
 
 def add_documents(settings: Settings, documents: list[Document]) -> int:
@@ -526,15 +517,10 @@ def add_documents(settings: Settings, documents: list[Document]) -> int:
         if live is None:
             raise IndexMissingError(f"no index at {settings.index_dir}")
         ix = store.open_generation(live)
-        writer = ix.writer(limitmb=WRITER_MB)
-        try:
+        count = 0
+        with store.writing(ix, merge=True, limitmb=WRITER_MB) as writer:
             delete_documents(writer, [d.doc_id for d in documents])
             known = compound_dictionary(documents, writer.reader())
-            count = 0
             for doc in documents:
                 count += _add(writer, doc, known)
-            writer.commit(merge=True)
-        except BaseException:
-            writer.cancel()
-            raise
         return count

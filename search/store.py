@@ -16,7 +16,7 @@ import shutil
 import struct
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
@@ -133,6 +133,37 @@ def create_generation(index_dir: Path) -> tuple[Path, Any]:
     ix = storage(gen).create_index(build_schema())
     (gen / SCHEMA_NAME).write_text(str(SCHEMA_VERSION))
     return gen, ix
+
+
+@contextlib.contextmanager
+def writing(ix: Any, merge: bool = True, **options: Any) -> Iterator[Any]:
+    """A Whoosh writer that commits when the block ends and is cancelled when it raises
+    (a cancel that fails too, as after a full disk, does not hide the first error)."""
+    writer = ix.writer(**options)
+    try:
+        yield writer
+    except BaseException:
+        with contextlib.suppress(Exception):
+            writer.cancel()
+        raise
+    try:
+        writer.commit(merge=merge)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            writer.cancel()
+        raise
+
+
+@contextlib.contextmanager
+def new_generation(index_dir: Path) -> Iterator[tuple[Path, Any]]:
+    """A fresh generation to write; removed again unless it was published in the block."""
+    gen, ix = create_generation(index_dir)
+    try:
+        yield gen, ix
+    except BaseException:
+        if current_generation(index_dir) != gen:
+            discard(gen)
+        raise
 
 
 def _fsync_dir(path: Path) -> None:
