@@ -44,10 +44,12 @@ from search.models import (
     Hit,
     IndexProgress,
     IndexReport,
+    Mode,
     PageView,
     SearchRequest,
     SearchResults,
     Segment,
+    Sort,
 )
 from search.settings import Settings, default_settings
 
@@ -106,7 +108,7 @@ class UIState:
 
     text: str = ""
     selected: dict[str, set[str]] = field(default_factory=dict)
-    sort: str = "relevance"
+    sort: Sort = "relevance"
     cross_lingual: bool = False
 
     def request(self, page_size: int = PAGE_SIZE) -> SearchRequest:
@@ -501,7 +503,7 @@ class SearchApp(App[None]):
         self.cancel_requested = threading.Event()
         self.searches = 0
         self.export_dir = Path.cwd()
-        self.mode = "search"
+        self.mode: Mode = "search"
         self.page_size = PAGE_SIZE
         self.shown_hits: list[Hit] = []
         """Every result shown so far: the first page, and the pages loaded by scrolling on."""

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from search.errors import QuerySyntaxError, SearchError
-from search.models import IndexProgress, IndexReport
+from search.models import SORTS, IndexProgress, IndexReport
 from search.render import plural
 from search.settings import Settings, default_settings
 
@@ -356,7 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--org", help="organisations, comma-separated")
     p.add_argument("--municipality", help="municipalities, comma-separated")
     p.add_argument("--source", help="pdf,html,text")
-    p.add_argument("--sort", choices=("relevance", "year"), default="relevance")
+    p.add_argument("--sort", choices=SORTS, default="relevance")
     p.add_argument(
         "--cross-lingual",
         action="store_true",

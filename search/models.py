@@ -7,6 +7,12 @@ CLI, the TUI and the tests see one vocabulary. No third-party imports here.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal, get_args
+
+Sort = Literal["relevance", "year"]
+SORTS: tuple[Sort, ...] = get_args(Sort)
+Phase = Literal["scan", "extract", "write", "commit"]
+Mode = Literal["search", "ask"]
 
 SUPPORTED_LANGUAGES = ("sv", "lv", "ru", "en")
 """Languages with their own analyzer; anything else is labelled be or other."""
@@ -103,8 +109,7 @@ class Failure:
 class IndexProgress:
     """One step of an index run; both the CLI bar and the TUI bar consume these."""
 
-    phase: str
-    """scan, extract, write, commit or done."""
+    phase: Phase
     done: int
     total: int
     current: str = ""
@@ -173,8 +178,7 @@ class SearchRequest:
     """(facet, chosen values): country, lang, doc_type, year, organisation, municipality, source."""
     year_from: int | None = None
     year_to: int | None = None
-    sort: str = "relevance"
-    """relevance or year"""
+    sort: Sort = "relevance"
     page: int = 1
     page_size: int = 10
     cross_lingual: bool = False
