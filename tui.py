@@ -291,7 +291,7 @@ class FailuresScreen(ModalScreen[None]):
         for f in self.failures:
             table.add_row(f.key, f.reason)
         with Vertical(classes="dialog wide"):
-            yield Label(
+            yield Static(
                 f"{render.plural(len(self.failures), 'file')} in {self.corpus} could not be "
                 "indexed. They are read again when they change (or on F6)."
                 if self.failures
