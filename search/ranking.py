@@ -113,6 +113,8 @@ class Postings:
                 return parts[0]  # Whoosh ignores the boost of a one-part compound too
             found = _union(parts, self.size) if kind is wq.Or else _intersection(parts)
             return _boosted(found, q.boost)
+        if kind in (wq.Prefix, wq.FuzzyTerm) and q.text:
+            return self._expanded(q)
         if kind is wq.AndMaybe:
             return _and_maybe(self._eval(q.a), self._eval(q.b))
         if kind is wq.AndNot:
@@ -120,6 +122,17 @@ class Postings:
             keep = ~np.isin(base.ids, minus.ids, assume_unique=True)
             return Matches(base.ids[keep], base.scores[keep])
         return self._by_whoosh(q)
+
+    def _expanded(self, q: Any) -> Matches:
+        """A prefix* or fuzzy~ word: the union of its terms' postings arrays. Whoosh scores
+        these with a constant score; here every matching passage scores the query's boost."""
+        parts = [self._term(q.fieldname, t, 1.0) for t in q._btexts(self._reader) if t]
+        if not parts:
+            return Matches.empty()
+        found = _union(parts, self.size)
+        if q.constantscore:
+            return Matches(found.ids, np.full(len(found.ids), q.boost, dtype=np.float64))
+        return _boosted(found, q.boost)
 
     def _by_whoosh(self, q: Any) -> Matches:
         """Whoosh's own matcher for a query kind without an array path."""
