@@ -410,3 +410,18 @@ async def test_any_failure_in_a_worker_shows_in_the_status_line_and_the_app_live
         await pilot.press("f9", *"Vad gör kommunen?", "enter")  # ask goes through it too
         await settle(pilot, app)
         assert app.is_running
+
+
+def test_the_results_line_shows_the_section_never_the_title_again(fixture_index: Settings) -> None:
+    from search.models import SearchRequest
+    from search.service import open_search
+    from tui import hit_prompt
+
+    engine = open_search(fixture_index)
+    hits = engine.search(SearchRequest(text="", page_size=50)).hits
+    assert any(h.source != "pdf" and h.heading == h.title for h in hits)
+    for hit in hits:
+        meta = hit_prompt(hit).plain.split("\n")[1]
+        assert hit.title[:20] not in meta, meta
+        if hit.source != "pdf" and hit.heading and hit.heading != hit.title:
+            assert hit.heading[:20] in meta
