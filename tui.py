@@ -1146,6 +1146,8 @@ class SearchApp(App[None]):
         else:
             failing = len(outcome.failed) + len(outcome.known_failures)
             failed = f", {failing} failed (ctrl+n lists them)" if failing else ""
+            if outcome.unsupported:
+                failed += f"; not read: {render.unsupported_summary(outcome.unsupported)}"
             self.notify(
                 f"Index {'rebuilt' if outcome.rebuilt else 'updated'}: {len(outcome.added)} added, "
                 f"{len(outcome.updated)} updated, {len(outcome.removed)} removed{failed}",

@@ -17,7 +17,7 @@ from typing import Any, TextIO
 
 from search.errors import QuerySyntaxError, SearchError
 from search.models import SORTS, IndexProgress, IndexReport
-from search.render import plural
+from search.render import plural, unsupported_summary
 from search.settings import Settings, default_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
@@ -70,6 +70,10 @@ def _print_report(report: IndexReport, out: TextIO) -> None:
         out.write(f"  failed: {failure.key}: {failure.reason}\n")
     for entry in report.skipped:
         out.write(f"  skipped: {entry.key}: {entry.reason}\n")
+    if report.unsupported:
+        out.write(
+            f"  skipped, not a type this tool reads: {unsupported_summary(report.unsupported)}\n"
+        )
     for failure in report.known_failures:
         out.write(
             f"  failed earlier, unchanged since (not read again): {failure.key}: {failure.reason}\n"
@@ -127,6 +131,9 @@ def _print_stats(args: argparse.Namespace) -> None:
         + ", ".join(f"{k} {v}" for k, v in st.passages_by_language)
         + "\n"
     )
+    if st.unsupported:
+        types = ", ".join(f"{n} {suffix}" for suffix, n in st.unsupported)
+        out.write(f"  not read (a type this tool does not read): {types}\n")
     out.write(f"  index: {st.index_dir}\n")
 
 
@@ -261,7 +268,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         findings, actions = tuple(check(settings)), ()
         remaining = [f for f in findings if f.repairable]
     problems = [f for f in findings if f.repairable]
-    unreadable = [f for f in findings if not f.repairable]
+    unreadable = [f for f in findings if f.kind == "failed"]
+    other_types = [f for f in findings if f.kind == "unsupported"]
     if args.json:
         data = {
             "findings": [{"kind": f.kind, "detail": f.detail} for f in findings],
@@ -291,6 +299,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         )
         for f in unreadable:
             out.write(f"  failed: {f.detail}\n")
+    for f in other_types:
+        out.write(f"Not read: {f.detail}\n")
     return EXIT_FAILED if remaining else EXIT_OK
 
 

@@ -16,7 +16,8 @@ from typing import Any
 from search import index_home, lock, manifest, store
 from search.errors import IndexDamagedError
 from search.extract import doc_id_for
-from search.indexer import delete_documents, run_index, scan_corpus
+from search.indexer import delete_documents, run_index, walk_corpus
+from search.render import unsupported_summary
 from search.schema import SCHEMA_VERSION
 from search.settings import Settings
 
@@ -25,13 +26,13 @@ from search.settings import Settings
 class Finding:
     kind: str
     """stale-lock, leftover-generation, no-index, unreadable, schema, missing, extra,
-    stale-source, new-source, removed-source; and `failed`: a file that could not be read,
-    which is not a fault of the index and which no repair can fix"""
+    stale-source, new-source, removed-source; and, not faults of the index and beyond any
+    repair: `failed` (a file that could not be read) and `unsupported` (files of other types)"""
     detail: str
 
     @property
     def repairable(self) -> bool:
-        return self.kind != "failed"
+        return self.kind not in ("failed", "unsupported")
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,10 +102,18 @@ def check(settings: Settings) -> list[Finding]:
     for doc_id in sorted(indexed - set(listed)):
         found.append(Finding("extra", f"document {doc_id} is in the index but not in the manifest"))
     try:
-        sources = scan_corpus(settings.corpus_dir)
+        scan = walk_corpus(settings.corpus_dir)
     except Exception as exc:
         found.append(Finding("no-index", f"the corpus cannot be read: {exc}"))
         return found
+    sources = scan.sources
+    if scan.unsupported:
+        found.append(
+            Finding(
+                "unsupported",
+                f"{unsupported_summary(scan.unsupported)} (files of a type this tool does not read)",
+            )
+        )
     for key, src in sorted(sources.items()):
         entry, failure = entries.get(key), failures.get(key)
         if failure and (failure.size, failure.mtime_ns) == (src.size, src.mtime_ns):

@@ -16,7 +16,7 @@ import os
 import stat
 import time
 from collections.abc import Generator, Iterable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -45,9 +45,21 @@ def _ignored(rel: Path) -> bool:
     return len(parts) == 1 and parts[0].lower() == "readme.md"
 
 
-def walk_corpus(corpus_dir: Path) -> tuple[dict[str, SourceFile], tuple[Failure, ...]]:
-    """Every indexable file under the corpus, by corpus-relative posix path (stat only),
-    and the entries passed over with the reason.
+@dataclass(frozen=True, slots=True)
+class CorpusScan:
+    """What a walk of the corpus found: every file is in exactly one of these."""
+
+    sources: dict[str, SourceFile]
+    """Indexable files by corpus-relative posix path (stat only)."""
+    skipped: tuple[Failure, ...]
+    """Entries passed over, each with the reason: links out, FIFOs, devices, duplicates."""
+    unsupported: tuple[str, ...]
+    """Files of a type the tool does not read (.docx, .xlsx, images, …)."""
+
+
+def walk_corpus(corpus_dir: Path) -> CorpusScan:
+    """Every file under the corpus, accounted for: indexable, skipped with a reason, or of
+    a type the tool does not read.
 
     Regular files only: devices, FIFOs and sockets are passed over (reading one could hang
     the run). Links are followed only while they stay inside the corpus; each real folder
@@ -58,6 +70,7 @@ def walk_corpus(corpus_dir: Path) -> tuple[dict[str, SourceFile], tuple[Failure,
     root = corpus_dir.resolve()
     found: dict[str, SourceFile] = {}
     skipped: list[Failure] = []
+    unsupported: list[str] = []
     seen_dirs: set[tuple[int, int]] = set()
     seen_files: dict[tuple[int, int], str] = {}
     stack: list[tuple[Path, PurePosixPath]] = [(corpus_dir, PurePosixPath())]
@@ -98,6 +111,8 @@ def walk_corpus(corpus_dir: Path) -> tuple[dict[str, SourceFile], tuple[Failure,
                     folders.append((path, rel))
                 continue
             if not _wanted(rel, path, directory=False):
+                if _other_type(rel, path) and stat.S_ISREG(st.st_mode):
+                    unsupported.append(key)
                 continue
             if not stat.S_ISREG(st.st_mode):
                 skipped.append(Failure(key, f"{_kind_of(st.st_mode)}, not a regular file"))
@@ -109,7 +124,22 @@ def walk_corpus(corpus_dir: Path) -> tuple[dict[str, SourceFile], tuple[Failure,
             seen_files[ident] = key
             found[key] = SourceFile(key, str(path), st.st_size, st.st_mtime_ns)
         stack.extend(reversed(folders))  # depth first, in name order
-    return dict(sorted(found.items())), tuple(sorted(skipped, key=lambda f: f.key))
+    return CorpusScan(
+        dict(sorted(found.items())),
+        tuple(sorted(skipped, key=lambda f: f.key)),
+        tuple(sorted(unsupported)),
+    )
+
+
+def _other_type(rel: PurePosixPath, path: Path) -> bool:
+    """A file a person put in the corpus that the tool cannot read (not metadata, not hidden)."""
+    name = rel.name
+    return (
+        path.suffix.lower() not in SUPPORTED_SUFFIXES
+        and not name.endswith(SIDECAR_SUFFIX)
+        and name != FOLDER_FILE
+        and not _ignored(Path(rel))
+    )
 
 
 def _write_error(index_dir: Path, exc: OSError) -> IndexWriteError:
@@ -134,7 +164,7 @@ def _unchanged(
 
 
 def scan_corpus(corpus_dir: Path) -> dict[str, SourceFile]:
-    return walk_corpus(corpus_dir)[0]
+    return walk_corpus(corpus_dir).sources
 
 
 def safe_name(name: str) -> str:
@@ -299,7 +329,8 @@ def index_events(
     index_home.claim(index_dir, corpus_dir, rebuild)
     with writer_lock(index_dir):
         store.prune(index_dir)  # generations left by a killed rebuild
-        sources, skipped = walk_corpus(corpus_dir)
+        scan = walk_corpus(corpus_dir)
+        sources = scan.sources
         yield IndexProgress("scan", len(sources), len(sources))
         rebuild = rebuild or store.needs_rebuild(index_dir)
         live = store.current_generation(index_dir)
@@ -383,7 +414,7 @@ def index_events(
                 entries,
                 failed,
                 known_failures,
-                skipped,
+                scan,
                 started,
                 rebuild,
                 len(sources),
@@ -454,7 +485,7 @@ def _report(
     entries: dict[str, manifest.Entry],
     failed: list[Failure],
     known_failures: tuple[Failure, ...],
-    skipped: tuple[Failure, ...],
+    scan: CorpusScan,
     started: float,
     rebuilt: bool,
     total: int,
@@ -469,7 +500,8 @@ def _report(
         unchanged=total - len(added) - len(updated) - len(failed) - len(known_failures),
         failed=tuple(failed),
         known_failures=known_failures,
-        skipped=skipped,
+        skipped=scan.skipped,
+        unsupported=scan.unsupported,
         passages=sum(e.passages for e in entries.values()),
         seconds=time.monotonic() - started,
         rebuilt=rebuilt,

@@ -131,6 +131,8 @@ class IndexReport:
     """Files that failed in an earlier run and have not changed since: not read again."""
     skipped: tuple[Failure, ...] = ()
     """Entries of the corpus passed over: links out of it, FIFOs and devices, duplicates."""
+    unsupported: tuple[str, ...] = ()
+    """Files of a type the tool does not read (.docx, .xlsx, images, …)."""
 
     @property
     def exit_code(self) -> int:
@@ -161,6 +163,8 @@ class Stats:
     index_bytes: int
     last_update: str
     index_dir: str
+    unsupported: tuple[tuple[str, int], ...] = ()
+    """(suffix, files) in the corpus of types the tool does not read."""
 
 
 @dataclass(frozen=True, slots=True)

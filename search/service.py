@@ -85,7 +85,18 @@ def stats(settings: Settings) -> Stats:
         if toc
         else "",
         index_dir=str(gen),
+        unsupported=_unsupported_types(settings),
     )
+
+
+def _unsupported_types(settings: Settings) -> tuple[tuple[str, int], ...]:
+    from search.indexer import walk_corpus
+    from search.render import type_counts
+
+    try:
+        return type_counts(walk_corpus(settings.corpus_dir).unsupported)
+    except SearchError:  # the corpus is gone: the index can still be described
+        return ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -258,3 +258,21 @@ def test_copy_uses_the_clipboard_tools_this_machine_has(
     assert took.read_text() == "Rapport, p. 3, SE, 2019"
     monkeypatch.delenv("DISPLAY")
     assert clipboard.copy("x") == []  # nothing could take it: the UI says so
+
+
+def test_files_of_other_types_are_accounted_for(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus = tmp_path / "corpus"
+    write_fixture_corpus(corpus)
+    (corpus / "budget.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    (corpus / "se" / "plan.xlsx").write_bytes(b"PK\x03\x04")
+    (corpus / "se" / "slides.pptx").write_bytes(b"PK\x03\x04")
+    base = ["--index", str(tmp_path / "index"), "--corpus", str(corpus)]
+    assert main([*base, "index"]) == 0
+    out = capsys.readouterr().out
+    assert "skipped, not a type this tool reads: 2 .xlsx, 1 .pptx" in out
+    assert main([*base, "stats"]) == 0
+    assert "not read (a type this tool does not read): 2 .xlsx, 1 .pptx" in capsys.readouterr().out
+    assert main([*base, "doctor"]) == 0  # healthy: other types are not the index's fault
+    assert "Not read: 2 .xlsx, 1 .pptx" in capsys.readouterr().out
