@@ -9,19 +9,15 @@ version, and the query tree is evaluated with numpy over the whole collection.
 The scores are Whoosh's own BM25F (B 0.75, K1 1.2, idf `log(N / (df + 1)) + 1`, field
 lengths quantised to a byte as Whoosh stores them), summed as Whoosh sums them for And,
 Or and AndMaybe; a test checks them against Whoosh's. Query kinds with no array path
-here (phrases, prefixes, fuzzy terms, ranges) are matched and scored by Whoosh and
-their results used as they are, so the semantics stay Whoosh's everywhere.
+here (phrases, ranges) are matched and scored by Whoosh and their results used as they
+are. Reading Whoosh's files in one piece uses its private layout: `search.whoosh_layout`
+holds those reads and checks them against the public API when an index is opened.
 """
 
 from __future__ import annotations
 
-import io
-import pickle
-import struct
 import threading
-import zlib
 from collections import OrderedDict
-from collections.abc import Iterator
 from dataclasses import dataclass
 from math import log
 from typing import Any
@@ -29,10 +25,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3LeafMatcher, _lenfield
-from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
+
+from search import whoosh_layout
 
 B, K1 = 0.75, 1.2
 """Whoosh's BM25F defaults, which the index has always been searched with."""
@@ -41,7 +37,6 @@ CACHED_POSTINGS = 4_000_000
 
 CACHED_FREQUENCIES = 100_000
 """Document frequencies of terms looked up without their postings (query building)."""
-_INT = struct.Struct("!i")
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 Ids = NDArray[np.int64]
@@ -68,7 +63,7 @@ class Matches:
 class Postings:
     """The array evaluator for one opened index version (one Whoosh searcher)."""
 
-    def __init__(self, searcher: Any) -> None:
+    def __init__(self, searcher: Any, fast: bool = True) -> None:
         self._searcher = searcher
         self._reader = searcher.reader()
         self.size: int = self._reader.doc_count_all()
@@ -78,7 +73,11 @@ class Postings:
             deleted = getattr(sub.reader(), "deleted_docs_set", ())
             if deleted:
                 self.alive[offset + np.fromiter(deleted, np.int64, len(deleted))] = False
-        self._lengths: dict[str, NDArray[np.uint8]] = {}
+        self._lengths: dict[str, NDArray[np.float64]] = {}
+        self.fast = fast and whoosh_layout.layout_holds(
+            searcher, tuple(self._reader.schema.scorable_names())
+        )
+        """Read Whoosh's files directly (checked against its public API at open)."""
         self._cache: OrderedDict[tuple[str, str], tuple[Ids, NDArray[np.float32]]] = OrderedDict()
         self._cached = 0
         self._frequencies: dict[tuple[str, str], int] = {}
@@ -159,7 +158,7 @@ class Postings:
         df = len(ids)  # postings of deleted passages included, as in Whoosh's own count
         idf = log(self.size / (df + 1)) + 1
         avgfl = (self._reader.field_length(field) / (self.size or 1)) or 1
-        fl = _LENGTH_OF_BYTE[self._field_lengths(field)[ids]]
+        fl = self._field_lengths(field)[ids]
         w = tf.astype(np.float64)
         scores = idf * ((w * (K1 + 1)) / (w + K1 * ((1 - B) + B * fl / avgfl)))
         return Matches(ids, scores * boost if boost != 1.0 else scores)
@@ -195,7 +194,8 @@ class Postings:
                 postings = sub.reader().postings(field, word)
             except TermNotFound:
                 continue
-            ids, tf = _read_all(postings)
+            read = whoosh_layout.read_postings(postings) if self.fast else None
+            ids, tf = read if read is not None else whoosh_layout.public_postings(postings)
             id_parts.append(ids + offset)
             tf_parts.append(tf)
         read = (
@@ -211,72 +211,23 @@ class Postings:
                 self._cached -= len(old)
         return read
 
-    def _field_lengths(self, field: str) -> NDArray[np.uint8]:
-        """Each passage's length in the field, as Whoosh's byte code."""
+    def _field_lengths(self, field: str) -> NDArray[np.float64]:
+        """Each passage's length in the field, as Whoosh stores it (quantised to a byte)."""
         lengths = self._lengths.get(field)
         if lengths is None:
-            lengths = np.zeros(self.size, dtype=np.uint8)
+            lengths = np.zeros(self.size, dtype=np.float64)
             for sub, offset in self._leaves:
-                column = sub.reader()._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-                if column is not None and column._count:
-                    raw = column._dbfile.get(column._basepos, column._count)
-                    lengths[offset : offset + column._count] = np.frombuffer(raw, np.uint8)
+                reader = sub.reader()
+                codes = whoosh_layout.length_bytes(reader, field) if self.fast else None
+                if codes is not None:
+                    lengths[offset : offset + len(codes)] = _LENGTH_OF_BYTE[codes]
+                elif not self.fast:
+                    count = reader.doc_count_all()
+                    lengths[offset : offset + count] = [
+                        reader.doc_field_length(n, field, 0) or 0 for n in range(count)
+                    ]
             self._lengths[field] = lengths
         return lengths
-
-
-def _read_all(m: Any) -> tuple[Ids, NDArray[np.float32]]:
-    """A term's whole postings list: a block at a time where the format allows it."""
-    if isinstance(m, FilterMatcher):
-        m = m.child  # deletions are masked once, over all terms, by `Postings.run`
-    ids: list[int] = []
-    tfs: list[float] = []
-    if isinstance(m, W3LeafMatcher):
-        # Whoosh reads its stored extent length back as a 1-tuple (it never uses it)
-        length = m._length[0] if isinstance(m._length, tuple) else m._length
-        previous_last = 0
-        for deltas, weights, count, last in _blocks(m._postfile.get(m._startoffset, length)):
-            # each block's deltas restart from 0: rebase its first on the previous block's
-            # last id, so that one cumulative sum restores every id
-            start = len(ids)
-            ids.extend(deltas)
-            ids[start] -= previous_last
-            previous_last = last
-            if weights is None or isinstance(weights, float):
-                tfs.extend([weights or 1.0] * count)
-            else:
-                tfs.extend(weights)
-        return np.cumsum(np.array(ids, dtype=np.int64)), np.array(tfs, dtype=np.float32)
-    while m.is_active():  # inlined short lists
-        ids.append(m.id())
-        tfs.append(m.weight())
-        m.next()
-    return np.array(ids, dtype=np.int64), np.array(tfs, dtype=np.float32)
-
-
-def _blocks(raw: bytes) -> Iterator[tuple[Any, Any, int, int]]:
-    """(id deltas, weights, count, last id) of each block of a term's postings, read in one piece.
-
-    Whoosh 2.7's W3 layout: a 4-byte magic, then per block a big-endian int length
-    (negative for the last block), a pickled info tuple (count, max id, max weight,
-    compression, min and max length) and the pickled, maybe zlib-compressed, data tuple
-    (id deltas, weights, values).
-    """
-    if raw[:4] != WHOOSH3_HEADER_MAGIC:
-        raise ValueError("not a Whoosh 3 postings list")
-    stream = io.BytesIO(raw)
-    pos = 4
-    while pos < len(raw):
-        (length,) = _INT.unpack_from(raw, pos)
-        stream.seek(pos + _INT.size)
-        info = pickle.load(stream)
-        end = pos + _INT.size + abs(length)
-        data = raw[stream.tell() : end]
-        deltas, weights, _ = pickle.loads(zlib.decompress(data) if info[3] else data)
-        yield deltas, weights, info[0], info[1]
-        if length < 0:
-            return
-        pos = end
 
 
 def _union(parts: list[Matches], size: int) -> Matches:

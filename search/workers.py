@@ -158,12 +158,29 @@ def extract_all(
     ctx = mp.get_context("spawn")
     pending = list(reversed(jobs))
     pool = [_Worker(ctx, corpus_root, limits) for _ in range(min(workers, len(jobs)))]
+    starts_failed = 0
     try:
         while pending or any(w.job for w in pool):
-            for w in pool:
+            for i, w in enumerate(pool):
                 if w.job is None and pending:
-                    w.give(pending.pop())
+                    given = pending.pop()
+                    try:
+                        w.give(given)
+                        starts_failed = 0
+                    except OSError:  # the worker died before taking its first job
+                        code = w.process.exitcode
+                        w.kill()
+                        pool[i] = _Worker(ctx, corpus_root, limits)
+                        starts_failed += 1
+                        reason = f"the extractor process could not start (exit code {code})"
+                        yield given, Failure(given.key, reason)
+                        if starts_failed >= 3:  # it never will: say so for every file left
+                            while pending:
+                                left = pending.pop()
+                                yield left, Failure(left.key, reason)
             busy = [w for w in pool if w.job is not None]
+            if not busy:
+                continue
             deadline = min(w.started for w in busy) + limits.seconds_per_file
             ready = wait([w.conn for w in busy], timeout=max(0.0, deadline - time.monotonic()))
             for i, w in enumerate(pool):

@@ -82,11 +82,14 @@ def _searcher(settings: Settings) -> Iterator[object]:
         yield searcher
 
 
+@pytest.mark.parametrize("fast", [True, False], ids=["private-layout", "public-api"])
 @pytest.mark.parametrize("text", QUERIES)
 @pytest.mark.parametrize("cross_lingual", [False, True])
 def test_matches_and_scores_equal_whooshs(
-    changed_index: Settings, text: str, cross_lingual: bool
+    changed_index: Settings, text: str, cross_lingual: bool, fast: bool
 ) -> None:
+    """Both ways of reading the index (Whoosh's files directly, checked at open, and its
+    public API, the fallback when the check fails) score exactly as Whoosh does."""
     for searcher in _searcher(changed_index):
         reader = searcher.reader()  # type: ignore[attr-defined]
         assert not reader.is_atomic() and reader.has_deletions(), "the index must be changed"
@@ -98,7 +101,9 @@ def test_matches_and_scores_equal_whooshs(
         # Whoosh's AndNot matcher now and then lets an excluded passage through on an
         # index of several segments (seen with `samarbete -kommun`); those must not count
         expected = [(n, score) for n, score in expected if n not in excluded]
-        got = Postings(searcher).run(q).ranked()
+        postings = Postings(searcher, fast=fast)
+        assert postings.fast == fast, "the layout check must pass on the pinned Whoosh"
+        got = postings.run(q).ranked()
         # sums of the same terms in another order may differ in the last bit: compare the
         # rankings with scores rounded, and the scores themselves approximately
         assert _ranking(zip(got.ids.tolist(), got.scores.tolist(), strict=True)) == _ranking(
@@ -155,3 +160,25 @@ def test_prefix_and_fuzzy_words_match_what_whoosh_matches(
         got = Postings(searcher).run(q)
         assert set(got.ids.tolist()) == expected, text
         assert expected, f"{text!r} should find something"
+
+
+def test_a_layout_that_does_not_hold_falls_back_to_the_public_api(
+    changed_index: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from search import whoosh_layout
+
+    def other_layout(raw: bytes) -> Any:
+        raise ValueError("not a Whoosh 3 postings list")
+
+    monkeypatch.setattr(whoosh_layout, "_blocks", other_layout)
+    for searcher in _searcher(changed_index):
+        postings = Postings(searcher)
+        assert not postings.fast  # the check at open saw the difference
+        facets = FacetIndex(searcher.reader())  # type: ignore[attr-defined]
+        node, _ = split_filters(parse("kommun samarbete"))
+        q = compile_query(node, facets.canonical)
+        expected = dict(searcher.search(q, limit=None).items())  # type: ignore[attr-defined]
+        got = postings.run(q)
+        assert dict(zip(got.ids.tolist(), got.scores.tolist(), strict=True)) == pytest.approx(
+            expected, rel=1e-9
+        )

@@ -1,0 +1,150 @@
+"""The one place that reads Whoosh's private on-disk layout, and the check that it is
+still the layout this code was written for.
+
+Reading a term's postings in one piece (Whoosh 2.7's W3 blocks) and a field's length
+column in one read is what makes array search fast; both use Whoosh internals of the
+pinned 2.7.5 (`_postfile`, `_startoffset`, `_length`, `_perdoc._cached_reader`, `_dbfile`,
+the pickled block format). `layout_holds` compares them, on the opened index, with what
+Whoosh's public API says; where they differ, or a Whoosh upgrade changed them,
+`search.ranking` reads through the public API instead: slower, never wrong.
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+import struct
+import zlib
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+_INT = struct.Struct("!i")
+
+try:  # the names themselves are internals: a Whoosh without them takes the public path
+    from whoosh.codec.whoosh3 import (
+        LENGTHS_COLUMN,
+        WHOOSH3_HEADER_MAGIC,
+        W3LeafMatcher,
+        _lenfield,
+    )
+    from whoosh.matching.wrappers import FilterMatcher
+
+    _IMPORTED = True
+except ImportError:  # pragma: no cover - only with another Whoosh
+    _IMPORTED = False
+
+Postings = tuple[NDArray[np.int64], NDArray[np.float32]]
+
+
+def read_postings(m: Any) -> Postings | None:
+    """A term's whole postings (ids, term frequencies) from its W3 blocks in one read, or
+    None where the matcher is not the W3 kind this code knows (short inlined lists)."""
+    if not _IMPORTED:
+        return None
+    if isinstance(m, FilterMatcher):
+        m = m.child  # deletions are masked once, over all terms, by the caller
+    if not isinstance(m, W3LeafMatcher):
+        return None
+    ids: list[int] = []
+    tfs: list[float] = []
+    # Whoosh reads its stored extent length back as a 1-tuple (it never uses it)
+    length = m._length[0] if isinstance(m._length, tuple) else m._length
+    previous_last = 0
+    for deltas, weights, count, last in _blocks(m._postfile.get(m._startoffset, length)):
+        # each block's deltas restart from 0: rebase its first on the previous block's
+        # last id, so that one cumulative sum restores every id
+        start = len(ids)
+        ids.extend(deltas)
+        ids[start] -= previous_last
+        previous_last = last
+        if weights is None or isinstance(weights, float):
+            tfs.extend([weights or 1.0] * count)
+        else:
+            tfs.extend(weights)
+    return np.cumsum(np.array(ids, dtype=np.int64)), np.array(tfs, dtype=np.float32)
+
+
+def _blocks(raw: bytes) -> Iterator[tuple[Any, Any, int, int]]:
+    """(id deltas, weights, count, last id) of each block of a term's postings.
+
+    Whoosh 2.7's W3 layout: a 4-byte magic, then per block a big-endian int length
+    (negative for the last block), a pickled info tuple (count, max id, max weight,
+    compression, min and max length) and the pickled, maybe zlib-compressed, data tuple
+    (id deltas, weights, values).
+    """
+    if raw[:4] != WHOOSH3_HEADER_MAGIC:
+        raise ValueError("not a Whoosh 3 postings list")
+    stream = io.BytesIO(raw)
+    pos = 4
+    while pos < len(raw):
+        (length,) = _INT.unpack_from(raw, pos)
+        stream.seek(pos + _INT.size)
+        info = pickle.load(stream)
+        end = pos + _INT.size + abs(length)
+        data = raw[stream.tell() : end]
+        deltas, weights, _ = pickle.loads(zlib.decompress(data) if info[3] else data)
+        yield deltas, weights, info[0], info[1]
+        if length < 0:
+            return
+        pos = end
+
+
+def length_bytes(segment_reader: Any, field: str) -> NDArray[np.uint8] | None:
+    """A segment's stored field lengths (Whoosh's one-byte codes) in one read; None when
+    the field has no length column there."""
+    column = segment_reader._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+    if column is None or not column._count:
+        return None
+    raw = column._dbfile.get(column._basepos, column._count)
+    return np.frombuffer(raw, np.uint8)
+
+
+def layout_holds(searcher: Any, fields: tuple[str, ...], probes: int = 3) -> bool:
+    """Whether the private reads above agree with Whoosh's public API on this index: the
+    postings of a few terms of each field, and the field lengths of a few passages."""
+    if not _IMPORTED:
+        return False
+    try:
+        for sub, _ in searcher.leaf_searchers():
+            reader = sub.reader()
+            for field in fields:
+                if field not in reader.schema:
+                    continue
+                for n, term in enumerate(reader.lexicon(field)):
+                    if n >= probes:
+                        break
+                    fast = read_postings(reader.postings(field, term))
+                    if fast is None:
+                        continue
+                    slow = public_postings(reader.postings(field, term))
+                    if not (np.array_equal(fast[0], slow[0]) and np.allclose(fast[1], slow[1])):
+                        return False
+                codes = length_bytes(reader, field)
+                if codes is not None:
+                    from whoosh.util.numeric import byte_to_length
+
+                    for docnum in range(min(probes, len(codes))):
+                        public = reader.doc_field_length(docnum, field, 0) or 0
+                        if byte_to_length(int(codes[docnum])) != public:
+                            return False
+    except Exception:  # any surprise in the private layout means: do not use it
+        return False
+    return True
+
+
+def public_postings(m: Any) -> Postings:
+    """A term's postings through Whoosh's public matcher API: the slow, always-right path
+    (deleted passages included, as the fast path and Whoosh's document frequency count)."""
+    if _IMPORTED and isinstance(m, FilterMatcher):
+        m = m.child  # the filter has already moved it past the first deleted passages
+        m.reset()
+    ids: list[int] = []
+    tfs: list[float] = []
+    while m.is_active():
+        ids.append(m.id())
+        tfs.append(m.weight())
+        m.next()
+    return np.array(ids, dtype=np.int64), np.array(tfs, dtype=np.float32)
