@@ -15,7 +15,7 @@ import hashlib
 import os
 import stat
 import time
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -315,6 +315,69 @@ def delete_documents(writer: Any, doc_ids: list[str]) -> None:
         writer.delete_by_query(Or([Term("doc_id", d) for d in doc_ids[i : i + DELETE_BATCH]]))
 
 
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What an index run has to do, decided from the corpus and the manifest alone."""
+
+    kept: dict[str, manifest.Entry]
+    """Indexed and unchanged, or kept until a changed or unreadable file can be read."""
+    still_failing: dict[str, manifest.FailedEntry]
+    """Failed before and unchanged since: not read again."""
+    todo: list[tuple[SourceFile, str, str]]
+    """(source, SHA-256, metadata signature) to extract: new or really changed."""
+    removed: list[str]
+    """In the manifest, gone from the corpus."""
+    unreadable: tuple[Failure, ...]
+    """Files that could not even be hashed (permission denied, …): they fail alone."""
+
+
+def plan_run(
+    sources: dict[str, SourceFile],
+    old: dict[str, manifest.Entry],
+    old_failures: dict[str, manifest.FailedEntry],
+    signature: Callable[[SourceFile], str],
+    sha256: Callable[[SourceFile], str],
+) -> Plan:
+    """Decide, per source, whether to keep, skip or (re)extract it. A stat-equal file with
+    the same metadata costs nothing; a stat-changed one is hashed, and extracted only if
+    its content changed. `signature` and `sha256` may raise OSError: that file alone fails."""
+    kept: dict[str, manifest.Entry] = {}
+    still_failing: dict[str, manifest.FailedEntry] = {}
+    todo: list[tuple[SourceFile, str, str]] = []
+    unreadable: list[Failure] = []
+    for key, src in sources.items():
+        prev, failed_before = old.get(key), old_failures.get(key)
+        try:
+            sig = signature(src)
+            sha = "" if _unchanged(src, sig, prev, failed_before) else sha256(src)
+        except OSError as exc:
+            unreadable.append(Failure(key, _unreadable(exc)))
+            if prev:
+                kept[key] = prev  # what is indexed stays until it can be read
+            continue
+        stamp = (src.size, src.mtime_ns)
+        if prev and prev.meta_sig == sig and (prev.size, prev.mtime_ns) == stamp:
+            kept[key] = prev
+        elif (
+            failed_before
+            and failed_before.meta_sig == sig
+            and (
+                (failed_before.size, failed_before.mtime_ns) == stamp or failed_before.sha256 == sha
+            )
+        ):
+            still_failing[key] = replace(failed_before, size=src.size, mtime_ns=src.mtime_ns)
+            if prev:
+                kept[key] = prev  # the version indexed before it broke stays
+        elif prev and prev.meta_sig == sig and prev.sha256 == sha:
+            kept[key] = replace(prev, size=src.size, mtime_ns=src.mtime_ns)
+        else:
+            todo.append((src, sha, sig))
+            if prev:
+                kept[key] = prev  # kept until the new version is in: nothing lost on failure
+    removed = sorted(set(old) - set(sources))
+    return Plan(kept, still_failing, todo, removed, tuple(unreadable))
+
+
 def index_events(
     settings: Settings, rebuild: bool = False
 ) -> Generator[IndexProgress | IndexReport, None, None]:
@@ -338,47 +401,14 @@ def index_events(
         old_failures = {} if rebuild or live is None else manifest.load_failures(live)
         signature = _MetaSignatures(corpus_dir)
 
-        entries: dict[str, manifest.Entry] = {}
-        failures: dict[str, manifest.FailedEntry] = {}
-        unreadable: list[Failure] = []
-        todo: list[tuple[SourceFile, str, str]] = []
-        for key, src in sources.items():
-            try:
-                sig = signature(Path(src.path))
-                sha = ""
-                if not _unchanged(src, sig, old.get(key), old_failures.get(key)):
-                    sha = sha256_file(src.path, settings.limits.max_file_bytes)
-            except OSError as exc:  # this file alone fails; the run goes on
-                unreadable.append(Failure(key, _unreadable(exc)))
-                if key in old:
-                    entries[key] = old[key]  # what is indexed stays until it can be read
-                continue
-            prev, failed_before = old.get(key), old_failures.get(key)
-            stamp = (src.size, src.mtime_ns)
-            if prev and prev.meta_sig == sig and (prev.size, prev.mtime_ns) == stamp:
-                entries[key] = prev
-                continue
-            if (
-                failed_before
-                and failed_before.meta_sig == sig
-                and (failed_before.size, failed_before.mtime_ns) == stamp
-            ):
-                failures[key] = failed_before
-                if prev:
-                    entries[key] = prev  # the version indexed before it broke stays
-                continue
-            if prev and prev.meta_sig == sig and prev.sha256 == sha:
-                entries[key] = replace(prev, size=src.size, mtime_ns=src.mtime_ns)
-                continue
-            if failed_before and failed_before.meta_sig == sig and failed_before.sha256 == sha:
-                failures[key] = replace(failed_before, size=src.size, mtime_ns=src.mtime_ns)
-                if prev:
-                    entries[key] = prev
-                continue
-            todo.append((src, sha, sig))
-            if prev:
-                entries[key] = prev  # kept until the new version is in: nothing lost on failure
-        removed = sorted(set(old) - set(sources))
+        plan = plan_run(
+            sources,
+            old,
+            old_failures,
+            lambda src: signature(Path(src.path)),
+            lambda src: sha256_file(src.path, settings.limits.max_file_bytes),
+        )
+        entries, failures, todo, removed = plan.kept, plan.still_failing, plan.todo, plan.removed
         if old and not sources and not rebuild:
             raise IndexFolderError(
                 f"the corpus {corpus_dir} is empty, and the index holds "
@@ -388,7 +418,7 @@ def index_events(
         known_failures = tuple(Failure(f.key, f.reason) for f in failures.values())
 
         docs: list[tuple[Document, str, int, int, str]] = []
-        failed: list[Failure] = list(unreadable)
+        failed: list[Failure] = list(plan.unreadable)
         by_key = {src.key: (src, sha, sig) for src, sha, sig in todo}
         jobs = [Job(src.key, src.path) for src, _, _ in todo]
         yield IndexProgress("extract", 0, len(jobs))
