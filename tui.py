@@ -50,6 +50,7 @@ from search.models import (
     SearchResults,
     Segment,
     Sort,
+    unsupported_summary,
 )
 from search.settings import Settings, default_settings
 
@@ -1147,7 +1148,7 @@ class SearchApp(App[None]):
             failing = len(outcome.failed) + len(outcome.known_failures)
             failed = f", {failing} failed (ctrl+n lists them)" if failing else ""
             if outcome.unsupported:
-                failed += f"; not read: {render.unsupported_summary(outcome.unsupported)}"
+                failed += f"; not read: {unsupported_summary(outcome.unsupported)}"
             self.notify(
                 f"Index {'rebuilt' if outcome.rebuilt else 'updated'}: {len(outcome.added)} added, "
                 f"{len(outcome.updated)} updated, {len(outcome.removed)} removed{failed}",

@@ -33,8 +33,8 @@ QUERIES = 60
 
 def bench_sample_corpus(tmp: Path) -> dict[str, Any]:
     """Extraction pages/s (one process) and end-to-end index passages/s for corpus/."""
-    from search.extract import process_file
-    from search.indexer import scan_corpus
+    from search.indexing.indexer import scan_corpus
+    from search.ingest.extract import process_file
     from search.service import run_index
     from search.settings import Limits
 

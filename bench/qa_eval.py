@@ -12,9 +12,9 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from search import qa
-from search.engine import Engine
 from search.models import Hit
+from search.retrieval import qa
+from search.retrieval.engine import Engine
 
 QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "data" / "qa_eval.toml"
 METRICS = ("recall@1", "recall@5", "mrr", "answer_accuracy")

@@ -33,8 +33,8 @@ from bench import synthetic
 from bench.fts5 import Fts5
 from bench.stats import machine, ratio, summary
 from bench.tantivy_ref import Tantivy
-from search import store
-from search.indexer import add_documents, build_from_documents
+from search.indexing import store
+from search.indexing.indexer import add_documents, build_from_documents
 from search.models import SearchRequest
 from search.settings import PROJECT_ROOT, Settings
 

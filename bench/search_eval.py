@@ -7,8 +7,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from search.engine import Engine
 from search.models import SearchRequest
+from search.retrieval.engine import Engine
 
 QUERIES = Path(__file__).with_name("search_eval.toml")
 MODES = {

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from search.extract import doc_id_for
+from search.ingest.extract import doc_id_for
 from search.models import Document, Metadata, Passage
 
 LANGS = ("sv", "lv", "ru", "en")

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from search.errors import QuerySyntaxError, SearchError
-from search.models import SORTS, IndexProgress, IndexReport
-from search.render import plural, unsupported_summary
+from search.models import SORTS, IndexProgress, IndexReport, unsupported_summary
+from search.render import plural
 from search.settings import Settings, default_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
@@ -170,7 +170,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from search.fetch import fetch_page
+    from search.ingest.fetch import fetch_page
 
     settings = _settings(args)
     code = EXIT_OK
@@ -257,7 +257,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    from search.doctor import check, repair
+    from search.indexing.doctor import check, repair
 
     settings = _settings(args)
     if args.repair:

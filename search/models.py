@@ -1,12 +1,16 @@
 """Plain records that travel between the pipeline's stages.
 
 Every stage takes and returns these frozen dataclasses, never library objects, so the
-CLI, the TUI and the tests see one vocabulary. No third-party imports here.
+CLI, the TUI and the tests see one vocabulary. No third-party imports here; the two
+functions at the end are formatting helpers over its records.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Literal, get_args
 
 Sort = Literal["relevance", "year"]
@@ -263,3 +267,14 @@ class AnswerResult:
     ranked_passages: tuple[Hit, ...]
     """Passages in the order of their best sentence (for evaluation and "more")."""
     elapsed_ms: float
+
+
+def type_counts(keys: Iterable[str]) -> tuple[tuple[str, int], ...]:
+    """(suffix, files) for corpus files of types the tool does not read, most frequent first."""
+    counts = Counter(PurePosixPath(k).suffix.lower() or "(no extension)" for k in keys)
+    return tuple(counts.most_common())
+
+
+def unsupported_summary(keys: Iterable[str]) -> str:
+    """`3 .xlsx, 1 .pptx`."""
+    return ", ".join(f"{n} {suffix}" for suffix, n in type_counts(keys))

@@ -8,9 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections import Counter
-from collections.abc import Iterable
-from pathlib import PurePosixPath
 from typing import Any
 
 from search.models import AnswerResult, Hit, SearchResults, Segment
@@ -33,17 +30,6 @@ def snippet_text(segments: tuple[Segment, ...], colour: bool) -> str:
 def plural(count: int, noun: str) -> str:
     """`1 document`, `2 documents`."""
     return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-def type_counts(keys: Iterable[str]) -> tuple[tuple[str, int], ...]:
-    """(suffix, files) for files the tool does not read, most frequent first."""
-    counts = Counter(PurePosixPath(k).suffix.lower() or "(no extension)" for k in keys)
-    return tuple(counts.most_common())
-
-
-def unsupported_summary(keys: Iterable[str]) -> str:
-    """`3 .xlsx, 1 .pptx`."""
-    return ", ".join(f"{n} {suffix}" for suffix, n in type_counts(keys))
 
 
 def where_in(hit: Hit, page: int | None = None, heading: str | None = None) -> str:

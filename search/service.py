@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from search import store
 from search.errors import SearchError
+from search.indexing import store
 from search.models import (
     AnswerResult,
     Facet,
@@ -29,7 +29,7 @@ from search.models import (
 from search.settings import Settings
 
 if TYPE_CHECKING:
-    from search.engine import Engine
+    from search.retrieval.engine import Engine
 
 
 def index_events(
@@ -40,13 +40,13 @@ def index_events(
     Closing the generator early cancels the run: the writer is cancelled, a half-built
     generation removed, the lock released, and the index stays as it was.
     """
-    from search.indexer import index_events as events
+    from search.indexing.indexer import index_events as events
 
     return events(settings, rebuild)
 
 
 def run_index(settings: Settings, rebuild: bool = False) -> IndexReport:
-    from search.indexer import run_index as run
+    from search.indexing.indexer import run_index as run
 
     return run(settings, rebuild)
 
@@ -90,8 +90,8 @@ def stats(settings: Settings) -> Stats:
 
 
 def _unsupported_types(settings: Settings) -> tuple[tuple[str, int], ...]:
-    from search.indexer import walk_corpus
-    from search.render import type_counts
+    from search.indexing.indexer import walk_corpus
+    from search.models import type_counts
 
     try:
         return type_counts(walk_corpus(settings.corpus_dir).unsupported)
@@ -121,7 +121,7 @@ class ShownDocument:
 @store.reads_index
 def show_document(settings: Settings, ref: str) -> ShownDocument | None:
     """A document as indexed, by doc id or by path (absolute, or relative to the corpus)."""
-    from search.extract import doc_id_for
+    from search.ingest.extract import doc_id_for
 
     candidates = {ref}
     path = Path(ref)
@@ -184,14 +184,14 @@ def show_document(settings: Settings, ref: str) -> ShownDocument | None:
 
 def open_search(settings: Settings) -> Engine:
     """A search engine over the live index; keep it for many queries (it caches)."""
-    from search.engine import Engine
+    from search.retrieval.engine import Engine
 
     return Engine(settings)
 
 
 def parse_year_range(text: str) -> tuple[int | None, int | None]:
     """`2015..2018`, `2015..`, `..2018` or `2016` → (from, to); raises QuerySyntaxError."""
-    from search.query import FieldFilter, parse
+    from search.retrieval.query import FieldFilter, parse
 
     node = parse(f"year:{text}")
     assert isinstance(node, FieldFilter)
@@ -200,14 +200,14 @@ def parse_year_range(text: str) -> tuple[int | None, int | None]:
 
 def writer_pid(settings: Settings) -> int | None:
     """The pid of another process updating the index right now, if any."""
-    from search.lock import holder
+    from search.indexing.lock import holder
 
     return holder(settings.index_dir)
 
 
 def failed_files(settings: Settings) -> tuple[Failure, ...]:
     """Files of the corpus that could not be indexed, with the reason (as last recorded)."""
-    from search import manifest
+    from search.indexing import manifest
 
     gen = store.current_generation(settings.index_dir)
     if gen is None:
@@ -285,7 +285,7 @@ def export_results(engine: Engine, request: SearchRequest, fmt: str) -> str:
 
 def add_url(settings: Settings, url: str) -> Path:
     """Fetch a web page into the corpus (corpus/web/); returns where it was saved."""
-    from search.fetch import fetch_page
+    from search.ingest.fetch import fetch_page
 
     return fetch_page(url, settings.corpus_dir, settings.limits).path
 
@@ -299,6 +299,6 @@ def ask(
     year_to: int | None = None,
 ) -> AnswerResult:
     """The sentences that answer a question, each with its citation; or none, said plainly."""
-    from search.qa import ask as answer
+    from search.retrieval.qa import ask as answer
 
     return answer(engine, question, filters, cross_lingual, year_from, year_to)

@@ -42,7 +42,7 @@ def default_settings(
     """Settings for the project's own `index/` and `corpus/`, overridable per call.
 
     Without a corpus, an index uses the corpus it was built from (recorded in its folder)."""
-    from search.index_home import recorded_corpus
+    from search.indexing.index_home import recorded_corpus
 
     index = Path(index_dir) if index_dir else PROJECT_ROOT / "index"
     corpus = Path(corpus_dir) if corpus_dir else recorded_corpus(index) or PROJECT_ROOT / "corpus"

@@ -19,7 +19,7 @@ def _loaded_after(code: str) -> set[str]:
 
 def test_importing_search_loads_no_ui_toolkit() -> None:
     assert "textual" not in _loaded_after(
-        "import search, search.service, search.cli, search.engine"
+        "import search, search.service, search.cli, search.retrieval.engine"
     )
 
 
@@ -37,7 +37,7 @@ def test_no_module_under_search_imports_textual() -> None:
 
 def test_answering_a_query_loads_no_extraction_machinery() -> None:
     loaded = _loaded_after(
-        "from search.engine import Engine\nfrom search.cli import cmd_query\nimport search.render"
+        "from search.retrieval.engine import Engine\nfrom search.cli import cmd_query\nimport search.render"
     )
     assert not loaded & {"pypdf", "trafilatura", "langdetect", "lxml", "httpx"}
 
@@ -60,3 +60,61 @@ def test_tui_imports_only_the_public_search_api() -> None:
         "search.settings",
         "search.render",
     }
+
+
+def _imports_of(path: object) -> set[str]:
+    from pathlib import Path
+
+    assert isinstance(path, Path)
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            if node.module == "search":
+                names |= {f"search.{a.name}" for a in node.names}
+    return names
+
+
+STAGES = ("text", "ingest", "indexing", "retrieval")
+MAY_USE = {
+    "text": set(),
+    "ingest": {"text"},
+    "indexing": {"text", "ingest"},
+    "retrieval": {"text", "indexing"},
+}
+"""The pipeline's folders, each using only those before it (and models, errors, settings)."""
+LIBRARIES = {
+    "whoosh": {"text", "indexing", "retrieval"},
+    "pypdf": {"ingest"},
+    "trafilatura": {"ingest"},
+    "httpx": {"ingest"},
+    "langdetect": {"text"},
+}
+
+
+def test_the_pipeline_folders_import_only_downwards() -> None:
+    for stage in STAGES:
+        for path in (PROJECT / "search" / stage).rglob("*.py"):
+            for name in _imports_of(path):
+                parts = name.split(".")
+                if parts[0] == "search" and len(parts) > 1:
+                    assert parts[1] in {
+                        stage,
+                        *MAY_USE[stage],
+                        "models",
+                        "errors",
+                        "settings",
+                        "data",
+                    }, f"{path.relative_to(PROJECT)} imports {name}"
+                if parts[0] in LIBRARIES:
+                    assert stage in LIBRARIES[parts[0]], (
+                        f"{path.relative_to(PROJECT)} imports {name}"
+                    )
+
+
+def test_the_top_of_the_package_uses_no_library_directly() -> None:
+    for path in (PROJECT / "search").glob("*.py"):
+        roots = {name.split(".")[0] for name in _imports_of(path)}
+        assert not roots & set(LIBRARIES), f"{path.name} imports {roots & set(LIBRARIES)}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from search import clean
+from search.text import clean
 
 
 def test_spacing_macron_before_dotless_i_becomes_i_macron() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from search.doctor import check
+from search.indexing.doctor import check
 from search.models import SearchRequest
 from search.service import open_search, run_index
 from search.settings import Settings

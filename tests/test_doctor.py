@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from search import manifest, store
 from search.cli import main
-from search.doctor import check, repair
-from search.lock import LOCK_NAME
+from search.indexing import manifest, store
+from search.indexing.doctor import check, repair
+from search.indexing.lock import LOCK_NAME
 from search.models import SearchRequest
 from search.service import open_search, run_index
 from search.settings import Settings

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from search.extract import process_file
+from search.ingest.extract import process_file
 from search.settings import Limits
 
 WORD = re.compile(r"\w+")

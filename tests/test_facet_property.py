@@ -14,14 +14,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from search import analysis, compounds
-from search.engine import Engine
-from search.extract import process_file
-from search.indexer import compound_dictionary
-from search.matching import is_stopword
+from search.indexing.indexer import compound_dictionary
+from search.ingest.extract import process_file
 from search.models import Document, SearchRequest
-from search.places import gazetteer
+from search.retrieval.engine import Engine
+from search.retrieval.matching import is_stopword
 from search.settings import Limits, Settings
+from search.text import analysis, compounds
+from search.text.places import gazetteer
 
 FACETS = ("country", "lang", "doc_type", "year", "organisation", "municipality", "source")
 

@@ -14,7 +14,7 @@ import pytest
 
 from search.cli import main
 from search.errors import FetchError
-from search.fetch import fetch_page
+from search.ingest.fetch import fetch_page
 from search.settings import Limits
 
 PAGE = (

@@ -14,10 +14,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from search.engine import Engine
 from search.errors import QuerySyntaxError, SearchError
-from search.extract import process_file
+from search.ingest.extract import process_file
 from search.models import SearchRequest
+from search.retrieval.engine import Engine
 from search.settings import Limits
 from tests.conftest import FUZZ_SCALE, TESTDATA
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from search.cli import main
-from search.doctor import check, repair
+from search.indexing.doctor import check, repair
 from search.models import IndexReport
 from search.service import run_index, show_document
 from tests.conftest import settings_for

@@ -28,12 +28,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from search.cli import main
-from search.doctor import check
 from search.errors import FetchError, QuerySyntaxError
-from search.fetch import fetch_page
-from search.lock import writer_lock
+from search.indexing.doctor import check
+from search.indexing.lock import writer_lock
+from search.ingest.fetch import fetch_page
 from search.models import SearchRequest
-from search.query import MAX_DEPTH, MAX_FUZZY, parse
+from search.retrieval.query import MAX_DEPTH, MAX_FUZZY, parse
 from search.service import open_search, run_index
 from search.settings import Limits
 from tests.conftest import FUZZ_SCALE, PROJECT, settings_for
@@ -237,7 +237,7 @@ def test_the_lock_never_has_two_holders(tmp_path: Path) -> None:
     script = (
         "import os, sys, time\n"
         "from pathlib import Path\n"
-        "from search.lock import writer_lock\n"
+        "from search.indexing.lock import writer_lock\n"
         "from search.errors import IndexLockedError\n"
         f"d, log = Path({str(tmp_path / 'ix')!r}), {str(log)!r}\n"
         "held = 0\n"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from search.language import detect
+from search.text.language import detect
 
 MAIN = ("sv", "lv", "ru", "en")
 

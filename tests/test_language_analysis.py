@@ -8,12 +8,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from search import analysis
-from search.analysis import TOKEN_PATTERN
-from search.engine import Engine
 from search.models import SearchRequest
+from search.retrieval.engine import Engine
 from search.service import open_search, run_index, show_document
 from search.settings import Settings
+from search.text import analysis
+from search.text.analysis import TOKEN_PATTERN
 from tests.conftest import settings_for
 
 DOCS = {
@@ -98,7 +98,7 @@ def test_cross_lingual_reaches_swedish_latvian_and_russian(sample_index: Setting
 
 
 def test_the_glossary_has_eighty_concepts_in_four_languages() -> None:
-    from search.glossary import glossary
+    from search.text.glossary import glossary
 
     concepts = glossary().concepts
     assert len(concepts) >= 80
@@ -107,7 +107,7 @@ def test_the_glossary_has_eighty_concepts_in_four_languages() -> None:
 
 
 def test_the_gazetteer_lists_every_swedish_kommun_and_latvian_municipality() -> None:
-    from search.places import gazetteer
+    from search.text.places import gazetteer
 
     places = gazetteer().places
     assert sum(p.country == "SE" for p in places) == 290

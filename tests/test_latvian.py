@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from search.latvian import stem
+from search.text.latvian import stem
 
 TABLE = Path(__file__).parent / "data" / "latvian_stems.tsv"
 

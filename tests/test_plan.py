@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from search.indexer import plan_run
-from search.manifest import Entry, FailedEntry
+from search.indexing.indexer import plan_run
+from search.indexing.manifest import Entry, FailedEntry
 from search.models import SourceFile
 
 

@@ -10,8 +10,8 @@ import pytest
 
 from bench.qa_eval import evaluate, questions
 from search.cli import main
-from search.engine import Engine
-from search.qa import ask, sentences
+from search.retrieval.engine import Engine
+from search.retrieval.qa import ask, sentences
 from search.service import open_search, show_document
 from search.settings import Settings
 

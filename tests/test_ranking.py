@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 from whoosh import query as wq
 
-from search import store
-from search.facets import FacetIndex
-from search.matching import compile_query
-from search.query import parse, split_filters
-from search.ranking import Postings
+from search.indexing import store
+from search.retrieval.facets import FacetIndex
+from search.retrieval.matching import compile_query
+from search.retrieval.query import parse, split_filters
+from search.retrieval.ranking import Postings
 from search.service import run_index
 from search.settings import Settings
 from tests.conftest import PROJECT, settings_for
@@ -119,7 +119,7 @@ def test_matches_and_scores_equal_whooshs(
 def test_cached_postings_are_bounded(
     changed_index: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from search import ranking
+    from search.retrieval import ranking
 
     monkeypatch.setattr(ranking, "CACHED_POSTINGS", 50)
     for searcher in _searcher(changed_index):
@@ -165,7 +165,7 @@ def test_prefix_and_fuzzy_words_match_what_whoosh_matches(
 def test_a_layout_that_does_not_hold_falls_back_to_the_public_api(
     changed_index: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from search import whoosh_layout
+    from search.retrieval import whoosh_layout
 
     def other_layout(raw: bytes) -> Any:
         raise ValueError("not a Whoosh 3 postings list")

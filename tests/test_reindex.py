@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from search import store
 from search.cli import main
-from search.lock import LOCK_NAME, writer_lock
+from search.indexing import store
+from search.indexing.lock import LOCK_NAME, writer_lock
 from search.models import IndexProgress, IndexReport, SearchRequest
 from search.service import index_events, open_search, run_index
 from search.settings import Settings
@@ -192,8 +192,8 @@ def test_a_rebuild_killed_midway_leaves_the_old_index_working(tmp_path: Path) ->
 
 
 def test_add_documents_replaces_by_doc_id_in_one_commit(fresh: Settings) -> None:
-    from search.extract import process_file
-    from search.indexer import add_documents
+    from search.indexing.indexer import add_documents
+    from search.ingest.extract import process_file
 
     path = fresh.corpus_dir / "lv/riga.md"
     doc = process_file(path, "lv/riga.md", fresh.corpus_dir, fresh.limits)

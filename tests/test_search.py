@@ -8,9 +8,9 @@ import json
 import pytest
 
 from search.cli import main
-from search.engine import Engine
 from search.errors import QuerySyntaxError
 from search.models import SearchRequest, SearchResults
+from search.retrieval.engine import Engine
 from search.settings import Settings
 
 

@@ -14,9 +14,9 @@ import pytest
 
 from search.cli import main
 from search.errors import IndexFolderError, QuerySyntaxError
-from search.index_home import MARKER_NAME, recorded_corpus
-from search.names import country_code, language_code
+from search.indexing.index_home import MARKER_NAME, recorded_corpus
 from search.render import citation, hits_csv, plural
+from search.retrieval.names import country_code, language_code
 from search.service import ask, open_search, run_index
 from search.settings import Settings, default_settings
 from tests.conftest import settings_for

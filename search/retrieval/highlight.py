@@ -5,9 +5,9 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Collection
 
-from search import analysis
-from search.analysis import FOLDED_FIELD, field_for_language
 from search.models import Segment
+from search.text import analysis
+from search.text.analysis import FOLDED_FIELD, field_for_language
 
 SNIPPET_WORDS = 40
 

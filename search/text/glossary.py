@@ -12,7 +12,7 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 
-from search import analysis
+from search.text import analysis
 
 MAX_SPAN = 4
 GLOSSARY_LANGS = ("en", "sv", "lv", "ru", "be")

@@ -16,15 +16,17 @@ from typing import Any
 import numpy as np
 from whoosh import query as wq
 
-from search import analysis, highlight, names, store
-from search.analysis import FOLDED_FIELD
 from search.errors import QuerySyntaxError
-from search.facets import Counted, FacetIndex, Selection
-from search.matching import UNSTEMMED, Frequency, compile_query, is_stopword
+from search.indexing import store
 from search.models import Hit, PageView, Passage, SearchRequest, SearchResults, Segment
-from search.query import FieldFilter, Node, parse, split_filters, words_of
-from search.ranking import Matches, Postings
+from search.retrieval import highlight, names
+from search.retrieval.facets import Counted, FacetIndex, Selection
+from search.retrieval.matching import UNSTEMMED, Frequency, compile_query, is_stopword
+from search.retrieval.query import FieldFilter, Node, parse, split_filters, words_of
+from search.retrieval.ranking import Matches, Postings
 from search.settings import Settings
+from search.text import analysis
+from search.text.analysis import FOLDED_FIELD
 
 CANDIDATE_FACTOR = 6
 """Passages ranked per wanted document before collapsing (documents repeat)."""

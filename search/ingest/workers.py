@@ -88,7 +88,7 @@ def _real_stderr() -> Iterator[None]:
 
 def _worker_main(conn: Connection, corpus_root: str, limits: Limits) -> None:
     from search.errors import SearchError
-    from search.extract import process_file
+    from search.ingest.extract import process_file
 
     _silence_output()
     logging.disable(logging.WARNING)  # pypdf chatter would interleave with the progress bar

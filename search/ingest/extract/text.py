@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from search.errors import ExtractionError
-from search.extract.encoding import decode_bytes
+from search.ingest.extract.encoding import decode_bytes
 from search.models import Metadata, Page
 
 _HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$")

@@ -12,11 +12,11 @@ from typing import Any
 
 from whoosh import query as wq
 
-from search import analysis
-from search.analysis import FOLDED_FIELD, LANGUAGE_FIELDS, OTHER_FIELD
-from search.glossary import Concept, analyzer_language, glossary
-from search.places import gazetteer, spellings_of
-from search.query import AnyOf, FieldFilter, Node, Not, Phrase, Word, words_of
+from search.retrieval.query import AnyOf, FieldFilter, Node, Not, Phrase, Word, words_of
+from search.text import analysis
+from search.text.analysis import FOLDED_FIELD, LANGUAGE_FIELDS, OTHER_FIELD
+from search.text.glossary import Concept, analyzer_language, glossary
+from search.text.places import gazetteer, spellings_of
 
 FOLDED_BOOST = 0.3
 TITLE_BOOST = 0.5

@@ -10,7 +10,7 @@ The scores are Whoosh's own BM25F (B 0.75, K1 1.2, idf `log(N / (df + 1)) + 1`, 
 lengths quantised to a byte as Whoosh stores them), summed as Whoosh sums them for And,
 Or and AndMaybe; a test checks them against Whoosh's. Query kinds with no array path
 here (phrases, ranges) are matched and scored by Whoosh and their results used as they
-are. Reading Whoosh's files in one piece uses its private layout: `search.whoosh_layout`
+are. Reading Whoosh's files in one piece uses its private layout: `search.retrieval.whoosh_layout`
 holds those reads and checks them against the public API when an index is opened.
 """
 
@@ -28,7 +28,7 @@ from whoosh import query as wq
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
-from search import whoosh_layout
+from search.retrieval import whoosh_layout
 
 B, K1 = 0.75, 1.2
 """Whoosh's BM25F defaults, which the index has always been searched with."""

@@ -22,15 +22,16 @@ from typing import Any
 
 from whoosh.query import Or, Term
 
-from search import compounds, index_home, manifest, store
-from search.analysis import FOLDED_FIELD, field_for_language, tokens
 from search.errors import IndexFolderError, IndexMissingError, IndexWriteError, SearchError
-from search.extract import SUPPORTED_SUFFIXES, doc_id_for
-from search.lock import writer_lock
-from search.metadata import FOLDER_FILE, MAX_META_BYTES, SIDECAR_SUFFIX
+from search.indexing import index_home, manifest, store
+from search.indexing.lock import writer_lock
+from search.ingest.extract import SUPPORTED_SUFFIXES, doc_id_for
+from search.ingest.metadata import FOLDER_FILE, MAX_META_BYTES, SIDECAR_SUFFIX
+from search.ingest.workers import Job, extract_all
 from search.models import Document, Failure, IndexProgress, IndexReport, SourceFile
 from search.settings import Settings
-from search.workers import Job, extract_all
+from search.text import compounds
+from search.text.analysis import FOLDED_FIELD, field_for_language, tokens
 
 DELETE_BATCH = 512
 WRITER_MB = 128

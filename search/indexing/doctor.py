@@ -13,12 +13,12 @@ import contextlib
 from dataclasses import dataclass
 from typing import Any
 
-from search import index_home, lock, manifest, store
 from search.errors import IndexDamagedError
-from search.extract import doc_id_for
-from search.indexer import delete_documents, run_index, walk_corpus
-from search.render import unsupported_summary
-from search.schema import SCHEMA_VERSION
+from search.indexing import index_home, lock, manifest, store
+from search.indexing.indexer import delete_documents, run_index, walk_corpus
+from search.indexing.schema import SCHEMA_VERSION
+from search.ingest.extract import doc_id_for
+from search.models import unsupported_summary
 from search.settings import Settings
 
 

@@ -12,7 +12,7 @@ import functools
 from collections.abc import Container, Iterable
 from importlib import resources
 
-from search import analysis
+from search.text import analysis
 
 MIN_LENGTH = 8
 MIN_HEAD, MIN_TAIL = 3, 4

@@ -22,7 +22,7 @@ from whoosh.analysis import (
 )
 from whoosh.lang.stopwords import stoplists
 
-from search import latvian
+from search.text import latvian
 
 TOKEN_PATTERN = r"\w+(?:['’]\w+)*"
 

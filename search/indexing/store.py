@@ -23,7 +23,7 @@ from typing import Any, ParamSpec, TypeVar
 from whoosh.filedb.filestore import FileStorage
 
 from search.errors import IndexDamagedError, IndexMissingError
-from search.schema import SCHEMA_VERSION, build_schema
+from search.indexing.schema import SCHEMA_VERSION, build_schema
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -87,6 +87,11 @@ def open_current(index_dir: Path) -> tuple[Path, Any]:
         if gen is None:
             raise IndexMissingError(
                 f"no index at {index_dir}: build it with `python -m search index`"
+            )
+        if schema_version(gen) != SCHEMA_VERSION:
+            raise IndexMissingError(
+                f"the index at {index_dir} was built by another version of this tool: "
+                "rebuild it with `python -m search index` (or F5)"
             )
         try:
             return gen, open_generation(gen)

@@ -16,10 +16,10 @@ import re
 import time
 from dataclasses import dataclass
 
-from search import analysis
-from search.engine import Engine
 from search.errors import QuerySyntaxError
 from search.models import Answer, AnswerResult, Hit, SearchRequest, Segment
+from search.retrieval.engine import Engine
+from search.text import analysis
 
 CANDIDATE_PASSAGES = 40
 MAX_ANSWERS = 3
@@ -208,7 +208,7 @@ def _ms(started: float) -> float:
 
 
 def _question_language(question: str) -> str:
-    from search.language import detect
+    from search.text.language import detect
 
     return detect(question, min_letters=1) or "other"
 
@@ -265,7 +265,7 @@ def _card(c: _Candidate) -> Answer:
 
 
 def _segments(text: str, spans: list[tuple[int, int]], start: int, end: int) -> list[Segment]:
-    from search.highlight import segments
+    from search.retrieval.highlight import segments
 
     return segments(text, spans, start, end)
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import trafilatura
 
 from search.errors import ExtractionError
-from search.extract.encoding import declared_charset, decode_bytes
+from search.ingest.extract.encoding import declared_charset, decode_bytes
 from search.models import Metadata, Page
 
-log = logging.getLogger("search.extract.html")
+log = logging.getLogger("search.ingest.extract.html")
 
 _HTML_LANG = re.compile(r"<html[^>]*\slang\s*=\s*[\"']?([A-Za-z]{2,3})", re.IGNORECASE)
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)

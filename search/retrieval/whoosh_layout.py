@@ -6,7 +6,7 @@ column in one read is what makes array search fast; both use Whoosh internals of
 pinned 2.7.5 (`_postfile`, `_startoffset`, `_length`, `_perdoc._cached_reader`, `_dbfile`,
 the pickled block format). `layout_holds` compares them, on the opened index, with what
 Whoosh's public API says; where they differ, or a Whoosh upgrade changed them,
-`search.ranking` reads through the public API instead: slower, never wrong.
+`search.retrieval.ranking` reads through the public API instead: slower, never wrong.
 """
 
 from __future__ import annotations

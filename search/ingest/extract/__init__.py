@@ -1,6 +1,6 @@
 """One source file → a Document: extract, clean, split, detect language.
 
-This runs inside an extraction worker process (see `search.workers`), so everything a
+This runs inside an extraction worker process (see `search.ingest.workers`), so everything a
 hostile file can do to the parser happens away from the index writer.
 """
 
@@ -10,11 +10,11 @@ import hashlib
 from dataclasses import replace
 from pathlib import Path
 
-from search import clean, language, passages
 from search.errors import ExtractionError
-from search.metadata import capped, declared_metadata, merge
+from search.ingest.metadata import capped, declared_metadata, merge
 from search.models import Document, Metadata, Page, Passage
 from search.settings import Limits
+from search.text import clean, language, passages
 
 PDF_SUFFIXES = {".pdf"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -40,17 +40,17 @@ def _raw_pages(
     path: Path, kind: str, meta: Metadata, limits: Limits
 ) -> tuple[list[Page], Metadata, list[str]]:
     if kind == "pdf":
-        from search.extract.pdf import extract_pdf
+        from search.ingest.extract.pdf import extract_pdf
 
         raw, info, warnings = extract_pdf(path, meta.password, limits)
         texts = clean.clean_pages([p.text for p in raw])
         return [Page(p.number, t) for p, t in zip(raw, texts, strict=True)], info, warnings
     if kind == "html":
-        from search.extract.html import extract_html
+        from search.ingest.extract.html import extract_html
 
         sections, info = extract_html(path)
     else:
-        from search.extract.text import extract_text_file
+        from search.ingest.extract.text import extract_text_file
 
         sections, info = extract_text_file(path)
     return [Page(s.number, clean.clean_block(s.text), s.heading) for s in sections], info, []
@@ -80,7 +80,7 @@ def _inferred_places(
     spans: list[tuple[Page, int, int]], judged: list[str], fallback: str
 ) -> Metadata:
     """Municipalities (and their countries) the text names, from the gazetteer."""
-    from search.places import gazetteer
+    from search.text.places import gazetteer
 
     g = gazetteer()
     counts: dict[str, int] = {}

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from search.errors import FetchError
-from search.metadata import SIDECAR_SUFFIX
+from search.ingest.metadata import SIDECAR_SUFFIX
 from search.settings import Limits
 
 

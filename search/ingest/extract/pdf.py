@@ -10,7 +10,7 @@ import pypdf
 from pypdf.errors import PyPdfError
 
 from search.errors import ExtractionError
-from search.extract.salvage import salvage_page_text
+from search.ingest.extract.salvage import salvage_page_text
 from search.models import Metadata, Page
 from search.settings import Limits
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from search.analysis import (
+from search.text.analysis import (
     FOLDED_FIELD,
     LANGUAGE_FIELDS,
     OTHER_FIELD,
@@ -15,9 +15,10 @@ from search.analysis import (
     plain_analyzer,
 )
 
-SCHEMA_VERSION = 3
-"""Bump whenever a field, an analyzer or the extraction and cleaning of text changes:
-indexes of another version are rebuilt (their manifests would otherwise keep old text)."""
+SCHEMA_VERSION = 4
+"""Bump whenever a field, an analyzer (or the module it lives in: the schema pickles it) or
+the extraction and cleaning of text changes: indexes of another version are rebuilt (their
+manifests would otherwise keep old text). 4: the analyzers moved to search.text.analysis."""
 
 FACET_FIELDS = ("country", "lang", "doc_type", "year", "source", "organisation", "municipality")
 

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from search.analysis import fold
 from search.models import Facet, FacetValue
+from search.text.analysis import fold
 
 DOC_FACETS = ("country", "doc_type", "year", "source", "organisation", "municipality")
 FACET_ORDER = ("country", "lang", "doc_type", "year", "organisation", "municipality", "source")

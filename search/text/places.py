@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 
-from search import analysis
+from search.text import analysis
 
 LANG_KEYS = ("sv", "lv", "ru", "en", "be")
 INFER_AT_MOST = 6
