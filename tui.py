@@ -640,10 +640,9 @@ class SearchApp(App[None]):
 
     @work(exit_on_error=False, exclusive=True, group="search")
     async def run_ask(self, question: str) -> None:
-        filters = self.state.request().filters
         try:
             result = await asyncio.to_thread(
-                service.ask, self.engine, question, filters, self.state.cross_lingual
+                service.ask, self.engine, question, self.state.request()
             )
         except SearchError as exc:
             self.set_status(str(exc), error=True)

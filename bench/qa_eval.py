@@ -12,7 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from search.models import Hit
+from search.models import Hit, SearchRequest
 from search.retrieval import qa
 from search.retrieval.engine import Engine
 
@@ -44,7 +44,7 @@ def evaluate(engine: Engine) -> dict[str, dict[str, dict[str, float]]]:
     """{system: {language or "all": {metric: value}}} for this project and the baseline."""
     sums: dict[str, dict[str, dict[str, float]]] = {"project": {}, "baseline": {}}
     for q in questions():
-        result = qa.ask(engine, q["text"], cross_lingual=bool(q.get("cross")))
+        result = qa.ask(engine, q["text"], SearchRequest(cross_lingual=bool(q.get("cross"))))
         first = result.answers[0].text if result.answers else ""
         base = qa.baseline(engine, q["text"])
         base_first = qa.first_sentence(base[0]) if base else ""

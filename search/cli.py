@@ -240,15 +240,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from search import render
     from search.service import ask, open_search
 
-    request = search_request(args, 1, 10)
-    result = ask(
-        open_search(_settings(args)),
-        " ".join(args.question),
-        request.filters,
-        args.cross_lingual,
-        request.year_from,
-        request.year_to,
-    )
+    result = ask(open_search(_settings(args)), " ".join(args.question), search_request(args, 1, 10))
     if args.json:
         sys.stdout.write(render.answers_json(result) + "\n")
     else:

@@ -293,12 +293,10 @@ def add_url(settings: Settings, url: str) -> Path:
 def ask(
     engine: Engine,
     question: str,
-    filters: tuple[tuple[str, tuple[str, ...]], ...] = (),
-    cross_lingual: bool = False,
-    year_from: int | None = None,
-    year_to: int | None = None,
+    request: SearchRequest | None = None,
 ) -> AnswerResult:
-    """The sentences that answer a question, each with its citation; or none, said plainly."""
+    """The sentences that answer a question, each with its citation; or none, said plainly.
+    `request` narrows it as it would a search: filters, years, cross-lingual."""
     from search.retrieval.qa import ask as answer
 
-    return answer(engine, question, filters, cross_lingual, year_from, year_to)
+    return answer(engine, question, request)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from search.errors import QuerySyntaxError
 from search.models import Answer, AnswerResult, Hit, SearchRequest, Segment
@@ -109,15 +109,16 @@ class _Candidate:
 def ask(
     engine: Engine,
     question: str,
-    filters: tuple[tuple[str, tuple[str, ...]], ...] = (),
-    cross_lingual: bool = False,
-    year_from: int | None = None,
-    year_to: int | None = None,
+    request: SearchRequest | None = None,
 ) -> AnswerResult:
     """Answer a question from the index: the best sentences with citations, or none.
 
-    Raises QuerySyntaxError for a question with no word to look for ('?', 'what is it')."""
+    `request` carries the filters, the year range and cross-lingual expansion, as for a
+    search (its text and paging are not used). Raises QuerySyntaxError for a question with
+    no word to look for ('?', 'what is it')."""
     started = time.perf_counter()
+    request = request or SearchRequest()
+    filters, cross_lingual = request.filters, request.cross_lingual
     words = content_words(question)
     if not words:
         raise QuerySyntaxError(
@@ -130,13 +131,7 @@ def ask(
     # places and countries are filters or expansions already; keep the rest as keywords
     keywords = [w for w in words if not countries_named(w)] or words
     query_text = " OR ".join(_quote(w) for w in keywords)
-    request = SearchRequest(
-        text=query_text,
-        filters=filters,
-        cross_lingual=cross_lingual,
-        year_from=year_from,
-        year_to=year_to,
-    )
+    request = replace(request, text=query_text, filters=filters, page=1)
     passages = engine.retrieve(request, CANDIDATE_PASSAGES)
     language = _question_language(question)
     if not passages:
