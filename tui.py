@@ -34,7 +34,7 @@ from textual.widgets import Button, Footer, Input, Label, OptionList, ProgressBa
 from textual.widgets.option_list import Option, OptionDoesNotExist
 from textual.worker import Worker, WorkerState
 
-from search import clipboard, render, service
+from search import clipboard, render
 from search.errors import IndexMissingError, QuerySyntaxError, SearchError
 from search.models import (
     Answer,
@@ -52,6 +52,7 @@ from search.models import (
     Sort,
     unsupported_summary,
 )
+from search.service import SearchService
 from search.settings import Settings, default_settings
 
 DEBOUNCE_SECONDS = 0.04
@@ -350,7 +351,7 @@ class ReaderScreen(Screen[None]):
     def marks(self, index: int) -> list[tuple[Segment, ...]]:
         if index not in self.marked:
             self.marked[index] = [
-                self.app_.engine_mark(p.text, p.language, self.query_text)
+                self.app_.marked(p.text, p.language, self.query_text)
                 for p in self.pages[index].passages
             ]
         return self.marked[index]
@@ -499,7 +500,7 @@ class SearchApp(App[None]):
         self.show_timing = show_timing
         self.state = UIState()
         self.results: SearchResults | None = None
-        self.engine = service.open_search(settings)
+        self.service = SearchService(settings)
         self.indexing = threading.Event()
         self.cancel_requested = threading.Event()
         self.searches = 0
@@ -535,9 +536,9 @@ class SearchApp(App[None]):
         self.query_one("#facets", OptionList).border_title = "Filters"
         self.query_one("#results", OptionList).border_title = "Results"
         self.query_one("#query", Input).focus()
-        self.failures = service.failed_files(self.settings)
+        self.failures = self.service.failed_files()
         self.fit_to(self.size.width)
-        if not service.index_exists(self.settings):
+        if not self.service.index_exists():
             self.show_no_index()
             self.push_screen(
                 ConfirmScreen(
@@ -641,15 +642,13 @@ class SearchApp(App[None]):
     @work(exit_on_error=False, exclusive=True, group="search")
     async def run_ask(self, question: str) -> None:
         try:
-            result = await asyncio.to_thread(
-                service.ask, self.engine, question, self.state.request()
-            )
+            result = await asyncio.to_thread(self.service.ask, question, self.state.request())
         except SearchError as exc:
             self.set_status(str(exc), error=True)
             return
         self.answer = result
         self.show_facets(
-            service.facets_of(
+            SearchService.facets_of(
                 [*[a.hit for a in result.answers], *result.closest], self.state.selected
             )
         )
@@ -692,7 +691,7 @@ class SearchApp(App[None]):
         await asyncio.sleep(debounce)
         request = self.state.request(self.page_size)
         try:
-            results = await asyncio.to_thread(self.engine.search, request)
+            results = await asyncio.to_thread(self.service.search, request)
         except QuerySyntaxError as exc:
             self.set_status(str(exc), error=True)
             return
@@ -724,9 +723,9 @@ class SearchApp(App[None]):
             if self.query_one("#progress-row").has_class("running") and not self.indexing.is_set():
                 self.query_one("#progress-row").remove_class("running")
 
-    def engine_mark(self, text: str, language: str, query: str) -> tuple[Segment, ...]:
+    def marked(self, text: str, language: str, query: str) -> tuple[Segment, ...]:
         try:
-            return self.engine.mark(text, language, query, self.state.cross_lingual)
+            return self.service.mark(text, language, query, self.state.cross_lingual)
         except SearchError:
             return (Segment(text),)
 
@@ -758,7 +757,7 @@ class SearchApp(App[None]):
             parts.append(self.empty_hint(results))
         if self.failures:
             parts.append(f"{render.plural(len(self.failures), 'file')} not indexed (ctrl+n)")
-        pid = service.writer_pid(self.settings)
+        pid = self.service.writer_pid()
         if pid is not None and not self.indexing.is_set():
             parts.append(
                 f"index being updated by another process (pid {pid}); showing the current one"
@@ -875,7 +874,7 @@ class SearchApp(App[None]):
     async def load_more(self, page: int) -> None:
         request = replace(self.state.request(self.page_size), page=page)
         try:
-            results = await asyncio.to_thread(self.engine.search, request)
+            results = await asyncio.to_thread(self.service.search, request)
         except SearchError:
             return  # the query changed since (and its own search shows what is wrong)
         if request.text != self.state.text or len(self.shown_hits) != (page - 1) * self.page_size:
@@ -907,7 +906,7 @@ class SearchApp(App[None]):
     @work(exit_on_error=False, exclusive=True, group="reader")
     async def open_reader(self, hit: Hit) -> None:
         try:
-            pages = await asyncio.to_thread(self.engine.document_pages, hit.doc_id)
+            pages = await asyncio.to_thread(self.service.document_pages, hit.doc_id)
         except SearchError as exc:
             self.notify(str(exc), severity="error", timeout=8)
             return
@@ -1022,7 +1021,7 @@ class SearchApp(App[None]):
         if hit is None:
             return
         try:
-            results = await asyncio.to_thread(self.engine.more_like, hit.passage_id, PAGE_SIZE)
+            results = await asyncio.to_thread(self.service.more_like, hit.passage_id, PAGE_SIZE)
         except SearchError as exc:
             self.notify(str(exc), severity="error", timeout=8)
             return
@@ -1055,7 +1054,7 @@ class SearchApp(App[None]):
             if answer is not None:
                 data = render.answers_export(answer, fmt)
             else:
-                data = service.export_results(self.engine, self.state.request(), fmt)
+                data = self.service.export(self.state.request(), fmt)
             path.write_text(data, encoding="utf-8")
         except (SearchError, OSError) as exc:  # a query typed wrong since, a full disk
             self.call_from_thread(
@@ -1075,7 +1074,7 @@ class SearchApp(App[None]):
         if not url:
             return
         try:
-            path = service.add_url(self.settings, url)
+            path = self.service.add_url(url).path
         except SearchError as exc:
             self.call_from_thread(self.notify, str(exc), severity="error", timeout=8)
             return
@@ -1108,7 +1107,7 @@ class SearchApp(App[None]):
         events: Generator[IndexProgress | IndexReport, None, None] | None = None
         outcome: IndexReport | str = "cancelled: the index is unchanged"
         try:
-            events = service.index_events(self.settings, rebuild=rebuild)
+            events = self.service.index_events(rebuild=rebuild)
             for event in events:
                 if self.cancel_requested.is_set():
                     events.close()
@@ -1138,7 +1137,7 @@ class SearchApp(App[None]):
 
     def index_finished(self, outcome: IndexReport | str) -> None:
         self.query_one("#progress-row").remove_class("running")
-        self.failures = service.failed_files(self.settings)
+        self.failures = self.service.failed_files()
         if isinstance(outcome, str):
             self.notify(
                 outcome, severity="warning" if "cancelled" in outcome else "error", timeout=6

@@ -18,6 +18,7 @@ from typing import Any, TextIO
 from search.errors import QuerySyntaxError, SearchError
 from search.models import SORTS, IndexProgress, IndexReport, unsupported_summary
 from search.render import plural
+from search.service import SearchService
 from search.settings import Settings, default_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
@@ -31,6 +32,10 @@ class _Parser(argparse.ArgumentParser):
 
 def _settings(args: argparse.Namespace) -> Settings:
     return default_settings(index_dir=args.index, corpus_dir=args.corpus)
+
+
+def _service(args: argparse.Namespace) -> SearchService:
+    return SearchService(_settings(args))
 
 
 class ProgressBar:
@@ -81,12 +86,10 @@ def _print_report(report: IndexReport, out: TextIO) -> None:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from search.service import index_events
-
     bar = ProgressBar()
     report: IndexReport | None = None
     try:
-        for event in index_events(_settings(args), rebuild=args.rebuild):
+        for event in _service(args).index_events(rebuild=args.rebuild):
             if isinstance(event, IndexReport):
                 report = event
             else:
@@ -110,9 +113,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def _print_stats(args: argparse.Namespace) -> None:
-    from search.service import stats
-
-    st = stats(_settings(args))
+    st = _service(args).stats()
     out = sys.stdout
     out.write(
         f"{st.documents} documents, {st.passages} passages, {st.index_bytes / 1e6:.1f} MB, "
@@ -138,10 +139,8 @@ def _print_stats(args: argparse.Namespace) -> None:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from search.service import stats
-
     if args.json:
-        json.dump(asdict(stats(_settings(args))), sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(asdict(_service(args).stats()), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
         _print_stats(args)
@@ -149,9 +148,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from search.service import show_document
-
-    doc = show_document(_settings(args), args.ref)
+    doc = _service(args).show(args.ref)
     if doc is None:
         sys.stderr.write(f"not in the index: {args.ref}\n")
         return EXIT_FAILED
@@ -170,13 +167,11 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from search.ingest.fetch import fetch_page
-
-    settings = _settings(args)
+    service = _service(args)
     code = EXIT_OK
     for url in args.urls:
         try:
-            saved = fetch_page(url, settings.corpus_dir, settings.limits)
+            saved = service.add_url(url)
         except SearchError as exc:
             sys.stderr.write(f"error: {exc}\n")
             code = EXIT_PARTIAL if len(args.urls) > 1 else EXIT_FAILED
@@ -193,7 +188,6 @@ def _csv(value: str | None) -> tuple[str, ...]:
 
 def search_request(args: argparse.Namespace, page: int, page_size: int) -> Any:
     from search.models import SearchRequest
-    from search.service import parse_year_range
 
     filters = tuple(
         (facet, _csv(getattr(args, attr)))
@@ -207,7 +201,7 @@ def search_request(args: argparse.Namespace, page: int, page_size: int) -> Any:
         )
         if getattr(args, attr)
     )
-    year_from, year_to = parse_year_range(args.year) if args.year else (None, None)
+    year_from, year_to = SearchService.parse_year_range(args.year) if args.year else (None, None)
     return SearchRequest(
         cross_lingual=args.cross_lingual,
         text=" ".join(args.text),
@@ -222,13 +216,12 @@ def search_request(args: argparse.Namespace, page: int, page_size: int) -> Any:
 
 def cmd_query(args: argparse.Namespace) -> int:
     from search import render
-    from search.service import export_results, open_search
 
-    engine = open_search(_settings(args))
+    service = _service(args)
     if args.format:
-        sys.stdout.write(export_results(engine, search_request(args, 1, 200), args.format))
+        sys.stdout.write(service.export(search_request(args, 1, 200), args.format))
         return EXIT_OK
-    results = engine.search(search_request(args, args.page, args.limit))
+    results = service.search(search_request(args, args.page, args.limit))
     if args.json:
         sys.stdout.write(render.results_json(results) + "\n")
     else:
@@ -238,9 +231,8 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from search import render
-    from search.service import ask, open_search
 
-    result = ask(open_search(_settings(args)), " ".join(args.question), search_request(args, 1, 10))
+    result = _service(args).ask(" ".join(args.question), search_request(args, 1, 10))
     if args.json:
         sys.stdout.write(render.answers_json(result) + "\n")
     else:
@@ -249,16 +241,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    from search.indexing.doctor import check, repair
-
-    settings = _settings(args)
-    if args.repair:
-        report = repair(settings)
-        findings, actions = report.findings, report.actions
-        remaining = [f for f in check(settings) if f.repairable]
-    else:
-        findings, actions = tuple(check(settings)), ()
-        remaining = [f for f in findings if f.repairable]
+    checkup = _service(args).doctor(repair=args.repair)
+    findings, actions, remaining = checkup.findings, checkup.actions, checkup.remaining
     problems = [f for f in findings if f.repairable]
     unreadable = [f for f in findings if f.kind == "failed"]
     other_types = [f for f in findings if f.kind == "unsupported"]

@@ -1,7 +1,9 @@
-"""The small public API the CLI and the TUI use. Plain dataclasses in and out.
+"""The front door: `SearchService` is all the CLI, the TUI and the benchmarks use.
+Plain dataclasses in and out.
 
-Heavy machinery (PDF parsing, HTML extraction, language detection) is imported only by
-the functions that need it, so answering a query starts fast.
+The functions below are its parts (tests call some of them directly). Heavy machinery
+(Whoosh, PDF parsing, HTML extraction, language detection) is imported only by the
+functions that need it: importing this module, or the TUI, loads none of it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from search.errors import SearchError
-from search.indexing import store
+from search.indexing.damage import reads_index
 from search.models import (
     AnswerResult,
     Facet,
@@ -23,12 +25,17 @@ from search.models import (
     Hit,
     IndexProgress,
     IndexReport,
+    PageView,
     SearchRequest,
+    SearchResults,
+    Segment,
     Stats,
 )
 from search.settings import Settings
 
 if TYPE_CHECKING:
+    from search.indexing.doctor import Finding
+    from search.ingest.fetch import Saved
     from search.retrieval.engine import Engine
 
 
@@ -51,9 +58,11 @@ def run_index(settings: Settings, rebuild: bool = False) -> IndexReport:
     return run(settings, rebuild)
 
 
-@store.reads_index
+@reads_index
 def stats(settings: Settings) -> Stats:
     """Documents and passages per country, language and type; size and last update."""
+    from search.indexing import store
+
     gen, ix = store.open_current(settings.index_dir)
     first_fields: dict[str, dict[str, object]] = {}
     doc_languages: dict[str, set[str]] = {}
@@ -118,7 +127,7 @@ class ShownDocument:
     passages: tuple[ShownPassage, ...]
 
 
-@store.reads_index
+@reads_index
 def show_document(settings: Settings, ref: str) -> ShownDocument | None:
     """A document as indexed, by doc id or by path (absolute, or relative to the corpus)."""
     from search.ingest.extract import doc_id_for
@@ -134,6 +143,8 @@ def show_document(settings: Settings, ref: str) -> ShownDocument | None:
         except ValueError:
             continue
     candidates.add(doc_id_for(path.as_posix()))
+    from search.indexing import store
+
     _, ix = store.open_current(settings.index_dir)
     with ix.searcher() as s:
         for doc_id in candidates:
@@ -207,7 +218,7 @@ def writer_pid(settings: Settings) -> int | None:
 
 def failed_files(settings: Settings) -> tuple[Failure, ...]:
     """Files of the corpus that could not be indexed, with the reason (as last recorded)."""
-    from search.indexing import manifest
+    from search.indexing import manifest, store
 
     gen = store.current_generation(settings.index_dir)
     if gen is None:
@@ -257,6 +268,8 @@ def facets_of(
 
 
 def index_exists(settings: Settings) -> bool:
+    from search.indexing import store
+
     return store.current_generation(settings.index_dir) is not None
 
 
@@ -283,13 +296,6 @@ def export_results(engine: Engine, request: SearchRequest, fmt: str) -> str:
     raise ValueError(f"unknown export format {fmt!r}: csv, json or md")
 
 
-def add_url(settings: Settings, url: str) -> Path:
-    """Fetch a web page into the corpus (corpus/web/); returns where it was saved."""
-    from search.ingest.fetch import fetch_page
-
-    return fetch_page(url, settings.corpus_dir, settings.limits).path
-
-
 def ask(
     engine: Engine,
     question: str,
@@ -300,3 +306,114 @@ def ask(
     from search.retrieval.qa import ask as answer
 
     return answer(engine, question, request)
+
+
+@dataclass(frozen=True, slots=True)
+class Checkup:
+    """What `doctor` found, what a repair did, and what is still wrong after it."""
+
+    findings: tuple[Finding, ...]
+    actions: tuple[str, ...]
+    remaining: tuple[Finding, ...]
+
+    @property
+    def healthy(self) -> bool:
+        return not self.remaining
+
+
+class SearchService:
+    """Everything a front end does with the collection, over one index and its corpus.
+
+    It owns the search engine (opened at the first search, reopened by it after an index
+    run) and hands out plain records; nothing outside `search` needs another module of the
+    package than this one, `models`, `errors`, `settings` and `render`."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._engine: Engine | None = None
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = open_search(self.settings)
+        return self._engine
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None
+
+    # -- finding
+
+    def search(self, request: SearchRequest) -> SearchResults:
+        return self.engine.search(request)
+
+    def more_like(self, passage_id: str, limit: int = 10) -> SearchResults:
+        return self.engine.more_like(passage_id, limit)
+
+    def document_pages(self, doc_id: str) -> list[PageView]:
+        """A document page by page (or section by section), as its passages were indexed."""
+        return self.engine.document_pages(doc_id)
+
+    def mark(
+        self, text: str, language: str, query: str, cross_lingual: bool = False
+    ) -> tuple[Segment, ...]:
+        """`text` with the words `query` matches marked, analysed as `language`."""
+        return self.engine.mark(text, language, query, cross_lingual)
+
+    def ask(self, question: str, request: SearchRequest | None = None) -> AnswerResult:
+        return ask(self.engine, question, request)
+
+    def export(self, request: SearchRequest, fmt: str) -> str:
+        return export_results(self.engine, request, fmt)
+
+    @staticmethod
+    def parse_year_range(text: str) -> tuple[int | None, int | None]:
+        return parse_year_range(text)
+
+    @staticmethod
+    def facets_of(
+        hits: Iterable[Hit], selected: dict[str, set[str]] | None = None
+    ) -> tuple[Facet, ...]:
+        return facets_of(hits, selected)
+
+    # -- the index
+
+    def index_events(
+        self, rebuild: bool = False
+    ) -> Generator[IndexProgress | IndexReport, None, None]:
+        return index_events(self.settings, rebuild)
+
+    def run_index(self, rebuild: bool = False) -> IndexReport:
+        return run_index(self.settings, rebuild)
+
+    def add_url(self, url: str) -> Saved:
+        from search.ingest.fetch import fetch_page
+
+        return fetch_page(url, self.settings.corpus_dir, self.settings.limits)
+
+    def stats(self) -> Stats:
+        return stats(self.settings)
+
+    def show(self, ref: str) -> ShownDocument | None:
+        return show_document(self.settings, ref)
+
+    def doctor(self, repair: bool = False) -> Checkup:
+        """What is wrong with the index (and, with `repair`, what was done and what remains)."""
+        from search.indexing import doctor
+
+        if repair:
+            report = doctor.repair(self.settings)
+            remaining = tuple(f for f in doctor.check(self.settings) if f.repairable)
+            return Checkup(report.findings, report.actions, remaining)
+        findings = tuple(doctor.check(self.settings))
+        return Checkup(findings, (), tuple(f for f in findings if f.repairable))
+
+    def failed_files(self) -> tuple[Failure, ...]:
+        return failed_files(self.settings)
+
+    def index_exists(self) -> bool:
+        return index_exists(self.settings)
+
+    def writer_pid(self) -> int | None:
+        return writer_pid(self.settings)

@@ -118,3 +118,22 @@ def test_the_top_of_the_package_uses_no_library_directly() -> None:
     for path in (PROJECT / "search").glob("*.py"):
         roots = {name.split(".")[0] for name in _imports_of(path)}
         assert not roots & set(LIBRARIES), f"{path.name} imports {roots & set(LIBRARIES)}"
+
+
+FRONT_DOOR = {"search.service", "search.models", "search.errors", "search.settings"}
+"""What a front end may import of the package (plus `search.render` and, in the TUI,
+`search.clipboard`: presentation helpers that touch no index)."""
+
+
+def test_the_cli_and_the_tui_go_through_the_front_door() -> None:
+    for path, extra in (
+        (PROJECT / "search" / "cli.py", {"search.render"}),
+        (PROJECT / "tui.py", {"search.render", "search.clipboard"}),
+    ):
+        used = {n for n in _imports_of(path) if n.startswith("search.")}
+        assert used <= FRONT_DOOR | extra, f"{path.name} imports {used - FRONT_DOOR - extra}"
+
+
+def test_importing_the_tui_loads_no_index_code_until_an_index_is_opened() -> None:
+    loaded = _loaded_after("import tui\nimport search.service, search.cli")
+    assert not loaded & {"whoosh", "pypdf", "langdetect", "trafilatura", "httpx", "numpy"}

@@ -401,7 +401,7 @@ async def test_any_failure_in_a_worker_shows_in_the_status_line_and_the_app_live
 
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot, app)
-        app.engine.search = broken  # type: ignore[method-assign,assignment]
+        app.service.search = broken  # type: ignore[method-assign,assignment]
         await pilot.press(*"kommunen")
         await settle(pilot, app)
         text = str(app.query_one("#status", Static).render())

@@ -9,24 +9,17 @@ This is the only module that opens Whoosh storage.
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
-import pickle
 import shutil
-import struct
 import time
-import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 from whoosh.filedb.filestore import FileStorage
 
-from search.errors import IndexDamagedError, IndexMissingError
+from search.errors import IndexMissingError
 from search.indexing.schema import SCHEMA_VERSION, build_schema
-
-P = ParamSpec("P")
-R = TypeVar("R")
 
 CURRENT_NAME = "CURRENT"
 SCHEMA_NAME = "schema_version"
@@ -100,32 +93,6 @@ def open_current(index_dir: Path) -> tuple[Path, Any]:
                 raise IndexMissingError(f"the index at {gen} cannot be opened: {exc}") from exc
             time.sleep(0.05)
     raise AssertionError("unreachable")
-
-
-DAMAGE = (OSError, EOFError, struct.error, zlib.error, pickle.UnpicklingError)
-"""What reading a damaged index raises: files deleted, truncated or overwritten."""
-
-
-def damaged(index_dir: Path, exc: BaseException) -> IndexDamagedError:
-    return IndexDamagedError(
-        f"the index in {index_dir} cannot be read ({type(exc).__name__}: {exc}): "
-        "run `python -m search doctor --repair` to rebuild it"
-    )
-
-
-def reads_index(method: Callable[P, R]) -> Callable[P, R]:
-    """A read of the index that meets damage raises IndexDamagedError naming the repair,
-    never a library's traceback. The decorated method's first argument has `settings`."""
-
-    @functools.wraps(method)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return method(*args, **kwargs)
-        except DAMAGE as exc:
-            settings = getattr(args[0], "settings", args[0])
-            raise damaged(getattr(settings, "index_dir", Path("index")), exc) from exc
-
-    return wrapper
 
 
 def create_generation(index_dir: Path) -> tuple[Path, Any]:

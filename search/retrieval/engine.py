@@ -18,6 +18,7 @@ from whoosh import query as wq
 
 from search.errors import QuerySyntaxError
 from search.indexing import store
+from search.indexing.damage import reads_index
 from search.models import Hit, PageView, Passage, SearchRequest, SearchResults, Segment
 from search.retrieval import highlight, names
 from search.retrieval.facets import Counted, FacetIndex, Selection
@@ -96,7 +97,7 @@ class Engine:
             found = self._postings.run(q).ranked()
         return q, found, facets.count(found.ids, selection)
 
-    @store.reads_index
+    @reads_index
     def search(self, request: SearchRequest, stemmed: bool = True) -> SearchResults:
         """Run one search: hits collapsed per document, facet counts, suggestion."""
         started = time.perf_counter()
@@ -217,7 +218,7 @@ class Engine:
         )
         return replaced if better.documents > found else ""
 
-    @store.reads_index
+    @reads_index
     def retrieve(self, request: SearchRequest, limit: int) -> list[Hit]:
         """The best passages for a request, not collapsed per document (for answers)."""
         text_node, inline = split_filters(parse(request.text))
@@ -232,7 +233,7 @@ class Engine:
             terms = _query_terms(q, searcher, self._frequency)
             return [self._hit(searcher, n, score, 0, terms) for n, score in top]
 
-    @store.reads_index
+    @reads_index
     def match_terms(self, text: str, cross_lingual: bool = False) -> set[tuple[str, str]]:
         """The (field, term) pairs a query matches in the index, expansions included."""
         text_node, _ = split_filters(parse(text))
@@ -253,7 +254,7 @@ class Engine:
             searcher, _ = self._current()
             return searcher.reader().doc_count(), {t: self._frequency(*t) for t in terms}
 
-    @store.reads_index
+    @reads_index
     def document_pages(self, doc_id: str) -> list[PageView]:
         """Every page of a document with its passages, in reading order."""
         with self._lock:
@@ -289,7 +290,7 @@ class Engine:
             return (Segment(text),)
         return tuple(highlight.segments(text, highlight.match_spans(text, language, terms)))
 
-    @store.reads_index
+    @reads_index
     def more_like(self, passage_id: str, limit: int = 10) -> SearchResults:
         """Documents whose passages share the most distinctive words with this passage."""
         started = time.perf_counter()
