@@ -33,7 +33,7 @@ def _copy_corpus(root: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A copy of the sample corpus with its index, shared by journeys that only read."""
+    """A copy of the sample corpus with its index, for the journeys that only read."""
     root = tmp_path_factory.mktemp("e2e-read")
     corpus = _copy_corpus(root)
     report = run_index(settings_for(corpus, root / "index"))

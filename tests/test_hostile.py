@@ -232,7 +232,7 @@ def test_a_damaged_index_says_run_doctor_and_doctor_repairs_it(
 
 def test_the_lock_never_has_two_holders(tmp_path: Path) -> None:
     """Two processes take and release the lock in a tight loop, with a killed holder's
-    stale lock in the middle; a shared log shows whether two ever held it at once."""
+    stale lock in the middle; one log both write to shows whether two ever held it at once."""
     log = tmp_path / "log"
     script = (
         "import os, sys, time\n"
