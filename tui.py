@@ -69,39 +69,150 @@ FACET_LABELS = {
 FACET_SHOWN = 8
 MATCH_STYLE = "bold reverse"
 
-KEYS: tuple[tuple[str, str], ...] = (
-    (
-        "type",
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """One thing a person can do: its keys, and the words the footer, the command palette
+    and the help screen use for it. Bindings, palette and help are all made from ACTIONS."""
+
+    keys: str
+    """Textual key names, comma-separated ("f5,ctrl+r"); empty for a key handled in place."""
+    name: str
+    """The app's action method (`action_<name>`); empty for keys that only the help names."""
+    label: str
+    help: str
+    footer: bool = False
+    shown_keys: str = ""
+    """How the help writes the keys, where that is not derived from `keys`."""
+
+    @property
+    def key_text(self) -> str:
+        if self.shown_keys:
+            return self.shown_keys
+        return " or ".join(
+            k.upper() if k.startswith("f") and k[1:].isdigit() else k for k in self.keys.split(",")
+        )
+
+
+ACTIONS: tuple[Action, ...] = (
+    Action(
+        "",
+        "",
+        "",
         'search as you type; "phrase", -word, OR, prefix*, fuzzy~, country:LV year:2015..2018',
+        shown_keys="type",
     ),
-    ("ctrl+l or /", "back to the search box"),
-    ("tab / shift+tab", "move between search box, facets and results"),
-    (
-        "enter or space",
+    Action(
+        "ctrl+l,slash",
+        "focus_query",
+        "Search box",
+        "back to the search box",
+        shown_keys="ctrl+l or /",
+    ),
+    Action("", "", "", "move between search box, facets and results", shown_keys="tab / shift+tab"),
+    Action(
+        "",
+        "",
+        "",
         "on a facet value: select or unselect it (values of one facet combine with OR)",
+        shown_keys="enter or space",
     ),
-    ("F8", "clear all facet filters"),
-    ("ctrl+b", "hide or show the filter pane (more room for results on a small terminal)"),
-    ("ctrl+t", 'take the "did you mean" spelling the status line offers'),
-    ("enter", "on a result: open it in the reader"),
-    ("c or ctrl+y", "copy the citation of the highlighted result"),
-    ("o or ctrl+o", "open the source file (at the page) in the system viewer"),
-    ("m", "more like this: documents similar to the highlighted result"),
-    ("F4", "sort by relevance or by year"),
-    ("F7", "cross-lingual on/off: concepts of the glossary also in the other languages"),
-    ("F9", "Ask mode / Search mode: ask a question (enter), get cited answer sentences"),
-    ("F3", "export all results as CSV, JSON or Markdown"),
-    ("F5 or ctrl+r", "reindex: add new, replace changed, drop removed documents"),
-    ("F6", "full rebuild of the index (the old one stays usable until it is done)"),
-    ("escape", "cancel a running reindex; close the reader or a dialog"),
-    ("F2", "add a web page by its URL"),
-    ("ctrl+n", "the files that could not be indexed, and why"),
-    ("ctrl+p", "command palette: every action by name"),
-    ("F1 or ?", "this help"),
-    ("ctrl+q", "quit"),
-    ("reader: n / N", "next / previous match, on to the next page that has one"),
-    ("reader: right / left", "next / previous page"),
+    Action("f8", "clear_filters", "Clear filters", "clear all facet filters"),
+    Action(
+        "ctrl+b",
+        "toggle_facets",
+        "Filters",
+        "hide or show the filter pane (more room for results on a small terminal)",
+        footer=True,
+    ),
+    Action(
+        "ctrl+t",
+        "take_suggestion",
+        "Did you mean",
+        'take the "did you mean" spelling the status line offers',
+    ),
+    Action("", "", "", "on a result: open it in the reader", shown_keys="enter"),
+    Action(
+        "ctrl+y",
+        "copy_citation",
+        "Copy citation",
+        "copy the citation of the highlighted result",
+        shown_keys="c or ctrl+y",
+    ),
+    Action(
+        "ctrl+o",
+        "open_source",
+        "Open source",
+        "open the source file (at the page) in the system viewer",
+        shown_keys="o or ctrl+o",
+    ),
+    Action(
+        "",
+        "more_like",
+        "More like this",
+        "more like this: documents similar to the highlighted result",
+        shown_keys="m",
+    ),
+    Action("f4", "toggle_sort", "Sort", "sort by relevance or by year"),
+    Action(
+        "f7",
+        "toggle_cross_lingual",
+        "Cross-lingual",
+        "cross-lingual on/off: concepts of the glossary also in the other languages",
+    ),
+    Action(
+        "f9",
+        "toggle_mode",
+        "Ask",
+        "Ask mode / Search mode: ask a question (enter), get cited answer sentences",
+        footer=True,
+    ),
+    Action(
+        "f3",
+        "export",
+        "Export",
+        "export all results (in Ask mode the answers) as CSV, JSON or Markdown",
+        footer=True,
+    ),
+    Action(
+        "f5,ctrl+r",
+        "reindex",
+        "Reindex",
+        "reindex: add new, replace changed, drop removed documents",
+        footer=True,
+    ),
+    Action(
+        "f6",
+        "rebuild",
+        "Rebuild",
+        "full rebuild of the index (the old one stays usable until it is done)",
+    ),
+    Action(
+        "escape", "cancel_index", "Cancel", "cancel a running reindex; close the reader or a dialog"
+    ),
+    Action("f2", "add_url", "Add URL", "add a web page by its URL"),
+    Action(
+        "ctrl+n",
+        "show_failures",
+        "Files not indexed",
+        "the files that could not be indexed, and why",
+    ),
+    Action("", "", "", "command palette: every action by name", shown_keys="ctrl+p"),
+    Action("f1,question_mark", "help", "Help", "this help", footer=True, shown_keys="F1 or ?"),
+    Action("", "", "", "quit", shown_keys="ctrl+q"),
+    Action(
+        "",
+        "",
+        "",
+        "next / previous match, on to the next page that has one",
+        shown_keys="reader: n / N",
+    ),
+    Action("", "", "", "next / previous page", shown_keys="reader: right / left"),
 )
+FOOTER = ("help", "reindex", "export", "toggle_mode", "toggle_facets")
+"""The footer's keys, in this order (the rest are in F1's help and the palette)."""
+KEYS: tuple[tuple[str, str], ...] = tuple((a.key_text, a.help) for a in ACTIONS)
+"""The help screen's rows."""
 
 
 @dataclass
@@ -475,23 +586,9 @@ class SearchApp(App[None]):
     """
     # The footer shows the everyday keys and fits 80 columns; F1 lists every key.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Help"),
-        Binding("question_mark", "help", "Help", show=False),
-        Binding("ctrl+l,slash", "focus_query", "Search", show=False),
-        Binding("f5,ctrl+r", "reindex", "Reindex"),
-        Binding("f6", "rebuild", "Rebuild", show=False),
-        Binding("f2", "add_url", "Add URL", show=False),
-        Binding("f3", "export", "Export"),
-        Binding("f4", "toggle_sort", "Sort", show=False),
-        Binding("f7", "toggle_cross_lingual", "Cross-lingual", show=False),
-        Binding("f9", "toggle_mode", "Ask"),
-        Binding("f8", "clear_filters", "Clear", show=False),
-        Binding("ctrl+b", "toggle_facets", "Filters"),
-        Binding("ctrl+t", "take_suggestion", "Did you mean", show=False),
-        Binding("ctrl+n", "show_failures", "Not indexed", show=False),
-        Binding("ctrl+y", "copy_citation", "Copy citation", show=False),
-        Binding("ctrl+o", "open_source", "Open source", show=False),
-        Binding("escape", "cancel_index", "Cancel", show=False),
+        Binding(a.keys, a.name, a.label, show=a.footer)
+        for a in sorted(ACTIONS, key=lambda a: FOOTER.index(a.name) if a.footer else len(FOOTER))
+        if a.keys and a.name
     ]
 
     def __init__(self, settings: Settings, show_timing: bool = True) -> None:
@@ -552,57 +649,12 @@ class SearchApp(App[None]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield SystemCommand(
-            "Reindex",
-            "Add new, replace changed and drop removed documents (F5)",
-            self.action_reindex,
-        )
-        yield SystemCommand(
-            "Full rebuild",
-            "Rebuild the whole index; the old one stays usable (F6)",
-            self.action_rebuild,
-        )
-        yield SystemCommand(
-            "Add URL", "Fetch a web page into the corpus and index it (F2)", self.action_add_url
-        )
-        yield SystemCommand(
-            "Export results", "All results as CSV, JSON or Markdown (F3)", self.action_export
-        )
-        yield SystemCommand(
-            "Copy citation",
-            "Copy the highlighted result's citation (ctrl+y)",
-            self.action_copy_citation,
-        )
-        yield SystemCommand(
-            "Open source", "Open the highlighted result's file (ctrl+o)", self.action_open_source
-        )
-        yield SystemCommand(
-            "Toggle sort", "Sort by relevance or by year (F4)", self.action_toggle_sort
-        )
-        yield SystemCommand(
-            "Toggle cross-lingual",
-            "Expand concepts of the glossary into every language (F7)",
-            self.action_toggle_cross_lingual,
-        )
-        yield SystemCommand(
-            "Clear filters", "Unselect every facet value (F8)", self.action_clear_filters
-        )
-        yield SystemCommand(
-            "Ask mode",
-            "Ask a question and get cited answer sentences (F9)",
-            self.action_toggle_mode,
-        )
-        yield SystemCommand(
-            "Files not indexed",
-            "The files that could not be indexed, and why (ctrl+n)",
-            self.action_show_failures,
-        )
-        yield SystemCommand(
-            "Hide or show the filter pane",
-            "More room for results (ctrl+b)",
-            self.action_toggle_facets,
-        )
-        yield SystemCommand("Keys", "Every key of this app (F1)", self.action_help)
+        for a in ACTIONS:
+            if a.name and a.name != "cancel_index":
+                help_text = a.help[:1].upper() + a.help[1:]
+                yield SystemCommand(
+                    a.label, f"{help_text} ({a.key_text})", getattr(self, f"action_{a.name}")
+                )
 
     # -- searching
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from textual.binding import Binding
 from textual.widgets import OptionList, Static
 
 from search.service import run_index
@@ -425,3 +426,19 @@ def test_the_results_line_shows_the_section_never_the_title_again(fixture_index:
         assert hit.title[:20] not in meta, meta
         if hit.source != "pdf" and hit.heading and hit.heading != hit.title:
             assert hit.heading[:20] in meta
+
+
+async def test_bindings_palette_and_help_come_from_one_table(fixture_index: Settings) -> None:
+    from tui import ACTIONS, KEYS
+
+    app = make_app(fixture_index, show_timing=False)
+    bound = {b.action for b in SearchApp.BINDINGS if isinstance(b, Binding)}
+    async with app.run_test(size=(100, 30)):
+        palette = {c.title for c in app.get_system_commands(app.screen)}
+    for action in ACTIONS:
+        assert (action.key_text, action.help) in KEYS
+        if action.name and action.keys:
+            assert action.name in bound
+            assert hasattr(app, f"action_{action.name}")
+        if action.name and action.name != "cancel_index":
+            assert action.label in palette
