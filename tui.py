@@ -94,13 +94,15 @@ class Action:
         )
 
 
+def shown_only(keys: str, help: str) -> Action:
+    """A key the help names that is no action of the app (typing, tab, the reader's keys)."""
+    return Action("", "", "", help, shown_keys=keys)
+
+
 ACTIONS: tuple[Action, ...] = (
-    Action(
-        "",
-        "",
-        "",
+    shown_only(
+        "type",
         'search as you type; "phrase", -word, OR, prefix*, fuzzy~, country:LV year:2015..2018',
-        shown_keys="type",
     ),
     Action(
         "ctrl+l,slash",
@@ -109,13 +111,10 @@ ACTIONS: tuple[Action, ...] = (
         "back to the search box",
         shown_keys="ctrl+l or /",
     ),
-    Action("", "", "", "move between search box, facets and results", shown_keys="tab / shift+tab"),
-    Action(
-        "",
-        "",
-        "",
+    shown_only("tab / shift+tab", "move between search box, facets and results"),
+    shown_only(
+        "enter or space",
         "on a facet value: select or unselect it (values of one facet combine with OR)",
-        shown_keys="enter or space",
     ),
     Action("f8", "clear_filters", "Clear filters", "clear all facet filters"),
     Action(
@@ -131,7 +130,7 @@ ACTIONS: tuple[Action, ...] = (
         "Did you mean",
         'take the "did you mean" spelling the status line offers',
     ),
-    Action("", "", "", "on a result: open it in the reader", shown_keys="enter"),
+    shown_only("enter", "on a result: open it in the reader"),
     Action(
         "ctrl+y",
         "copy_citation",
@@ -197,17 +196,11 @@ ACTIONS: tuple[Action, ...] = (
         "Files not indexed",
         "the files that could not be indexed, and why",
     ),
-    Action("", "", "", "command palette: every action by name", shown_keys="ctrl+p"),
+    shown_only("ctrl+p", "command palette: every action by name"),
     Action("f1,question_mark", "help", "Help", "this help", footer=True, shown_keys="F1 or ?"),
-    Action("", "", "", "quit", shown_keys="ctrl+q"),
-    Action(
-        "",
-        "",
-        "",
-        "next / previous match, on to the next page that has one",
-        shown_keys="reader: n / N",
-    ),
-    Action("", "", "", "next / previous page", shown_keys="reader: right / left"),
+    shown_only("ctrl+q", "quit"),
+    shown_only("reader: n / N", "next / previous match, on to the next page that has one"),
+    shown_only("reader: right / left", "next / previous page"),
 )
 FOOTER = ("help", "reindex", "export", "toggle_mode", "toggle_facets")
 """The footer's keys, in this order (the rest are in F1's help and the palette)."""

@@ -23,6 +23,9 @@ SUPPORTED_LANGUAGES = ("sv", "lv", "ru", "en")
 
 ALL_LANGUAGES = (*SUPPORTED_LANGUAGES, "be", "other")
 
+FACETS = ("country", "lang", "doc_type", "year", "organisation", "municipality", "source")
+"""The facets, in the order results show them; all but `lang` are per document."""
+
 
 @dataclass(frozen=True, slots=True)
 class Metadata:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from search.errors import SearchError
 from search.indexing.damage import reads_index
 from search.models import (
+    FACETS,
     AnswerResult,
     Facet,
     FacetValue,
@@ -230,15 +231,12 @@ def failed_files(settings: Settings) -> tuple[Failure, ...]:
     return tuple(Failure(f.key, f.reason) for f in recorded.values())
 
 
-FACETS_OF_HITS = ("country", "lang", "doc_type", "year", "organisation", "municipality", "source")
-
-
 def facets_of(
     hits: Iterable[Hit], selected: dict[str, set[str]] | None = None
 ) -> tuple[Facet, ...]:
     """Facet counts over a list of hits (the answers on screen), one count per document."""
     chosen = selected or {}
-    counts: dict[str, Counter[str]] = {f: Counter() for f in FACETS_OF_HITS}
+    counts: dict[str, Counter[str]] = {f: Counter() for f in FACETS}
     seen: set[str] = set()
     for hit in hits:
         if hit.doc_id in seen:
@@ -263,7 +261,7 @@ def facets_of(
                 for v, c in sorted(counts[f].items(), key=lambda vc: (-vc[1], vc[0]))
             ),
         )
-        for f in FACETS_OF_HITS
+        for f in FACETS
     )
 
 

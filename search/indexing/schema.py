@@ -20,8 +20,6 @@ SCHEMA_VERSION = 4
 the extraction and cleaning of text changes: indexes of another version are rebuilt (their
 manifests would otherwise keep old text). 4: the analyzers moved to search.text.analysis."""
 
-FACET_FIELDS = ("country", "lang", "doc_type", "year", "source", "organisation", "municipality")
-
 
 def build_schema() -> Any:
     text_fields = {

@@ -15,11 +15,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from search.models import Facet, FacetValue
+from search.models import FACETS, Facet, FacetValue
 from search.text.analysis import fold
 
-DOC_FACETS = ("country", "doc_type", "year", "source", "organisation", "municipality")
-FACET_ORDER = ("country", "lang", "doc_type", "year", "organisation", "municipality", "source")
+DOC_FACETS = tuple(f for f in FACETS if f != "lang")
+"""Facets whose values belong to a document; `lang` belongs to each passage."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +181,7 @@ class FacetIndex:
         allowed[allowed_ids] = True
         per_doc = np.bincount(self.passage_doc[allowed_ids], minlength=self.documents)
         facets = []
-        for f in FACET_ORDER:
+        for f in FACETS:
             chosen = sel.values.get(f, frozenset())
             counted = counts[f]
             for v in chosen:
