@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 
 # Incremental: a fresh index costs a stat call per file; a missing or stale one is (re)built.
 # The TUI opens whatever the index run reported (a scan or an encrypted file fails alone;
-# the TUI lists such files with their reasons: ctrl+e).
+# the TUI lists such files with their reasons: ctrl+n).
 run: $(STAMP)
 	-$(BIN)/python -m search index
 	$(BIN)/python tui.py

@@ -33,22 +33,19 @@ QUERIES = 60
 
 def bench_sample_corpus(tmp: Path) -> dict[str, Any]:
     """Extraction pages/s (one process) and end-to-end index passages/s for corpus/."""
-    from search.indexing.indexer import scan_corpus
-    from search.ingest.extract import process_file
-    from search.service import run_index
-    from search.settings import Limits
+    from search.service import SearchService
 
-    sources = scan_corpus(CORPUS)
+    service = SearchService(Settings(index_dir=tmp / "sample-index", corpus_dir=CORPUS))
+    sources = service.corpus_files()
     started = time.perf_counter()
     pages = passages = 0
-    for src in sources.values():
-        doc = process_file(Path(src.path), src.key, CORPUS, Limits())
+    for src in sources:
+        doc = service.read(src)
         pages += doc.page_count
         passages += len(doc.passages)
     extract_s = time.perf_counter() - started
-    settings = Settings(index_dir=tmp / "sample-index", corpus_dir=CORPUS)
-    report = run_index(settings, rebuild=True)
-    again = run_index(settings)
+    report = service.run_index(rebuild=True)
+    again = service.run_index()
     return {
         "files": len(sources),
         "pages": pages,
@@ -102,7 +99,7 @@ def bench_keystrokes(index: Path, corpus: Path, text: str = "kommun samarbete") 
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause(0.5)
             await app.workers.wait_for_complete()
-            app.render_latencies.clear()
+            app.clock.latencies.clear()
             for _round in range(3):
                 for ch in text:
                     await pilot.press(ch if ch != " " else "space")
@@ -110,7 +107,7 @@ def bench_keystrokes(index: Path, corpus: Path, text: str = "kommun samarbete") 
                 for _ in text:
                     await pilot.press("backspace")
                 await pilot.pause(0.3)
-            return list(app.render_latencies)
+            return list(app.clock.latencies)
 
     return summary(asyncio.run(run()))
 
@@ -186,13 +183,13 @@ def main() -> int:
             print(f"side by side at {size} passages …", flush=True)
             result["side_by_side"].append(scale.compare(size, tmp))
         print("search quality …", flush=True)
-        from search.service import open_search
+        from search.service import SearchService
 
-        engine = open_search(Settings(index_dir=tmp / "sample-index", corpus_dir=CORPUS))
-        result["search_quality"] = search_eval.evaluate(engine)
+        service = SearchService(Settings(index_dir=tmp / "sample-index", corpus_dir=CORPUS))
+        result["search_quality"] = search_eval.evaluate(service)
         print("question answering …", flush=True)
-        result["qa"] = qa_eval.evaluate(engine)
-        engine.close()
+        result["qa"] = qa_eval.evaluate(service)
+        service.close()
         print("cold start …", flush=True)
         result["cold_start"] = bench_cold_start(tmp / "sample-index")
         print("TUI keystrokes …", flush=True)

@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from search.models import Hit, SearchRequest
-from search.retrieval import qa
-from search.retrieval.engine import Engine
+from search.service import SearchService
 
 QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "data" / "qa_eval.toml"
 METRICS = ("recall@1", "recall@5", "mrr", "answer_accuracy")
@@ -40,14 +39,13 @@ def _add(totals: dict[str, float], rank: int, correct: bool) -> None:
     totals["answer_accuracy"] += correct
 
 
-def evaluate(engine: Engine) -> dict[str, dict[str, dict[str, float]]]:
+def evaluate(service: SearchService) -> dict[str, dict[str, dict[str, float]]]:
     """{system: {language or "all": {metric: value}}} for this project and the baseline."""
     sums: dict[str, dict[str, dict[str, float]]] = {"project": {}, "baseline": {}}
     for q in questions():
-        result = qa.ask(engine, q["text"], SearchRequest(cross_lingual=bool(q.get("cross"))))
+        result = service.ask(q["text"], SearchRequest(cross_lingual=bool(q.get("cross"))))
         first = result.answers[0].text if result.answers else ""
-        base = qa.baseline(engine, q["text"])
-        base_first = qa.first_sentence(base[0]) if base else ""
+        base, base_first = service.baseline_answer(q["text"])
         expected = q["answer"].lower()
         for system, rank, sentence in (
             ("project", _rank(result.ranked_passages, q), first),

@@ -33,9 +33,8 @@ from bench import synthetic
 from bench.fts5 import Fts5
 from bench.stats import machine, ratio, summary
 from bench.tantivy_ref import Tantivy
-from search.indexing import store
-from search.indexing.indexer import add_documents, build_from_documents
 from search.models import SearchRequest
+from search.service import SearchService
 from search.settings import PROJECT_ROOT, Settings
 
 CORPUS = PROJECT_ROOT / "corpus"
@@ -59,9 +58,9 @@ def _build(system: str, passages: int, where: Path) -> dict[str, Any]:
     generated = time.perf_counter() - started
     started = time.perf_counter()
     if system == "ours":
-        settings = Settings(index_dir=where, corpus_dir=CORPUS)
-        count = build_from_documents(
-            settings, iter(docs), procs=2, limitmb=int(os.environ.get("SCALE_LIMITMB", "128"))
+        service = SearchService(Settings(index_dir=where, corpus_dir=CORPUS))
+        count = service.build_from(
+            docs, procs=2, limitmb=int(os.environ.get("SCALE_LIMITMB", "128"))
         )
     elif system == "fts5":
         where.mkdir(parents=True, exist_ok=True)
@@ -159,9 +158,7 @@ def query_sets(passages: int, seed: int = 3) -> dict[str, list[str]]:
 def _runners(
     where: dict[str, Path],
 ) -> tuple[dict[str, Callable[[str, str], object]], Callable[[], None]]:
-    from search.service import open_search
-
-    engine = open_search(Settings(index_dir=where["ours"], corpus_dir=CORPUS))
+    service = SearchService(Settings(index_dir=where["ours"], corpus_dir=CORPUS))
     fts = Fts5(where["fts5"] / "fts5.db")
     tv = Tantivy(where["tantivy"])
 
@@ -171,14 +168,14 @@ def _runners(
             page_size=20,
             filters=(("country", ("SE",)),) if kind == "filtered" else (),
         )
-        return engine.search(request)
+        return service.search(request)
 
     def other(system: Fts5 | Tantivy) -> Callable[[str, str], object]:
         return lambda kind, text: system.search(
             text, "SE" if kind == "filtered" else None, phrase=kind == "phrase"
         )
 
-    return {"ours": ours, "fts5": other(fts), "tantivy": other(tv)}, engine.close
+    return {"ours": ours, "fts5": other(fts), "tantivy": other(tv)}, service.close
 
 
 def query_latencies(where: dict[str, Path], passages: int) -> dict[str, Any]:
@@ -204,7 +201,7 @@ def incremental_adds(where: dict[str, Path]) -> dict[str, float]:
     for system in SYSTEMS:
         started = time.perf_counter()
         if system == "ours":
-            add_documents(Settings(index_dir=where["ours"], corpus_dir=CORPUS), extra)
+            SearchService(Settings(index_dir=where["ours"], corpus_dir=CORPUS)).add_documents(extra)
         elif system == "fts5":
             Fts5(where["fts5"] / "fts5.db").add(extra)
         else:
@@ -215,9 +212,8 @@ def incremental_adds(where: dict[str, Path]) -> dict[str, float]:
 
 def size_mb(system: str, where: Path) -> float:
     if system == "ours":
-        gen = store.current_generation(where)
-        assert gen is not None
-        return round(store.size_bytes(gen) / 2**20, 1)
+        size, _ = SearchService(Settings(index_dir=where, corpus_dir=CORPUS)).disk_usage()
+        return round(size / 2**20, 1)
     if system == "fts5":
         return round(Fts5(where / "fts5.db").size_bytes() / 2**20, 1)
     return round(Tantivy(where).size_bytes() / 2**20, 1)
@@ -230,15 +226,12 @@ def compare(passages: int, tmp: Path) -> dict[str, Any]:
         print(f"  {passages} passages: building {system} …", file=sys.stderr, flush=True)
         result["build"][system] = build_in_child(system, passages, where[system])
         result["build"][system]["index_mb"] = size_mb(system, where[system])
-    gen = store.current_generation(where["ours"])
-    assert gen is not None
-    result["segments"] = len(list(gen.glob("*.seg")))
+    ours = SearchService(Settings(index_dir=where["ours"], corpus_dir=CORPUS))
+    result["segments"] = ours.disk_usage()[1]
     print(f"  {passages} passages: queries …", file=sys.stderr, flush=True)
     result["queries"] = query_latencies(where, passages)
     result["add_100_documents_seconds"] = incremental_adds(where)
-    gen = store.current_generation(where["ours"])
-    assert gen is not None
-    result["segments_after_add"] = len(list(gen.glob("*.seg")))
+    result["segments_after_add"] = ours.disk_usage()[1]
     result["ratios"] = {
         kind: {
             other: {

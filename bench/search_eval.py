@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from search.models import SearchRequest
-from search.retrieval.engine import Engine
+from search.service import SearchService
 
 QUERIES = Path(__file__).with_name("search_eval.toml")
 MODES = {
@@ -18,7 +18,7 @@ MODES = {
 }
 
 
-def evaluate(engine: Engine) -> dict[str, dict[str, dict[str, float]]]:
+def evaluate(service: SearchService) -> dict[str, dict[str, dict[str, float]]]:
     queries = tomllib.loads(QUERIES.read_text(encoding="utf-8"))["query"]
     out: dict[str, dict[str, dict[str, float]]] = {}
     for mode, opts in MODES.items():
@@ -28,9 +28,8 @@ def evaluate(engine: Engine) -> dict[str, dict[str, dict[str, float]]]:
             request = SearchRequest(
                 text=q["text"], page_size=10, cross_lingual=bool(opts["cross_lingual"])
             )
-            ranked = [
-                h.source_key for h in engine.search(request, stemmed=bool(opts["stemmed"])).hits
-            ]
+            search = service.search if opts["stemmed"] else service.search_unstemmed
+            ranked = [h.source_key for h in search(request).hits]
             rank = next((i for i, key in enumerate(ranked, 1) if key in q["expect"]), 0)
             groups.setdefault(q["group"], []).append(1 / rank if rank else 0.0)
             hits.setdefault(q["group"], []).append(1.0 if rank else 0.0)

@@ -13,8 +13,8 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from search.ingest.extract import doc_id_for
 from search.models import Document, Metadata, Passage
+from search.service import SearchService
 
 LANGS = ("sv", "lv", "ru", "en")
 COUNTRY_OF = {"sv": "SE", "lv": "LV", "ru": "BY", "en": "SE"}
@@ -48,7 +48,7 @@ def documents(corpus: Path, passages: int, seed: int = 7, per_doc: int = 10) -> 
         country = COUNTRY_OF[lang] if rng.random() > 0.15 else rng.choice(["SE", "LV", "BY"])
         count = min(rng.randint(per_doc // 2, per_doc * 3 // 2), passages - made)
         key = f"generated/{lang}/doc-{n:06}.txt"
-        doc_id = doc_id_for(key)
+        doc_id = SearchService.doc_id(key)
         built = []
         for p in range(count):
             text = " ".join(rng.choices(words, weights, k=rng.randint(40, 160)))

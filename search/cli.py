@@ -15,8 +15,16 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, TextIO
 
+from search import fields
 from search.errors import QuerySyntaxError, SearchError
-from search.models import SORTS, IndexProgress, IndexReport, unsupported_summary
+from search.models import (
+    SORTS,
+    IndexProgress,
+    IndexReport,
+    SearchRequest,
+    YearRange,
+    unsupported_summary,
+)
 from search.render import plural
 from search.service import SearchService
 from search.settings import Settings, default_settings
@@ -186,28 +194,29 @@ def _csv(value: str | None) -> tuple[str, ...]:
     return tuple(v.strip() for v in (value or "").split(",") if v.strip())
 
 
-def search_request(args: argparse.Namespace, page: int, page_size: int) -> Any:
-    from search.models import SearchRequest
+def _filter_options(p: argparse.ArgumentParser) -> None:
+    """`--country`, `--lang`, `--type`, `--year`, …: one per field of the table."""
+    for f in fields.table():
+        meta = "A..B" if f.numeric else None
+        p.add_argument(f.flag, dest=f"filter_{f.name}", metavar=meta, help=f.help or f.label)
 
-    filters = tuple(
-        (facet, _csv(getattr(args, attr)))
-        for facet, attr in (
-            ("country", "country"),
-            ("lang", "lang"),
-            ("doc_type", "type"),
-            ("organisation", "org"),
-            ("municipality", "municipality"),
-            ("source", "source"),
-        )
-        if getattr(args, attr)
-    )
-    year_from, year_to = SearchService.parse_year_range(args.year) if args.year else (None, None)
+
+def search_request(args: argparse.Namespace, page: int, page_size: int) -> SearchRequest:
+    filters: list[tuple[str, tuple[str, ...]]] = []
+    years = YearRange()
+    for f in fields.table():
+        given = getattr(args, f"filter_{f.name}", None)
+        if not given:
+            continue
+        if f.numeric:
+            years = SearchService.parse_year_range(given)
+        else:
+            filters.append((f.name, _csv(given)))
     return SearchRequest(
         cross_lingual=args.cross_lingual,
         text=" ".join(args.text),
-        filters=filters,
-        year_from=year_from,
-        year_to=year_to,
+        filters=tuple(filters),
+        years=years,
         sort=args.sort,
         page=page,
         page_size=page_size,
@@ -332,16 +341,7 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="*",
         help="the query (empty: browse all documents); a word may start with - to exclude it",
     )
-    p.add_argument(
-        "--country",
-        help="countries, comma-separated: SE,LV,BY or names (Sweden, Latvija, Беларусь)",
-    )
-    p.add_argument("--lang", help="passage languages: sv,lv,ru,en,be,other or names (Russian)")
-    p.add_argument("--type", help="document types: report,case,article,web page,…")
-    p.add_argument("--year", metavar="A..B", help="a year or a range: 2016, 2015..2018, 2019..")
-    p.add_argument("--org", help="organisations, comma-separated")
-    p.add_argument("--municipality", help="municipalities, comma-separated")
-    p.add_argument("--source", help="pdf,html,text")
+    _filter_options(p)
     p.add_argument("--sort", choices=SORTS, default="relevance")
     p.add_argument(
         "--cross-lingual",
@@ -366,16 +366,7 @@ def build_parser() -> argparse.ArgumentParser:
         "When nothing answers well, it says so and shows the closest passages.",
     )
     p.add_argument("question", nargs="+")
-    for flag, helptext in (
-        ("--country", "countries: SE,LV,BY or their names"),
-        ("--lang", "passage languages: sv,lv,ru,en,be,other or their names"),
-        ("--type", "document types"),
-        ("--year", "A..B"),
-        ("--org", "organisations"),
-        ("--municipality", "municipalities"),
-        ("--source", "pdf,html,text"),
-    ):
-        p.add_argument(flag, help=helptext)
+    _filter_options(p)
     p.add_argument(
         "--cross-lingual", action="store_true", help="expand the question through the glossary"
     )

@@ -23,8 +23,29 @@ SUPPORTED_LANGUAGES = ("sv", "lv", "ru", "en")
 
 ALL_LANGUAGES = (*SUPPORTED_LANGUAGES, "be", "other")
 
-FACETS = ("country", "lang", "doc_type", "year", "organisation", "municipality", "source")
-"""The facets, in the order results show them; all but `lang` are per document."""
+Values = tuple[tuple[str, tuple[str, ...]], ...]
+"""(field, values) pairs: the filters of a request, the fields only `search.fields` knows."""
+
+
+@dataclass(frozen=True, slots=True)
+class YearRange:
+    """`2015..2018`, `2015..`, `..2018` or one year; empty when neither end is set."""
+
+    low: int | None = None
+    high: int | None = None
+
+    def __bool__(self) -> bool:
+        return self.low is not None or self.high is not None
+
+    def holds(self, year: int) -> bool:
+        return (self.low is None or year >= self.low) and (self.high is None or year <= self.high)
+
+    def narrowed(self, other: YearRange) -> YearRange:
+        """This range with the ends `other` sets replaced."""
+        return YearRange(
+            other.low if other.low is not None else self.low,
+            other.high if other.high is not None else self.high,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +64,8 @@ class Metadata:
     password: str = field(default="", repr=False)
     origin: tuple[tuple[str, str], ...] = ()
     """(field, where it came from) for every value that is set."""
+    extra: Values = ()
+    """Values of fields the field table adds beyond these (`search.fields`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,10 +208,9 @@ class Segment:
 @dataclass(frozen=True, slots=True)
 class SearchRequest:
     text: str = ""
-    filters: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    """(facet, chosen values): country, lang, doc_type, year, organisation, municipality, source."""
-    year_from: int | None = None
-    year_to: int | None = None
+    filters: Values = ()
+    """(facet, chosen values), facets named as in `search.fields`."""
+    years: YearRange = YearRange()
     sort: Sort = "relevance"
     page: int = 1
     page_size: int = 10
@@ -218,6 +240,8 @@ class Hit:
     text: str
     start: int
     end: int
+    extra: Values = ()
+    """Values of fields the field table adds beyond these (`search.fields`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +261,16 @@ class PageView:
 
     number: int
     heading: str
+    passages: tuple[Passage, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedDocument:
+    """A document as the index holds it: its values (on its first passage's hit), where
+    each came from, and its passages in reading order."""
+
+    hit: Hit
+    origin: tuple[tuple[str, str], ...]
     passages: tuple[Passage, ...]
 
 

@@ -10,6 +10,7 @@ import io
 import json
 from typing import Any
 
+from search import fields
 from search.models import AnswerResult, Hit, SearchResults, Segment
 
 BOLD_YELLOW, DIM, RESET = "\x1b[1;33m", "\x1b[2m", "\x1b[0m"
@@ -56,22 +57,26 @@ def citation(hit: Hit, page: int | None = None, heading: str | None = None) -> s
     return ", ".join(p for p in parts if p)
 
 
+def field_value(f: fields.Field, hit: Hit) -> object:
+    """A field of the table as JSON holds it: a list, a number (or null), or a text."""
+    values = fields.hit_values(f, hit)
+    if f.many:
+        return list(values)
+    if f.numeric:
+        return int(values[0]) if values else None
+    return values[0] if values else ""
+
+
 def hit_record(hit: Hit) -> dict[str, Any]:
     return {
         "title": hit.title,
         "doc_id": hit.doc_id,
         "passage_id": hit.passage_id,
-        "country": list(hit.country),
-        "language": hit.language,
-        "type": hit.doc_type,
-        "year": hit.year,
+        **{f.key: field_value(f, hit) for f in fields.table()},
         "page": hit.page,
         "heading": hit.heading,
-        "source": hit.source,
         "path": hit.source_key,
         "url": hit.url,
-        "organisation": list(hit.organisation),
-        "municipality": list(hit.municipality),
         "score": round(hit.score, 4),
         "more_in_document": hit.more_in_document,
         "snippet": snippet_text(hit.snippet, False),
@@ -151,9 +156,9 @@ def safe_cell(value: object) -> object:
     return value
 
 
-def _csv_rows(fields: list[str], rows: list[dict[str, Any]]) -> str:
+def _csv_rows(columns: list[str], rows: list[dict[str, Any]]) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore")
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
     for row in rows:
         writer.writerow({k: safe_cell(v) for k, v in row.items()})
@@ -161,7 +166,7 @@ def _csv_rows(fields: list[str], rows: list[dict[str, Any]]) -> str:
 
 
 def hits_csv(hits: list[Hit]) -> str:
-    fields = [
+    columns = [
         "title",
         "citation",
         "country",
@@ -174,10 +179,11 @@ def hits_csv(hits: list[Hit]) -> str:
         "url",
         "snippet",
     ]
-    rows = [hit_record(h) for h in hits]
-    for rec in rows:
-        rec["country"] = ";".join(rec["country"])
-    return _csv_rows(fields, rows)
+    rows = [
+        {k: ";".join(v) if isinstance(v, list) else v for k, v in hit_record(h).items()}
+        for h in hits
+    ]
+    return _csv_rows(columns, rows)
 
 
 def hits_markdown(hits: list[Hit], query: str) -> str:
@@ -285,8 +291,8 @@ def answers_export(result: AnswerResult, fmt: str) -> str:
             }
             for n, a in enumerate(result.answers, start=1)
         ]
-        fields = ["rank", "answer", "citation", "title", "country", "language", "year"]
-        return _csv_rows([*fields, "page", "path", "url", "question"], rows)
+        columns = ["rank", "answer", "citation", "title", "country", "language", "year"]
+        return _csv_rows([*columns, "page", "path", "url", "question"], rows)
     if fmt == "md":
         lines = [f"# Answers: {result.question}", ""]
         for n, a in enumerate(result.answers, start=1):

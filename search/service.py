@@ -15,22 +15,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from search import fields
 from search.errors import SearchError
 from search.indexing.damage import reads_index
 from search.models import (
-    FACETS,
     AnswerResult,
+    Document,
     Facet,
     FacetValue,
     Failure,
     Hit,
+    IndexedDocument,
     IndexProgress,
     IndexReport,
     PageView,
+    Passage,
     SearchRequest,
     SearchResults,
     Segment,
+    SourceFile,
     Stats,
+    YearRange,
 )
 from search.settings import Settings
 
@@ -110,88 +115,50 @@ def _unsupported_types(settings: Settings) -> tuple[tuple[str, int], ...]:
 
 
 @dataclass(frozen=True, slots=True)
-class ShownPassage:
-    id: str
-    page: int
-    heading: str
-    language: str
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
 class ShownDocument:
     doc_id: str
     source_key: str
     title: str
     fields: tuple[tuple[str, str, str], ...]
     """(field, value, where it came from)"""
-    passages: tuple[ShownPassage, ...]
+    passages: tuple[Passage, ...]
 
 
-@reads_index
-def show_document(settings: Settings, ref: str) -> ShownDocument | None:
-    """A document as indexed, by doc id or by path (absolute, or relative to the corpus)."""
+def document_candidates(settings: Settings, ref: str) -> list[str]:
+    """The doc ids `ref` may mean: itself, or a path absolute or relative to the corpus
+    or to the working folder."""
     from search.ingest.extract import doc_id_for
 
-    candidates = {ref}
+    candidates = [ref]
     path = Path(ref)
     for base in (settings.corpus_dir, Path.cwd()):
         full = (base / path) if not path.is_absolute() else path
         try:
-            candidates.add(
-                doc_id_for(full.resolve().relative_to(settings.corpus_dir.resolve()).as_posix())
-            )
+            rel = full.resolve().relative_to(settings.corpus_dir.resolve())
         except ValueError:
             continue
-    candidates.add(doc_id_for(path.as_posix()))
-    from search.indexing import store
+        candidates.append(doc_id_for(rel.as_posix()))
+    candidates.append(doc_id_for(path.as_posix()))
+    return list(dict.fromkeys(candidates))
 
-    _, ix = store.open_current(settings.index_dir)
-    with ix.searcher() as s:
-        for doc_id in candidates:
-            hits = [s.stored_fields(n) for n in s.document_numbers(doc_id=doc_id)]
-            if hits:
-                break
-        else:
-            return None
-    hits.sort(key=lambda f: (f.get("page", 0), f.get("start", 0)))
-    first = hits[0]
-    origin = dict(first.get("origin") or {})
-    shown = []
-    for name in (
-        "title",
-        "country",
-        "language",
-        "doc_type",
-        "year",
-        "organisation",
-        "municipality",
-        "url",
-    ):
-        key = {"language": "lang"}.get(name, name)
-        value = first.get(key, "")
-        if name == "language":
-            value = ",".join(sorted({h.get("lang", "") for h in hits}))
-        if value not in ("", None):
-            shown.append(
-                (name, str(value), origin.get(name, "inferred" if name == "language" else ""))
-            )
-    return ShownDocument(
-        doc_id=first["doc_id"],
-        source_key=first["source_key"],
-        title=first.get("title", ""),
-        fields=tuple(shown),
-        passages=tuple(
-            ShownPassage(
-                h["id"],
-                h.get("page", 0),
-                h.get("heading", ""),
-                h.get("lang", ""),
-                h.get("text", ""),
-            )
-            for h in hits
-        ),
-    )
+
+def shown_document(indexed: IndexedDocument) -> ShownDocument:
+    """A document as `show` lists it: each field of the table with its origin."""
+    origin = dict(indexed.origin)
+    hit = indexed.hit
+    shown = [("title", hit.title, origin.get("title", ""))] if hit.title else []
+    for f in fields.table():
+        if f.per_passage:
+            languages = sorted({p.language for p in indexed.passages if p.language})
+            values: tuple[str, ...] = (",".join(languages),) if languages else ()
+            shown += [("language", v, origin.get("language", "inferred")) for v in values]
+        elif f.name != "source":
+            value = ",".join(fields.hit_values(f, hit))
+            if value:
+                shown.append((f.name, value, origin.get(f.name, "")))
+    if hit.url:
+        shown.append(("url", hit.url, origin.get("url", "")))
+    return ShownDocument(hit.doc_id, hit.source_key, hit.title, tuple(shown), indexed.passages)
 
 
 def open_search(settings: Settings) -> Engine:
@@ -201,13 +168,11 @@ def open_search(settings: Settings) -> Engine:
     return Engine(settings)
 
 
-def parse_year_range(text: str) -> tuple[int | None, int | None]:
-    """`2015..2018`, `2015..`, `..2018` or `2016` → (from, to); raises QuerySyntaxError."""
-    from search.retrieval.query import FieldFilter, parse
+def parse_year_range(text: str) -> YearRange:
+    """`2015..2018`, `2015..`, `..2018` or `2016`; raises QuerySyntaxError."""
+    from search.retrieval.query import year_range
 
-    node = parse(f"year:{text}")
-    assert isinstance(node, FieldFilter)
-    return node.low, node.high
+    return year_range(text)
 
 
 def writer_pid(settings: Settings) -> int | None:
@@ -236,32 +201,24 @@ def facets_of(
 ) -> tuple[Facet, ...]:
     """Facet counts over a list of hits (the answers on screen), one count per document."""
     chosen = selected or {}
-    counts: dict[str, Counter[str]] = {f: Counter() for f in FACETS}
+    described = fields.table()
+    counts: dict[str, Counter[str]] = {f.name: Counter() for f in described}
     seen: set[str] = set()
     for hit in hits:
         if hit.doc_id in seen:
             continue
         seen.add(hit.doc_id)
-        values = {
-            "country": hit.country,
-            "lang": (hit.language,),
-            "doc_type": (hit.doc_type,),
-            "year": (str(hit.year),) if hit.year else (),
-            "organisation": hit.organisation,
-            "municipality": hit.municipality,
-            "source": (hit.source,),
-        }
-        for facet, vs in values.items():
-            counts[facet].update(v for v in vs if v)
+        for f in described:
+            counts[f.name].update(v for v in fields.hit_values(f, hit) if v)
     return tuple(
         Facet(
-            f,
+            f.name,
             tuple(
-                FacetValue(v, c, v in chosen.get(f, set()))
-                for v, c in sorted(counts[f].items(), key=lambda vc: (-vc[1], vc[0]))
+                FacetValue(v, c, v in chosen.get(f.name, set()))
+                for v, c in sorted(counts[f.name].items(), key=lambda vc: (-vc[1], vc[0]))
             ),
         )
-        for f in FACETS
+        for f in described
     )
 
 
@@ -366,7 +323,7 @@ class SearchService:
         return export_results(self.engine, request, fmt)
 
     @staticmethod
-    def parse_year_range(text: str) -> tuple[int | None, int | None]:
+    def parse_year_range(text: str) -> YearRange:
         return parse_year_range(text)
 
     @staticmethod
@@ -394,7 +351,9 @@ class SearchService:
         return stats(self.settings)
 
     def show(self, ref: str) -> ShownDocument | None:
-        return show_document(self.settings, ref)
+        """A document as indexed, by doc id or by path (absolute, or relative to the corpus)."""
+        indexed = self.engine.document(document_candidates(self.settings, ref))
+        return shown_document(indexed) if indexed is not None else None
 
     def doctor(self, repair: bool = False) -> Checkup:
         """What is wrong with the index (and, with `repair`, what was done and what remains)."""
@@ -409,6 +368,62 @@ class SearchService:
 
     def failed_files(self) -> tuple[Failure, ...]:
         return failed_files(self.settings)
+
+    def disk_usage(self) -> tuple[int, int]:
+        """(bytes, segments) of the live index; (0, 0) when there is none."""
+        from search.indexing import store
+
+        gen = store.current_generation(self.settings.index_dir)
+        if gen is None:
+            return 0, 0
+        return store.size_bytes(gen), len(list(gen.glob("*.seg")))
+
+    # -- for benchmarks and imports of prepared collections
+
+    def corpus_files(self) -> list[SourceFile]:
+        from search.indexing.indexer import scan_corpus
+
+        return list(scan_corpus(self.settings.corpus_dir).values())
+
+    def read(self, source: SourceFile) -> Document:
+        """One file extracted, cleaned and cut into passages (in this process)."""
+        from search.ingest.extract import process_file
+
+        return process_file(
+            Path(source.path), source.key, self.settings.corpus_dir, self.settings.limits
+        )
+
+    def build_from(self, documents: Iterable[Document], procs: int = 1, limitmb: int = 0) -> int:
+        """A fresh index of processed documents (no extraction): the passages written."""
+        from search.indexing.indexer import WRITER_MB, build_from_documents
+
+        self.close()
+        return build_from_documents(self.settings, iter(documents), procs, limitmb or WRITER_MB)
+
+    def add_documents(self, documents: list[Document]) -> int:
+        """Processed documents replaced or added in the live index with one commit."""
+        from search.indexing.indexer import add_documents
+
+        return add_documents(self.settings, documents)
+
+    @staticmethod
+    def doc_id(key: str) -> str:
+        """The document id of a corpus-relative path."""
+        from search.ingest.extract import doc_id_for
+
+        return doc_id_for(key)
+
+    def baseline_answer(self, question: str) -> tuple[list[Hit], str]:
+        """Plain BM25 over the question's words: the passages, and the first sentence of the
+        first (what the Q&A evaluation compares `ask` with)."""
+        from search.retrieval import qa
+
+        passages = qa.baseline(self.engine, question)
+        return passages, qa.first_sentence(passages[0]) if passages else ""
+
+    def search_unstemmed(self, request: SearchRequest) -> SearchResults:
+        """The same search with exact word forms only (the evaluation's comparison)."""
+        return self.engine.search(request, stemmed=False)
 
     def index_exists(self) -> bool:
         return index_exists(self.settings)

@@ -10,7 +10,7 @@ import pytest
 from search.cli import main
 from search.indexing.doctor import check, repair
 from search.models import IndexReport
-from search.service import run_index, show_document
+from search.service import SearchService, run_index
 from tests.conftest import settings_for
 
 PASSWORDS = {
@@ -70,7 +70,7 @@ def test_each_failure_has_a_reason(hard_run: tuple[IndexReport, Path, Path]) -> 
 def test_the_fuzzed_file_keeps_its_readable_pages(hard_run: tuple[IndexReport, Path, Path]) -> None:
     report, corpus, index = hard_run
     assert "pdfjs_poppler-90-0-fuzzed.pdf" in report.added
-    shown = show_document(settings_for(corpus, index), "pdfjs_poppler-90-0-fuzzed.pdf")
+    shown = SearchService(settings_for(corpus, index)).show("pdfjs_poppler-90-0-fuzzed.pdf")
     assert shown is not None and shown.passages
 
 
@@ -80,7 +80,7 @@ def test_the_good_twin_is_indexed_and_the_garbage_twin_is_not(
     report, corpus, index = hard_run
     assert "en_good_text_layer_pair.pdf" in report.added
     assert (
-        show_document(settings_for(corpus, index), "en_bad_text_layer_cyrillic_lookalike.pdf")
+        SearchService(settings_for(corpus, index)).show("en_bad_text_layer_cyrillic_lookalike.pdf")
         is None
     )
 
@@ -147,4 +147,4 @@ def test_a_file_that_breaks_keeps_its_last_good_version(testdata: Path, tmp_path
     findings = check(settings)
     assert [f.kind for f in findings] == ["failed"]
     assert findings[0].detail.endswith("(its last readable version stays indexed)")
-    assert show_document(settings, "report.pdf") is not None
+    assert SearchService(settings).show("report.pdf") is not None

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from search.models import SearchRequest
 from search.retrieval.engine import Engine
-from search.service import open_search, run_index, show_document
+from search.service import SearchService, open_search, run_index
 from search.settings import Settings
 from search.text import analysis
 from search.text.analysis import TOKEN_PATTERN
@@ -62,7 +62,7 @@ def test_a_place_name_reaches_every_spelling(small: Settings) -> None:
 
 
 def test_municipality_and_country_are_inferred_from_place_names(small: Settings) -> None:
-    shown = show_document(small, "ru/minsk.md")
+    shown = SearchService(small).show("ru/minsk.md")
     assert shown is not None
     fields = {name: (value, origin) for name, value, origin in shown.fields}
     assert fields["municipality"] == ("Минск", "inferred (places named in the text)")
@@ -70,7 +70,7 @@ def test_municipality_and_country_are_inferred_from_place_names(small: Settings)
 
 
 def test_declared_municipality_wins_over_inference(fixture_index: Settings) -> None:
-    shown = show_document(fixture_index, "lv/riga.md")
+    shown = SearchService(fixture_index).show("lv/riga.md")
     assert shown is not None
     assert ("municipality", "Rīga", "sidecar") in shown.fields
 

@@ -12,7 +12,7 @@ from bench.qa_eval import evaluate, questions
 from search.cli import main
 from search.retrieval.engine import Engine
 from search.retrieval.qa import ask, sentences
-from search.service import open_search, show_document
+from search.service import SearchService, open_search
 from search.settings import Settings
 
 PINNED = Path(__file__).parent / "data" / "qa_pinned.json"
@@ -28,7 +28,7 @@ def sample_engine(sample_index: Settings) -> Iterator[Engine]:
 def test_quality_gate_against_the_pinned_figures(sample_engine: Engine) -> None:
     """Raising the pinned figures in tests/data/qa_pinned.json is a deliberate commit."""
     pinned = json.loads(PINNED.read_text())
-    result = evaluate(sample_engine)["project"]["all"]
+    result = evaluate(SearchService(sample_engine.settings))["project"]["all"]
     assert result["recall@5"] >= pinned["recall@5"] - 0.05, result
     assert result["mrr"] >= pinned["mrr"] - 0.05, result
     assert len(questions()) >= 80
@@ -63,7 +63,7 @@ def test_every_answer_cites_a_page_that_contains_it(
     result = ask(sample_engine, question)
     assert result.confident and result.answers
     for answer in result.answers:
-        shown = show_document(sample_index, answer.hit.source_key)
+        shown = SearchService(sample_index).show(answer.hit.source_key)
         assert shown is not None
         on_page = " ".join(p.text for p in shown.passages if p.page == answer.hit.page)
         assert answer.text in on_page

@@ -14,7 +14,7 @@ from types import ModuleType
 import pytest
 
 from search.models import IndexReport, SearchRequest
-from search.service import open_search, run_index, show_document, stats
+from search.service import SearchService, open_search, run_index, stats
 from search.settings import Settings
 from tests.conftest import PROJECT, settings_for
 
@@ -53,7 +53,7 @@ def test_stats_show_every_country_language_and_type(sample: tuple[Settings, Inde
 def test_the_overview_has_twenty_pages_and_its_contents_match_the_pages(
     sample: tuple[Settings, IndexReport],
 ) -> None:
-    shown = show_document(sample[0], OVERVIEW)
+    shown = SearchService(sample[0]).show(OVERVIEW)
     assert shown is not None
     pages = {p.page for p in shown.passages}
     assert max(pages) >= 20
@@ -70,7 +70,7 @@ def test_the_overview_has_twenty_pages_and_its_contents_match_the_pages(
 def test_running_headers_footers_and_page_numbers_are_gone(
     sample: tuple[Settings, IndexReport],
 ) -> None:
-    shown = show_document(sample[0], OVERVIEW)
+    shown = SearchService(sample[0]).show(OVERVIEW)
     assert shown is not None
     body = [p for p in shown.passages if p.page > 2]
     assert not any("Overview report 2019" in p.text for p in body)
@@ -91,7 +91,7 @@ def test_a_word_hyphenated_across_lines_is_found_whole(
         for m in re.finditer(r"\b([a-z]{3,})-\n([a-z]{3,})\b", page.extract_text())
     ]
     assert len(split) >= 10, "the report should break words across lines"
-    shown = show_document(sample[0], OVERVIEW)
+    shown = SearchService(sample[0]).show(OVERVIEW)
     assert shown is not None
     engine = open_search(sample[0])
     try:
@@ -113,7 +113,7 @@ def test_web_page_titles_and_metadata_come_out_right(sample: tuple[Settings, Ind
             html_sources.append(front)
     assert len(html_sources) >= 12
     for front in html_sources:
-        shown = show_document(sample[0], front["output"])
+        shown = SearchService(sample[0]).show(front["output"])
         assert shown is not None, front["output"]
         assert shown.title == front["title"]
         fields = {name: (value, origin) for name, value, origin in shown.fields}

@@ -16,7 +16,10 @@ from search.service import run_index
 from search.settings import Settings
 from tests.conftest import FUZZ_SCALE, settings_for
 from tests.fixture_corpus import write_fixture_corpus
-from tui import ConfirmScreen, HelpScreen, ReaderScreen, SearchApp, make_app
+from tui import SearchApp, make_app
+from ui.dialogs import ConfirmScreen, HelpScreen
+from ui.reader import ReaderScreen
+from ui.widgets import ProgressRow
 
 
 def status(app: SearchApp) -> str:
@@ -248,7 +251,7 @@ async def test_reindex_shows_progress_and_can_be_cancelled(big_corpus: Settings)
         await pilot.press("f5")
         for _ in range(600):
             await pilot.pause(0.05)
-            if not app.indexing.is_set():
+            if not app.query_one(ProgressRow).running.is_set():
                 break
         await settle(pilot, app)
         assert app.results.total_documents == 306
@@ -351,7 +354,7 @@ def test_random_key_sequences_never_crash_the_ui(
 
 async def test_scrolling_to_the_end_loads_the_next_page(fixture_index: Settings) -> None:
     app = make_app(fixture_index, show_timing=False)
-    app.page_size = 2
+    app.state.page_size = 2
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot, app)
         hits = app.query_one("#results", OptionList)
@@ -361,7 +364,7 @@ async def test_scrolling_to_the_end_loads_the_next_page(fixture_index: Settings)
             await pilot.press("down")
             await settle(pilot, app)
         assert hits.option_count == 6
-        assert len({h.doc_id for h in app.shown_hits}) == 6
+        assert len({h.doc_id for h in app.results_list.hits}) == 6
 
 
 async def test_n_goes_on_to_the_next_page_with_a_match_and_the_citation_follows(
@@ -416,7 +419,7 @@ async def test_any_failure_in_a_worker_shows_in_the_status_line_and_the_app_live
 def test_the_results_line_shows_the_section_never_the_title_again(fixture_index: Settings) -> None:
     from search.models import SearchRequest
     from search.service import open_search
-    from tui import hit_prompt
+    from ui.cards import hit_prompt
 
     engine = open_search(fixture_index)
     hits = engine.search(SearchRequest(text="", page_size=50)).hits
@@ -429,7 +432,7 @@ def test_the_results_line_shows_the_section_never_the_title_again(fixture_index:
 
 
 async def test_bindings_palette_and_help_come_from_one_table(fixture_index: Settings) -> None:
-    from tui import ACTIONS, KEYS
+    from ui.actions import ACTIONS, KEYS
 
     app = make_app(fixture_index, show_timing=False)
     bound = {b.action for b in SearchApp.BINDINGS if isinstance(b, Binding)}

@@ -22,6 +22,7 @@ from typing import Any
 
 from whoosh.query import Or, Term
 
+from search import fields
 from search.errors import IndexFolderError, IndexMissingError, IndexWriteError, SearchError
 from search.indexing import index_home, manifest, store
 from search.indexing.lock import writer_lock
@@ -267,24 +268,22 @@ def compound_dictionary(docs: Iterable[Document], reader: Any = None) -> set[str
     return known
 
 
-def _fields(doc: Document, known: set[str] | None = None) -> Iterator[dict[str, Any]]:
+def _rows(doc: Document, known: set[str] | None = None) -> Iterator[dict[str, Any]]:
     m = doc.metadata
     common: dict[str, Any] = {
         "doc_id": doc.doc_id,
         "source_key": doc.source_key,
         "title": m.title,
-        "country": ",".join(m.country),
-        "doc_type": m.doc_type or "document",
-        "source": doc.source,
-        "organisation": ",".join(o.replace(",", " ") for o in m.organisation),
-        "municipality": ",".join(x.replace(",", " ") for x in m.municipality),
         "url": m.url,
         "origin": dict(m.origin),
     }
-    if m.year is not None:
-        common["year"] = m.year
+    for f in fields.table():
+        if not f.per_passage:
+            value = fields.encode(f, fields.document_values(f, doc))
+            if value is not None:
+                common[f.name] = value
     for p in doc.passages:
-        fields = {
+        row = {
             **common,
             "id": p.id,
             "text": p.text,
@@ -298,15 +297,15 @@ def _fields(doc: Document, known: set[str] | None = None) -> Iterator[dict[str, 
             "spelling": p.text,
         }
         if p.language == "sv" and known is not None:
-            fields["text_sv_parts"] = compounds.parts_text(p.text, known)
-        yield fields
+            row["text_sv_parts"] = compounds.parts_text(p.text, known)
+        yield row
 
 
 def _add(writer: Any, doc: Document, known: set[str]) -> int:
     """Write a document's passages; returns how many."""
     count = 0
-    for fields in _fields(doc, known):
-        writer.add_document(**fields)
+    for row in _rows(doc, known):
+        writer.add_document(**row)
         count += 1
     return count
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
+from search import fields
 from search.text.analysis import (
     FOLDED_FIELD,
     LANGUAGE_FIELDS,
@@ -21,10 +22,20 @@ the extraction and cleaning of text changes: indexes of another version are rebu
 manifests would otherwise keep old text). 4: the analyzers moved to search.text.analysis."""
 
 
+def _described(f: fields.Field) -> Any:
+    """A field of the table: a number, a comma list of exact values, or one exact value."""
+    if f.numeric:
+        return NUMERIC(stored=True, bits=32)
+    if f.many:
+        return KEYWORD(stored=True, commas=True, lowercase=False)
+    return ID(stored=True)
+
+
 def build_schema() -> Any:
     text_fields = {
         name: TEXT(analyzer=language_analyzer(lang)) for lang, name in LANGUAGE_FIELDS.items()
     }
+    described = {f.name: _described(f) for f in fields.table()}
     return Schema(
         id=ID(stored=True, unique=True),
         doc_id=ID(stored=True),
@@ -35,13 +46,7 @@ def build_schema() -> Any:
         heading=STORED,
         start=STORED,
         end=STORED,
-        lang=ID(stored=True),
-        country=KEYWORD(stored=True, commas=True, lowercase=False),
-        doc_type=ID(stored=True),
-        year=NUMERIC(stored=True, bits=32),
-        source=ID(stored=True),
-        organisation=KEYWORD(stored=True, commas=True, lowercase=False),
-        municipality=KEYWORD(stored=True, commas=True, lowercase=False),
+        **described,
         url=STORED,
         origin=STORED,
         **text_fields,

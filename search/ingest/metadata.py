@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from dataclasses import fields
+from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import Any
 
+from search import fields
 from search.errors import MetadataError
 from search.models import ALL_LANGUAGES, Metadata
 
@@ -44,12 +45,29 @@ def _as_list(value: Any, name: str, where: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in items)
 
 
+def _added_field(key: str) -> fields.Field | None:
+    """A field the field table adds beyond Metadata's own (no attribute of its own)."""
+    try:
+        f = fields.named(key)
+    except KeyError:
+        return None
+    return None if f.attribute else f
+
+
 def _validate(raw: dict[str, Any], where: str) -> dict[str, Any]:
     values: dict[str, Any] = {}
+    extra: list[tuple[str, tuple[str, ...]]] = []
     for key, value in raw.items():
         name = _ALIASES.get(key, key)
+        added = _added_field(key) if name not in KNOWN_FIELDS else None
+        if added is not None:
+            items = _as_list(value, added.name, where)[: 50 if added.many else 1]
+            extra.append((added.name, tuple(capped(v, where, added.name) for v in items)))
+            continue
         if name not in KNOWN_FIELDS:
-            known = ", ".join(sorted(KNOWN_FIELDS))
+            known = ", ".join(
+                sorted(KNOWN_FIELDS | {f.name for f in fields.table() if not f.attribute})
+            )
             raise MetadataError(f"{where}: unknown field '{key}' (known fields: {known})")
         if name in _LIST_FIELDS:
             items = _as_list(value, name, where)
@@ -79,6 +97,8 @@ def _validate(raw: dict[str, Any], where: str) -> dict[str, Any]:
                 )
             value = capped(value.strip(), where, name)
             values[name] = value.lower() if name == "doc_type" else value
+    if extra:
+        values["extra"] = tuple(extra)
     return values
 
 
@@ -115,7 +135,9 @@ def capped(value: str, where: str, name: str, warnings: list[str] | None = None)
 
 
 def _from_values(values: dict[str, Any], origin: str) -> Metadata:
-    return Metadata(**values, origin=tuple((k, origin) for k in values if k != "password"))
+    named = [k for k in values if k not in ("password", "extra")]
+    named += [name for name, _ in values.get("extra", ())]
+    return Metadata(**values, origin=tuple((k, origin) for k in named))
 
 
 def _unset(value: object) -> bool:
@@ -127,8 +149,8 @@ def merge(strong: Metadata, weak: Metadata) -> Metadata:
     strong_origin, weak_origin = dict(strong.origin), dict(weak.origin)
     values: dict[str, Any] = {}
     origin: dict[str, str] = {}
-    for f in fields(Metadata):
-        if f.name == "origin":
+    for f in dataclass_fields(Metadata):
+        if f.name in ("origin", "extra"):
             continue
         mine = getattr(strong, f.name)
         value, where = (
@@ -137,6 +159,10 @@ def merge(strong: Metadata, weak: Metadata) -> Metadata:
         values[f.name] = value
         if f.name in where and not _unset(value):
             origin[f.name] = where[f.name]
+    extra = dict(weak.extra) | dict(strong.extra)
+    for name in extra:
+        origin[name] = (strong_origin if name in dict(strong.extra) else weak_origin).get(name, "")
+    values["extra"] = tuple(extra.items())
     return Metadata(**values, origin=tuple(sorted(origin.items())))
 
 

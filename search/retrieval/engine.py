@@ -16,10 +16,19 @@ from typing import Any
 import numpy as np
 from whoosh import query as wq
 
+from search import fields
 from search.errors import QuerySyntaxError
 from search.indexing import store
 from search.indexing.damage import reads_index
-from search.models import Hit, PageView, Passage, SearchRequest, SearchResults, Segment
+from search.models import (
+    Hit,
+    IndexedDocument,
+    PageView,
+    Passage,
+    SearchRequest,
+    SearchResults,
+    Segment,
+)
 from search.retrieval import highlight, names
 from search.retrieval.facets import Counted, FacetIndex, Selection
 from search.retrieval.matching import UNSTEMMED, Frequency, compile_query, is_stopword
@@ -165,23 +174,17 @@ class Engine:
             doc_id=f["doc_id"],
             passage_id=f["id"],
             title=f.get("title", ""),
-            country=tuple(c for c in f.get("country", "").split(",") if c),
-            language=lang,
-            doc_type=f.get("doc_type", ""),
-            year=f.get("year"),
             page=f.get("page", 0),
             heading=f.get("heading", ""),
-            source=f.get("source", ""),
             source_key=f.get("source_key", ""),
             url=f.get("url", ""),
-            organisation=tuple(o for o in f.get("organisation", "").split(",") if o),
-            municipality=tuple(m for m in f.get("municipality", "").split(",") if m),
             snippet=highlight.snippet(text, spans, toks=toks),
             more_in_document=max(0, more),
             score=score,
             text=text,
             start=f.get("start", 0),
             end=f.get("end", 0),
+            **fields.hit_attributes(f),  # type: ignore[arg-type]
         )
 
     def _suggest(
@@ -255,30 +258,41 @@ class Engine:
             return searcher.reader().doc_count(), {t: self._frequency(*t) for t in terms}
 
     @reads_index
-    def document_pages(self, doc_id: str) -> list[PageView]:
-        """Every page of a document with its passages, in reading order."""
+    def document(self, doc_ids: list[str]) -> IndexedDocument | None:
+        """The first of `doc_ids` that is in the index, with all its passages."""
         with self._lock:
             searcher, _ = self._current()
-            found = [searcher.stored_fields(n) for n in searcher.document_numbers(doc_id=doc_id)]
-        found.sort(key=lambda f: (f.get("page", 0), f.get("start", 0)))
-        pages: dict[int, list[Passage]] = {}
-        headings: dict[int, str] = {}
-        for f in found:
-            number = f.get("page", 0)
-            headings.setdefault(number, f.get("heading", ""))
-            pages.setdefault(number, []).append(
-                Passage(
-                    id=f["id"],
-                    doc_id=f["doc_id"],
-                    page=number,
-                    heading=f.get("heading", ""),
-                    start=f.get("start", 0),
-                    end=f.get("end", 0),
-                    text=f.get("text", ""),
-                    language=f.get("lang", ""),
-                )
+            for doc_id in doc_ids:
+                numbers = sorted(searcher.document_numbers(doc_id=doc_id))
+                if numbers:
+                    stored = [searcher.stored_fields(n) for n in numbers]
+                    first = self._hit(searcher, numbers[0], 0.0, len(numbers) - 1, set())
+                    break
+            else:
+                return None
+        stored.sort(key=lambda f: (f.get("page", 0), f.get("start", 0)))
+        passages = tuple(
+            Passage(
+                id=f["id"],
+                doc_id=f["doc_id"],
+                page=f.get("page", 0),
+                heading=f.get("heading", ""),
+                start=f.get("start", 0),
+                end=f.get("end", 0),
+                text=f.get("text", ""),
+                language=f.get("lang", ""),
             )
-        return [PageView(n, headings[n], tuple(ps)) for n, ps in pages.items()]
+            for f in stored
+        )
+        return IndexedDocument(first, tuple(dict(stored[0].get("origin") or {}).items()), passages)
+
+    def document_pages(self, doc_id: str) -> list[PageView]:
+        """Every page of a document with its passages, in reading order."""
+        indexed = self.document([doc_id])
+        pages: dict[int, list[Passage]] = {}
+        for p in indexed.passages if indexed else ():
+            pages.setdefault(p.page, []).append(p)
+        return [PageView(n, ps[0].heading, tuple(ps)) for n, ps in pages.items()]
 
     def mark(
         self, text: str, language: str, query_text: str, cross_lingual: bool = False
@@ -326,19 +340,15 @@ def _selection(
     request: SearchRequest, inline: tuple[FieldFilter, ...], facets: FacetIndex
 ) -> Selection:
     values: dict[str, set[str]] = {}
-    low, high = request.year_from, request.year_to
-    for facet, chosen in request.filters:
-        values.setdefault(facet, set()).update(
-            facets.canonical(facet, names.normalise(facet, v)) for v in chosen
-        )
+    years = request.years
+    chosen = [*request.filters, *((f.field, f.values) for f in inline)]
     for f in inline:
-        if f.field == "year":
-            low = f.low if f.low is not None else low
-            high = f.high if f.high is not None else high
-            continue
-        canon = {facets.canonical(f.field, names.normalise(f.field, v)) for v in f.values}
-        values.setdefault(f.field, set()).update(canon)
-    return Selection({k: frozenset(v) for k, v in values.items()}, low, high)
+        years = years.narrowed(f.years)
+    for facet, picked in chosen:
+        values.setdefault(facet, set()).update(
+            facets.canonical(facet, names.normalise(facet, v)) for v in picked
+        )
+    return Selection({k: frozenset(v) for k, v in values.items() if v}, years)
 
 
 def _query_terms(q: Any, searcher: Any, frequency: Frequency) -> set[tuple[str, str]]:

@@ -15,11 +15,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from search.models import FACETS, Facet, FacetValue
+from search import fields
+from search.models import Facet, FacetValue, YearRange
 from search.text.analysis import fold
 
-DOC_FACETS = tuple(f for f in FACETS if f != "lang")
-"""Facets whose values belong to a document; `lang` belongs to each passage."""
+
+def document_facets() -> tuple[fields.Field, ...]:
+    """Facets whose values belong to a document; `lang` belongs to each passage."""
+    return tuple(f for f in fields.table() if not f.per_passage)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,21 +30,11 @@ class Selection:
     """Chosen facet values: several values of one facet OR, different facets AND."""
 
     values: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    year_low: int | None = None
-    year_high: int | None = None
+    years: YearRange = YearRange()
+    """Applies to the numeric facet (the year)."""
 
-    def active(self, facet: str) -> bool:
-        if facet == "year" and (self.year_low is not None or self.year_high is not None):
-            return True
-        return bool(self.values.get(facet))
-
-
-def _split(value: object) -> tuple[str, ...]:
-    if value is None or value == "":
-        return ()
-    if isinstance(value, int):
-        return (str(value),)
-    return tuple(v for v in str(value).split(",") if v)
+    def active(self, facet: fields.Field) -> bool:
+        return bool(facet.numeric and self.years) or bool(self.values.get(facet.name))
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,18 +95,20 @@ class FacetIndex:
         for term in reader.lexicon("lang"):
             self.passage_lang[list(reader.postings("lang", term).all_ids())] = len(self.langs)
             self.langs.append(term.decode("utf-8"))
-        values: dict[str, list[tuple[str, ...]]] = {f: [] for f in DOC_FACETS}
+        self.described = document_facets()
+        values: dict[str, list[tuple[str, ...]]] = {f.name: [] for f in self.described}
         for n in first_passage:
             stored = reader.stored_fields(n) if n >= 0 else {}
-            for f in DOC_FACETS:
-                values[f].append(_split(stored.get(f)))
+            for f in self.described:
+                values[f.name].append(fields.decode(f, stored.get(f.name)))
         self.documents = len(first_passage)
         self.doc_year = np.array(
-            [max((int(y) for y in ys), default=0) for ys in values["year"]], dtype=np.int64
+            [max((int(y) for y in ys), default=0) for ys in values.get("year", ())],
+            dtype=np.int64,
         )
-        self._coded = {f: _Values.of(values[f]) for f in DOC_FACETS}
+        self._coded = {name: _Values.of(per_doc) for name, per_doc in values.items()}
         self._canonical: dict[str, dict[str, str]] = {
-            f: {fold(v): v for v in self._coded[f].names if v} for f in DOC_FACETS
+            name: {fold(v): v for v in coded.names if v} for name, coded in self._coded.items()
         }
         self._canonical["lang"] = {fold(v): v for v in self.langs if v}
 
@@ -124,16 +119,15 @@ class FacetIndex:
     def live_passages(self) -> NDArray[np.int64]:
         return np.flatnonzero(self.passage_doc >= 0)
 
-    def _passes(self, facet: str, sel: Selection) -> NDArray[np.bool_]:
+    def _passes(self, facet: fields.Field, sel: Selection) -> NDArray[np.bool_]:
         """Per document: it passes the selection of this facet."""
-        coded = self._coded[facet]
+        coded = self._coded[facet.name]
         ok = np.ones(self.documents, dtype=bool)
-        if facet == "year" and (sel.year_low is not None or sel.year_high is not None):
-            years = np.array([int(v) for v in coded.names], dtype=np.int64)
-            inside = (years >= (sel.year_low or 0)) & (years <= (sel.year_high or 9999))
+        if facet.numeric and sel.years:
+            inside = np.array([sel.years.holds(int(v)) for v in coded.names], dtype=bool)
             ok = np.zeros(self.documents, dtype=bool)
             ok[coded.pair_doc[inside[coded.pair_value]]] = True
-        chosen = sel.values.get(facet)
+        chosen = sel.values.get(facet.name)
         if chosen:
             ok &= coded.docs_with(chosen, self.documents)
         return ok
@@ -154,7 +148,7 @@ class FacetIndex:
         else:
             passage_lang_ok = np.ones(len(ids), dtype=bool)
             lang_ok = hit
-        passes = {f: self._passes(f, sel) for f in DOC_FACETS if sel.active(f)}
+        passes = {f.name: self._passes(f, sel) for f in self.described if sel.active(f)}
         failures = np.zeros(self.documents, dtype=np.int64)
         for ok in passes.values():
             failures += ~ok
@@ -166,7 +160,7 @@ class FacetIndex:
         shown = clear[doc_of]
         pairs = np.unique(doc_of[shown] * width + lang_of[shown] + 1)
         counts["lang"] = _named(np.bincount(pairs % width), ["", *self.langs])
-        for f in DOC_FACETS:
+        for f in self._coded:
             # each facet's counts ignore that facet's own selection
             eligible = (clear | ((failures == 1) & ~passes[f])) if f in passes else clear
             eligible = eligible & hit & lang_ok
@@ -181,7 +175,7 @@ class FacetIndex:
         allowed[allowed_ids] = True
         per_doc = np.bincount(self.passage_doc[allowed_ids], minlength=self.documents)
         facets = []
-        for f in FACETS:
+        for f in fields.facet_names():
             chosen = sel.values.get(f, frozenset())
             counted = counts[f]
             for v in chosen:
@@ -196,6 +190,6 @@ def _named(tally: NDArray[np.int64], names: list[str]) -> dict[str, int]:
 
 
 def _facet_order(facet: str) -> Any:
-    if facet == "year":
+    if fields.named(facet).numeric:
         return lambda item: -int(item[0]) if item[0].isdigit() else 0
     return lambda item: (-item[1], item[0])

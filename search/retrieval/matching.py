@@ -146,8 +146,8 @@ def _concept_query(original: Any, concepts: tuple[Concept, ...]) -> Any:
 
 
 def filter_query(node: FieldFilter, normalise: Normaliser) -> Any:
-    if node.field == "year":
-        return wq.NumericRange("year", node.low, node.high)
+    if node.years:
+        return wq.NumericRange(node.field, node.years.low, node.years.high)
     return wq.Or([wq.Term(node.field, normalise(node.field, v)) for v in node.values])
 
 

@@ -12,22 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from search import fields
 from search.errors import QuerySyntaxError
-
-FILTER_FIELDS = {
-    "country": "country",
-    "lang": "lang",
-    "language": "lang",
-    "type": "doc_type",
-    "doc_type": "doc_type",
-    "year": "year",
-    "org": "organisation",
-    "organisation": "organisation",
-    "organization": "organisation",
-    "municipality": "municipality",
-    "place": "municipality",
-    "source": "source",
-}
+from search.models import YearRange
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,10 +31,11 @@ class Phrase:
 
 @dataclass(frozen=True, slots=True)
 class FieldFilter:
+    """`country:LV,SE` (values) or `year:2015..2018` (a range, for numeric fields)."""
+
     field: str
     values: tuple[str, ...] = ()
-    low: int | None = None
-    high: int | None = None
+    years: YearRange = YearRange()
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,17 +90,19 @@ def _tokenize(text: str) -> list[_Tok]:
             tokens.append(_Tok("phrase", value[1:-1], col))
         elif kind == "filter":
             name, _, raw = value.partition(":")
-            if name.lower() not in FILTER_FIELDS:
-                known = ", ".join(
-                    sorted({"country", "lang", "type", "year", "org", "municipality", "source"})
-                )
-                raise QuerySyntaxError(f"unknown field '{name}' at column {col} (fields: {known})")
+            try:
+                field = fields.named(name)
+            except KeyError:
+                known = ", ".join(sorted(fields.query_names()))
+                raise QuerySyntaxError(
+                    f"unknown field '{name}' at column {col} (fields: {known})"
+                ) from None
             if raw.startswith('"') and (len(raw) < 2 or not raw.endswith('"')):
                 raise QuerySyntaxError(f"unclosed quote starting at column {col + len(name) + 1}")
             raw = raw.strip('"').strip()
             if not raw:
                 raise QuerySyntaxError(f"'{name}:' at column {col} needs a value, e.g. {name}:LV")
-            tokens.append(_Tok("filter", raw, col, FILTER_FIELDS[name.lower()]))
+            tokens.append(_Tok("filter", raw, col, field.name))
         elif kind == "neg":
             tokens.append(_Tok("not", "-", col))
         elif kind == "word" and value == "OR":
@@ -123,18 +113,23 @@ def _tokenize(text: str) -> list[_Tok]:
 
 
 def _filter_node(tok: _Tok) -> FieldFilter:
-    if tok.field == "year":
-        m = re.fullmatch(r"(\d{4})?\s*(?:\.\.\s*(\d{4})?)?", tok.text)
-        if not m or not (m.group(1) or m.group(2)):
-            raise QuerySyntaxError(
-                f"year at column {tok.col} must be a year or a range like 2015..2018, got '{tok.text}'"
-            )
-        low = int(m.group(1)) if m.group(1) else None
-        high = int(m.group(2)) if m.group(2) else (low if ".." not in tok.text else None)
-        if low is not None and high is not None and low > high:
-            raise QuerySyntaxError(f"year range at column {tok.col} runs backwards: {tok.text}")
-        return FieldFilter("year", low=low, high=high)
+    if fields.named(tok.field).numeric:
+        return FieldFilter(
+            tok.field, years=year_range(tok.text, f"{tok.field} at column {tok.col}")
+        )
     return FieldFilter(tok.field, tuple(v.strip() for v in tok.text.split(",") if v.strip()))
+
+
+def year_range(text: str, where: str = "year") -> YearRange:
+    """`2015..2018`, `2015..`, `..2018` or `2016`; QuerySyntaxError names `where` otherwise."""
+    m = re.fullmatch(r"(\d{4})?\s*(?:\.\.\s*(\d{4})?)?", text.strip())
+    if not m or not (m.group(1) or m.group(2)):
+        raise QuerySyntaxError(f"{where} must be a year or a range like 2015..2018, got '{text}'")
+    low = int(m.group(1)) if m.group(1) else None
+    high = int(m.group(2)) if m.group(2) else (low if ".." not in text else None)
+    if low is not None and high is not None and low > high:
+        raise QuerySyntaxError(f"{where}: the range runs backwards: {text}")
+    return YearRange(low, high)
 
 
 _FUZZY = re.compile(r"^(.*?)~(\d*)$")
