@@ -74,6 +74,30 @@ def test_latin_noise_from_a_font_without_unicode_map_is_garbage() -> None:
     assert clean.garbage_reason(noise)
 
 
+def test_text_in_the_wrong_code_page_is_garbage() -> None:
+    russian = "Правила внутреннего распорядка для работников социального предприятия. " * 3
+    assert "code page" in clean.garbage_reason(russian.encode("cp1251").decode("cp1252", "replace"))
+
+
+def test_a_page_of_unmapped_glyphs_is_garbage_but_a_few_control_characters_are_not() -> None:
+    unmapped = "\x03".join("ML<?J@>?GU ijbdZahf NKLWD Jhkkbb hl n_jZey".split()) * 4
+    assert "Unicode map" in clean.garbage_reason(unmapped)
+    formula = "Teiksim, a3 + b3 = (a + b)(a2 \x00 ab + b2) identitātes dēļ dalās reizinātājos. " * 3
+    assert clean.garbage_reason(formula) == ""
+
+
+def test_code_urls_formulas_and_leaders_are_not_garbage() -> None:
+    for text in (
+        "M2 = np.triu(bitxormatrix(genl2),1) for i in range(m-1): VT[(i)*n + r[k]] = 1 " * 3,
+        "command=$(cat /var/log/nginx/access.log | cut −d ' ' −f1 | sort | uniq −c) " * 3,
+        "Tillämpningsområde ........................................ 7\n" * 6,
+        "https://www.av.se/globalassets/filer/publikationer/foreskrifter/afs-2023-6.pdf " * 4,
+        "Hotell, restaurang EPref +/-10 % Kontor och förvaltning EPref +/-20 % " * 3,
+        "サステナブルな社会的企業と自治体の協働についての報告書です。" * 3,
+    ):
+        assert clean.garbage_reason(text) == "", text
+
+
 def test_real_text_is_not_garbage() -> None:
     for text in (
         "Sociala företag samarbetar med kommunen om arbetsträning och upphandling i Uppsala.",

@@ -94,3 +94,57 @@ def test_russian_law_pages_extract_as_russian(testdata: Path, name: str) -> None
     langs = [p.language for p in doc.passages]
     assert langs.count("ru") / len(langs) >= 0.9
     assert not any("\\." in p.text for p in doc.passages), "Markdown escapes leaked into the text"
+
+
+def _pages_with_text(path: Path) -> set[int]:
+    """Pages whose text layer pypdf reads as anything but blanks: the raw baseline."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(path)
+    return {n for n, page in enumerate(reader.pages, start=1) if page.extract_text().strip()}
+
+
+@pytest.mark.parametrize(
+    "pdf",
+    [
+        "pdf/lv/lu-thesis-latviensis-sample.pdf",
+        "pdf/lv/nt-jun-summary.pdf",
+        "pdf/lv/datz4020-syllabus-2019.pdf",
+        "pdf/lv/lietisko-algoritmi-hw01-2019.pdf",
+        "pdf/sv/bfs-2007-4-energideklaration.pdf",
+        "pdf/sv/afs-2023-6-enkla-tryckkarl.pdf",
+        "pdf/ru/dedoc-alpaca-tz-toc.pdf",
+        "pdf/ru/sevgu-poster-a1.pdf",
+        "pdf/en/dmca.pdf",
+    ],
+)
+def test_every_page_with_a_real_text_layer_is_kept(testdata: Path, pdf: str) -> None:
+    path = testdata / pdf
+    doc = process_file(path, pdf, path.parent, Limits())
+    assert {p.page for p in doc.passages} == _pages_with_text(path)
+    assert not [w for w in doc.warnings if "garbage" in w]
+
+
+@pytest.mark.parametrize(
+    ("pdf", "page", "words"),
+    [
+        # a Python code listing
+        ("pdf/lv/lu-thesis-latviensis-sample.pdf", 12, ("np.zeros", "bitxormatrix")),
+        # a table of contents with dot leaders
+        ("pdf/lv/lu-thesis-latviensis-sample.pdf", 4, ("SATURS", "Apzīmējumu")),
+        ("pdf/sv/afs-2023-6-enkla-tryckkarl.pdf", 5, ("Innehåll", "Tillämpningsområde")),
+        # formulas whose minus signs come out as control characters
+        ("pdf/lv/nt-jun-summary.pdf", 2, ("Fermā", "pirmskaitļi")),
+        # a table of codes and tolerances (EPref +/-10 %)
+        ("pdf/sv/bfs-2007-4-energideklaration.pdf", 14, ("Referensvärdesintervall", "EPref")),
+    ],
+)
+def test_pages_of_code_formulas_tables_and_dot_leaders_are_searchable(
+    testdata: Path, pdf: str, page: int, words: tuple[str, ...]
+) -> None:
+    path = testdata / pdf
+    doc = process_file(path, pdf, path.parent, Limits())
+    text = " ".join(p.text for p in doc.passages if p.page == page)
+    for word in words:
+        assert word in text
+    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", text)  # no stray control characters

@@ -16,10 +16,11 @@ from search.text.analysis import (
     plain_analyzer,
 )
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """Bump whenever a field, an analyzer (or the module it lives in: the schema pickles it) or
 the extraction and cleaning of text changes: indexes of another version are rebuilt (their
-manifests would otherwise keep old text). 4: the analyzers moved to search.text.analysis."""
+manifests would otherwise keep old text). 4: the analyzers moved to search.text.analysis.
+5: the garbage filter keeps every real page; titles and headings are indexed as words."""
 
 
 def _described(f: fields.Field) -> Any:

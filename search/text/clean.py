@@ -229,43 +229,53 @@ def clean_block(text: str) -> str:
     return "\n\n".join(p for p in out if p)
 
 
-_WORD_TOKEN = re.compile(r"\S+")
-_EDGE_PUNCT = "\"'«»“”„‘’()[]{}.,;:!?…-–—/%*"
-_LATIN = re.compile(r"[A-Za-zÀ-ɏ]")
 _CYRILLIC = re.compile(r"[Ѐ-ӿ]")
 _HOMOGLYPHS = set("АВЕКМНОРСТХаеорсух")
+_LEADERS = set(".·…_-‐‑–—=*•")
+"""Characters a table of contents or a form repeats in rows (dot leaders, rules)."""
+_UNMAPPED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ue000-\uf8ff\ufffd]")
+"""Control characters, private-use code points, the replacement character: what a font
+without a Unicode map (or with a shifted code table) puts in a text layer."""
 
+_ODD_WORD = re.compile(r"[a-zß-ÿ][A-ZÀ-Þ]|[^\W\d_][\[\]\\^`{|}][^\W\d_]")
+"""A capital after a small letter inside a word, or a bracket between letters: in every
+word of a shifted code table (`ijbdZahf`, `Lj_[h\\Zgby`), in few of any real text."""
+_LATIN1_LETTER = re.compile(r"[À-ÖØ-öø-ÿ]")
 
-def _word_like(token: str) -> bool:
-    core = token.strip(_EDGE_PUNCT)
-    if not core or core.isdigit() or re.fullmatch(r"[\d.,:/-]+", core):
-        return True
-    if not all(ch.isalpha() or ch in "-'’." for ch in core):
-        return False
-    if _LATIN.search(core) and _CYRILLIC.search(core):
-        return False
-    letters = core.replace("-", "").replace("'", "").replace("’", "").replace(".", "")
-    if not any(ch.islower() or ch.isupper() for ch in letters):
-        return True  # a script without case (Chinese, Japanese, Arabic, Hebrew, Thai, …)
-    return (
-        letters.islower() or letters.isupper() or (letters[:1].isupper() and letters[1:].islower())
-    )
+MIN_JUDGED = 40
+"""Pages with fewer visible characters are kept as they are: too little to judge."""
 
 
 def garbage_reason(text: str) -> str:
-    """Why a page's text layer is not real text (empty string when it looks fine).
+    """Why a page's text layer is provably broken (empty string when it is text).
 
-    Catches fonts without a Unicode map (Cyrillic coming out as Latin noise) and text
-    layers made of look-alike characters, so they are reported instead of indexed.
+    Only what no real text does is refused: many control or private-use characters (a font
+    without a Unicode map, a shifted code table), a page of symbols with hardly a letter or
+    digit, or Cyrillic look-alike letters standing in for Latin ones. Formulas, code, URLs,
+    tables, dot leaders, names and text in any language or script are kept.
     """
-    tokens = _WORD_TOKEN.findall(text)
-    if len(tokens) < 8:
+    visible = [ch for ch in text if not ch.isspace()]
+    if len(visible) < MIN_JUDGED:
         return ""
-    weights = [len(t) for t in tokens]
-    bad = sum(w for t, w in zip(tokens, weights, strict=True) if not _word_like(t))
-    if bad / sum(weights) > 0.3:
+    if len(_UNMAPPED.findall(text)) / len(visible) > 0.05:
         return "garbage text layer (font without a Unicode map?)"
+    words = [w for w in text.split() if sum(ch.isalpha() for ch in w) >= 4]
+    if len(words) >= 8 and sum(bool(_ODD_WORD.search(w)) for w in words) / len(words) > 0.4:
+        return "garbage text layer (a shifted code table?)"
+    letters = [ch for ch in visible if ch.isalpha()]
+    if len(letters) >= MIN_JUDGED and (
+        sum(bool(_LATIN1_LETTER.match(ch)) for ch in letters) / len(letters) > 0.3
+    ):
+        return "garbage text layer (text in the wrong code page, e.g. Ïðàâèëà for Правила)"
+    judged = [ch for ch in visible if ch not in _LEADERS]
+    if len(judged) >= MIN_JUDGED and sum(ch.isalnum() for ch in judged) / len(judged) < 0.3:
+        return "garbage text layer (symbols, hardly a letter)"
     cyr = [ch for ch in text if _CYRILLIC.match(ch)]
     if len(cyr) >= 40 and sum(ch in _HOMOGLYPHS for ch in cyr) / len(cyr) > 0.7:
         return "garbage text layer (Latin text drawn with Cyrillic look-alikes)"
     return ""
+
+
+def without_control_characters(text: str) -> str:
+    """A kept page's stray control characters (a math font's minus sign) as spaces."""
+    return _UNMAPPED.sub(" ", text)

@@ -68,7 +68,7 @@ def _usable_pages(pages: list[Page], warnings: list[str], kind: str) -> list[Pag
             garbage.append(reason)
             warnings.append(f"page {page.number}: {reason}, not indexed")
             continue
-        usable.append(page)
+        usable.append(replace(page, text=clean.without_control_characters(page.text)))
     if not usable:
         if garbage:
             raise ExtractionError(garbage[0])
