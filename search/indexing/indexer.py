@@ -32,7 +32,7 @@ from search.ingest.workers import Job, extract_all
 from search.models import Document, Failure, IndexProgress, IndexReport, SourceFile
 from search.settings import Settings
 from search.text import compounds
-from search.text.analysis import FOLDED_FIELD, field_for_language, tokens
+from search.text.analysis import FOLDED_FIELD, field_for_language, fold, tokens
 
 DELETE_BATCH = 512
 WRITER_MB = 128
@@ -268,6 +268,29 @@ def compound_dictionary(docs: Iterable[Document], reader: Any = None) -> set[str
     return known
 
 
+def _leads_with(text: str, words: str) -> bool:
+    return fold(words) in fold(text[: 2 * len(words) + 20])
+
+
+def searchable_texts(doc: Document) -> list[str]:
+    """The text each passage is indexed by: its own, after the document's title (on the
+    first passage) and its section's heading (on the section's first passage) where the text
+    does not already start with them. So a word only in a title or a heading finds the
+    document, analysed like the rest of its language; the stored text stays as it was."""
+    title = doc.metadata.title.strip()
+    headed: set[tuple[int, str]] = set()
+    texts = []
+    for i, p in enumerate(doc.passages):
+        lead = [title] if i == 0 and title and not _leads_with(p.text, title) else []
+        heading = p.heading.strip()
+        if heading and (p.page, heading) not in headed:
+            headed.add((p.page, heading))
+            if heading != title and not _leads_with(p.text, heading):
+                lead.append(heading)
+        texts.append("\n\n".join([*lead, p.text]))
+    return texts
+
+
 def _rows(doc: Document, known: set[str] | None = None) -> Iterator[dict[str, Any]]:
     m = doc.metadata
     common: dict[str, Any] = {
@@ -282,7 +305,7 @@ def _rows(doc: Document, known: set[str] | None = None) -> Iterator[dict[str, An
             value = fields.encode(f, fields.document_values(f, doc))
             if value is not None:
                 common[f.name] = value
-    for p in doc.passages:
+    for p, searchable in zip(doc.passages, searchable_texts(doc), strict=True):
         row = {
             **common,
             "id": p.id,
@@ -292,12 +315,12 @@ def _rows(doc: Document, known: set[str] | None = None) -> Iterator[dict[str, An
             "start": p.start,
             "end": p.end,
             "lang": p.language,
-            field_for_language(p.language): p.text,
-            FOLDED_FIELD: p.text,
-            "spelling": p.text,
+            field_for_language(p.language): searchable,
+            FOLDED_FIELD: searchable,
+            "spelling": searchable,
         }
         if p.language == "sv" and known is not None:
-            row["text_sv_parts"] = compounds.parts_text(p.text, known)
+            row["text_sv_parts"] = compounds.parts_text(searchable, known)
         yield row
 
 
