@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import qa_eval, scale, search_eval, synthetic
+from bench import pages_eval, qa_eval, scale, search_eval, synthetic
 from bench.stats import machine, summary
 from search.settings import PROJECT_ROOT, Settings
 
@@ -136,6 +136,13 @@ def markdown(r: dict[str, Any]) -> str:
     if "search_quality" in r:
         lines += ["", "## Search quality on the sample corpus (bench/search_eval.toml)", ""]
         lines += search_eval.markdown(r["search_quality"])
+    if "pages_kept" in r:
+        lines += [
+            "",
+            "## Real PDFs: pages kept, and scanned pages read by OCR (bench/pages_eval.py)",
+            "",
+        ]
+        lines += pages_eval.markdown(r["pages_kept"], r["ocr"])
     if "qa" in r:
         lines += [
             "",
@@ -176,6 +183,9 @@ def main() -> int:
         tmp = Path(name)
         print("sample corpus: extraction and indexing …", flush=True)
         result["sample_corpus"] = bench_sample_corpus(tmp)
+        print("pages kept from real PDFs, scanned pages read by OCR …", flush=True)
+        result["pages_kept"] = pages_eval.pages_kept(tmp)
+        result["ocr"] = pages_eval.ocr(tmp)
         print(f"generated files, {args.files} passages …", flush=True)
         result["generated_files"] = [bench_generated_files(tmp, args.files)] if args.files else []
         result["side_by_side"] = []

@@ -170,6 +170,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         out.write(f"  {name:<13} {value}" + (f"   ({origin})" if origin else "") + "\n")
     for p in doc.passages:
         where = f"page {p.page}" + (f", {p.heading}" if p.heading else "")
+        where += ", read by OCR" if p.ocr else ""
         out.write(f"\n[{p.id}] {where}, {p.language}\n{p.text}\n")
     return EXIT_OK
 

@@ -76,6 +76,8 @@ class Page:
     """1-based page number for PDFs; section number for other sources."""
     text: str
     heading: str = ""
+    ocr: bool = False
+    """The text was recognised in the page's image (a scan), not read from a text layer."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +101,8 @@ class Passage:
     end: int
     text: str
     language: str
+    ocr: bool = False
+    """Recognised by OCR from a scanned page."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +246,8 @@ class Hit:
     end: int
     extra: Values = ()
     """Values of fields the field table adds beyond these (`search.fields`)."""
+    ocr: bool = False
+    """The passage was recognised by OCR from a scanned page."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,6 +77,7 @@ def hit_record(hit: Hit) -> dict[str, Any]:
         "heading": hit.heading,
         "path": hit.source_key,
         "url": hit.url,
+        "ocr": hit.ocr,
         "score": round(hit.score, 4),
         "more_in_document": hit.more_in_document,
         "snippet": snippet_text(hit.snippet, False),

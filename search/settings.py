@@ -16,6 +16,10 @@ class Limits:
     max_file_bytes: int = 200 * 1024 * 1024
     max_pages: int = 3000
     seconds_per_file: float = 60.0
+    """Per file; a file whose pages are read by OCR gets this much again for each page."""
+    seconds_per_ocr_page: float = 120.0
+    ocr_cache_dir: str = ""
+    """Where recognised text is kept by content hash (the indexer sets it in the index home)."""
     memory_mb_per_worker: int = 1536
     max_stream_bytes: int = 75_000_000
     fetch_timeout: float = 15.0

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from search.ingest.extract import ocr
 from search.service import run_index
 from tests.conftest import PROJECT, TESTDATA, settings_for
 from tests.terminal import Terminal, cli, tui
@@ -209,26 +210,34 @@ def test_export_search_results_from_the_tui(built: tuple[Path, Path], tmp_path: 
 
 
 def test_unreadable_files_do_not_stop_the_tui_and_are_listed(tmp_path: Path) -> None:
-    """What `make run` does: index (exit 3: a scan and an encrypted PDF fail), then the TUI."""
+    """What `make run` does: index (exit 3: an encrypted PDF and an empty one fail; a scan is
+    read by OCR, or fails with the install hint), then the TUI."""
     corpus = _copy_corpus(tmp_path)
     shutil.copy(TESTDATA / "pdf/hard/scanned_no_text_layer.pdf", corpus / "scan.pdf")
     shutil.copy(TESTDATA / "pdf/hard/encrypted_password-test.pdf", corpus / "locked.pdf")
+    (corpus / "empty.pdf").write_bytes(b"")
     index = tmp_path / "index"
     code, out = cli("--index", str(index), "--corpus", str(corpus), "index")
     assert code == 3, out
     assert "failed: locked.pdf: encrypted: password needed" in out
+    failing, documents = (2, 38) if ocr.available() else (3, 37)
     with tui(index) as term:  # no --corpus: the index knows its corpus
-        term.wait_for(r"Results: 37 documents")
-        term.wait_for(r"2 files not indexed \(ctrl\+n\)")
+        term.wait_for(rf"Results: {documents} documents")
+        term.wait_for(rf"{failing} files not indexed \(ctrl\+n\)")
         term.press("ctrl+n")
         screen = term.wait_for("could not be")
         assert "locked.pdf" in screen and "password needed" in screen
-        assert "scan.pdf" in screen and "no text layer" in screen
+        assert "empty.pdf" in screen and "empty file" in screen
+        assert ("scan.pdf" in screen) is not ocr.available()
         term.press("escape")
         term.wait_gone("password needed")
         # F5 does not read them again, and says they still fail
         term.press("f5")
-        term.wait_for(r"removed, 2 failed", timeout=30)
+        term.wait_for(rf"removed, {failing} failed", timeout=30)
+        if ocr.available():  # the scan is searchable, and its card says it was read by OCR
+            term.type("regeringsprotokollet")
+            screen = term.wait_for("scan \\(OCR\\)")
+            assert "Results: 1 document" in screen
 
 
 def test_the_tui_at_80_by_24(built: tuple[Path, Path]) -> None:

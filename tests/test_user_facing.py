@@ -198,7 +198,7 @@ def test_a_citation_never_repeats_the_title_as_its_section(fixture_index: Settin
 def test_the_index_json_report_lists_earlier_failures(tmp_path: Path, testdata: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    shutil.copy(testdata / "pdf/hard/scanned_no_text_layer.pdf", corpus / "scan.pdf")
+    shutil.copy(testdata / "pdf/hard/encrypted_password-test.pdf", corpus / "scan.pdf")
     (corpus / "ok.txt").write_text("Ett dokument om kommuner och företag.\n" * 3, encoding="utf-8")
     settings = settings_for(corpus, tmp_path / "index")
     run_index(settings)

@@ -30,6 +30,7 @@ def hit_prompt(hit: Hit) -> Text:
             hit.doc_type,
             str(hit.year or ""),
             render.where_in(hit)[:40],
+            "scan (OCR)" if hit.ocr else "",
             f"+{hit.more_in_document} more in this document" if hit.more_in_document else "",
         )
         if part

@@ -35,6 +35,8 @@ from search.text import compounds
 from search.text.analysis import FOLDED_FIELD, field_for_language, fold, tokens
 
 DELETE_BATCH = 512
+OCR_CACHE = "ocr-cache"
+"""Folder of the index home where text recognised in scans is kept by content hash."""
 WRITER_MB = 128
 """Whoosh's posting pool per writer process before it spills a sorted run to disk."""
 
@@ -315,6 +317,7 @@ def _rows(doc: Document, known: set[str] | None = None) -> Iterator[dict[str, An
             "start": p.start,
             "end": p.end,
             "lang": p.language,
+            "ocr": p.ocr,
             field_for_language(p.language): searchable,
             FOLDED_FIELD: searchable,
             "spelling": searchable,
@@ -446,9 +449,13 @@ def index_events(
         jobs = [Job(src.key, src.path) for src, _, _ in todo]
         yield IndexProgress("extract", 0, len(jobs))
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        for n, (job, outcome) in enumerate(
-            extract_all(jobs, corpus_dir, settings.limits, settings.worker_count), start=1
-        ):
+        limits = replace(settings.limits, ocr_cache_dir=str(settings.index_dir / OCR_CACHE))
+        n = 0
+        for job, outcome in extract_all(jobs, corpus_dir, limits, settings.worker_count):
+            if isinstance(outcome, str):  # a long file says where it is
+                yield IndexProgress("extract", n, len(jobs), f"{job.key}: {outcome}")
+                continue
+            n += 1
             src, sha, sig = by_key[job.key]
             if isinstance(outcome, Failure):
                 failed.append(outcome)

@@ -20,7 +20,8 @@ SCHEMA_VERSION = 5
 """Bump whenever a field, an analyzer (or the module it lives in: the schema pickles it) or
 the extraction and cleaning of text changes: indexes of another version are rebuilt (their
 manifests would otherwise keep old text). 4: the analyzers moved to search.text.analysis.
-5: the garbage filter keeps every real page; titles and headings are indexed as words."""
+5: the garbage filter keeps every real page; titles and headings are indexed as words;
+scanned pages are read by OCR (and marked `ocr`)."""
 
 
 def _described(f: fields.Field) -> Any:
@@ -49,6 +50,7 @@ def build_schema() -> Any:
         end=STORED,
         **described,
         url=STORED,
+        ocr=STORED,
         origin=STORED,
         **text_fields,
         **{OTHER_FIELD: TEXT(analyzer=plain_analyzer())},

@@ -14,7 +14,7 @@ import multiprocessing as mp
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -86,6 +86,11 @@ def _real_stderr() -> Iterator[None]:
             stand_in.close()
 
 
+def _heartbeat(conn: Connection) -> Callable[[str], None]:
+    """What a long step (OCR, page by page) calls to say it is alive and where it is."""
+    return lambda message: conn.send(("alive", message))
+
+
 def _worker_main(conn: Connection, corpus_root: str, limits: Limits) -> None:
     from search.errors import SearchError
     from search.ingest.extract import process_file
@@ -102,7 +107,8 @@ def _worker_main(conn: Connection, corpus_root: str, limits: Limits) -> None:
         if job is None:
             return
         try:
-            result: Any = ("ok", process_file(Path(job.path), job.key, root, limits))
+            alive = _heartbeat(conn)
+            result: Any = ("ok", process_file(Path(job.path), job.key, root, limits, alive))
         except SearchError as exc:
             result = ("fail", str(exc))
         except MemoryError:
@@ -131,9 +137,13 @@ class _Worker:
         child.close()
         self.job: Job | None = None
         self.started = 0.0
+        self.budget = limits.seconds_per_file
+        """Seconds the current step may take: the file, or (once OCR begins) one page."""
+        self.limits = limits
 
     def give(self, job: Job) -> None:
         self.job, self.started = job, time.monotonic()
+        self.budget = self.limits.seconds_per_file
         self.conn.send(job)
 
     def kill(self) -> None:
@@ -151,8 +161,9 @@ class _Worker:
 
 def extract_all(
     jobs: list[Job], corpus_root: Path, limits: Limits, workers: int
-) -> Iterator[tuple[Job, Document | Failure]]:
-    """Yield each job with its Document or Failure, in completion order."""
+) -> Iterator[tuple[Job, Document | Failure | str]]:
+    """Yield each job with its Document or Failure, in completion order; before that, for a
+    long job, what it is doing (a `str`: "OCR page 2/9")."""
     if not jobs:
         return
     ctx = mp.get_context("spawn")
@@ -181,7 +192,7 @@ def extract_all(
             busy = [w for w in pool if w.job is not None]
             if not busy:
                 continue
-            deadline = min(w.started for w in busy) + limits.seconds_per_file
+            deadline = min(w.started + w.budget for w in busy)
             ready = wait([w.conn for w in busy], timeout=max(0.0, deadline - time.monotonic()))
             for i, w in enumerate(pool):
                 job = w.job
@@ -191,12 +202,17 @@ def extract_all(
                 if w.conn in ready:
                     try:
                         status, value = w.conn.recv()
+                        if status == "alive":  # a page of OCR begins: its own time limit
+                            w.started = time.monotonic()
+                            w.budget = limits.seconds_per_ocr_page
+                            yield job, str(value)
+                            continue
                         outcome = value if status == "ok" else Failure(job.key, value)
                     except (EOFError, OSError):
                         code = w.process.exitcode
                         outcome = Failure(job.key, f"extractor crashed (exit code {code})")
-                elif time.monotonic() - w.started > limits.seconds_per_file:
-                    outcome = Failure(job.key, f"timed out after {limits.seconds_per_file:.0f} s")
+                elif time.monotonic() - w.started > w.budget:
+                    outcome = Failure(job.key, f"timed out after {w.budget:.0f} s")
                 if outcome is None:
                     continue
                 timed_out = isinstance(outcome, Failure) and outcome.reason.startswith("timed out")

@@ -184,6 +184,7 @@ class Engine:
             text=text,
             start=f.get("start", 0),
             end=f.get("end", 0),
+            ocr=bool(f.get("ocr")),
             **fields.hit_attributes(f),  # type: ignore[arg-type]
         )
 
@@ -281,6 +282,7 @@ class Engine:
                 end=f.get("end", 0),
                 text=f.get("text", ""),
                 language=f.get("lang", ""),
+                ocr=bool(f.get("ocr")),
             )
             for f in stored
         )

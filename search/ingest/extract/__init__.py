@@ -7,6 +7,7 @@ hostile file can do to the parser happens away from the index writer.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -60,20 +61,68 @@ def _usable_pages(pages: list[Page], warnings: list[str], kind: str) -> list[Pag
     """Pages with text. Only a PDF's text layer can be garbage (a font without a Unicode
     map); a web page or a text file in any language is text as it stands."""
     usable: list[Page] = []
-    garbage: list[str] = []
     for page in pages:
         if not page.text.strip():
             continue
         if kind == "pdf" and (reason := clean.garbage_reason(page.text)):
-            garbage.append(reason)
             warnings.append(f"page {page.number}: {reason}, not indexed")
             continue
         usable.append(replace(page, text=clean.without_control_characters(page.text)))
-    if not usable:
-        if garbage:
-            raise ExtractionError(garbage[0])
-        raise ExtractionError("no text layer (scanned?)" if pages or not warnings else warnings[0])
     return usable
+
+
+def _scanned_pages(
+    path: Path,
+    pages: list[Page],
+    usable: list[Page],
+    meta: Metadata,
+    limits: Limits,
+    alive: Callable[[str], None] | None,
+) -> list[Page]:
+    """Pages without a usable text layer read by OCR, when Tesseract is installed."""
+    from search.ingest.extract import ocr
+
+    have = {p.number for p in usable}
+    missing = [p.number for p in pages if p.number not in have]
+    if not missing or not ocr.available():
+        return []
+    reader = ocr.Reader(path, meta.password, meta.language, limits, alive)
+    texts = reader.read(missing)
+    cleaned = clean.clean_pages([texts[n] for n in missing])
+    return [Page(n, t, ocr=True) for n, t in zip(missing, cleaned, strict=True) if t.strip()]
+
+
+def _readable_pages(
+    path: Path,
+    kind: str,
+    declared: Metadata,
+    limits: Limits,
+    alive: Callable[[str], None] | None,
+) -> tuple[list[Page], Metadata, list[str]]:
+    """Every page with text: from the text layer, else (PDFs) by OCR of the page's image."""
+    pages, info, warnings = _raw_pages(path, kind, declared, limits)
+    usable = _usable_pages(pages, warnings, kind)
+    scanned = _scanned_pages(path, pages, usable, declared, limits, alive) if kind == "pdf" else []
+    if scanned:
+        warnings = [
+            w for w in warnings if not w.startswith(tuple(f"page {p.number}:" for p in scanned))
+        ]
+        warnings.append(f"{len(scanned)} of {len(pages)} pages read by OCR")
+        usable = sorted([*usable, *scanned], key=lambda p: p.number)
+    if usable:
+        return usable, info, warnings
+    garbage = [
+        w.split(": ", 1)[1].removesuffix(", not indexed")
+        for w in warnings
+        if "garbage text layer" in w
+    ]
+    if garbage:
+        raise ExtractionError(garbage[0])
+    if kind == "pdf" and pages:
+        from search.ingest.extract import ocr
+
+        raise ExtractionError("no text layer (scanned?)" if ocr.available() else ocr.INSTALL_HINT)
+    raise ExtractionError("no text layer (scanned?)" if pages or not warnings else warnings[0])
 
 
 def _inferred_places(
@@ -101,8 +150,15 @@ def _inferred_places(
     )
 
 
-def process_file(path: Path, key: str, corpus_root: Path, limits: Limits) -> Document:
-    """Extract and analyse one file; raises a SearchError subclass on failure."""
+def process_file(
+    path: Path,
+    key: str,
+    corpus_root: Path,
+    limits: Limits,
+    alive: Callable[[str], None] | None = None,
+) -> Document:
+    """Extract and analyse one file; raises a SearchError subclass on failure. `alive` is
+    told where a long file is (each page of OCR)."""
     size = path.stat().st_size
     if size == 0:
         raise ExtractionError("empty file (0 bytes)")
@@ -110,8 +166,7 @@ def process_file(path: Path, key: str, corpus_root: Path, limits: Limits) -> Doc
         raise ExtractionError(f"too large: {size} bytes (limit {limits.max_file_bytes})")
     declared = declared_metadata(path, corpus_root)
     kind = source_kind(path)
-    pages, info, warnings = _raw_pages(path, kind, declared, limits)
-    pages = _usable_pages(pages, warnings, kind)
+    pages, info, warnings = _readable_pages(path, kind, declared, limits, alive)
     meta = merge(declared, info)
 
     doc_id = doc_id_for(key)
@@ -152,6 +207,7 @@ def process_file(path: Path, key: str, corpus_root: Path, limits: Limits) -> Doc
                 end=e,
                 text=page.text[s:e],
                 language=lang or doc_language,
+                ocr=page.ocr,
             )
         )
     return Document(
