@@ -20,7 +20,8 @@ from search.text import clean, language, passages
 PDF_SUFFIXES = {".pdf"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
-SUPPORTED_SUFFIXES = PDF_SUFFIXES | HTML_SUFFIXES | TEXT_SUFFIXES
+OFFICE_SUFFIXES = {".docx", ".odt"}
+SUPPORTED_SUFFIXES = PDF_SUFFIXES | HTML_SUFFIXES | TEXT_SUFFIXES | OFFICE_SUFFIXES
 
 
 def doc_id_for(key: str) -> str:
@@ -34,6 +35,8 @@ def source_kind(path: Path) -> str:
         return "pdf"
     if suffix in HTML_SUFFIXES:
         return "html"
+    if suffix in OFFICE_SUFFIXES:
+        return suffix[1:]
     return "text"
 
 
@@ -46,6 +49,12 @@ def _raw_pages(
         raw, info, warnings = extract_pdf(path, meta.password, limits)
         texts = clean.clean_pages([p.text for p in raw])
         return [Page(p.number, t) for p, t in zip(raw, texts, strict=True)], info, warnings
+    if kind in ("docx", "odt"):
+        from search.ingest.extract.office import extract_office
+
+        sections, info, warnings = extract_office(path)
+        pages = [Page(s.number, clean.clean_block(s.text), s.heading) for s in sections]
+        return pages, info, warnings
     if kind == "html":
         from search.ingest.extract.html import extract_html
 
