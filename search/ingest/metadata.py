@@ -8,6 +8,7 @@ remembers where it came from so `search show` can explain it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from dataclasses import fields as dataclass_fields
 from pathlib import Path
@@ -132,6 +133,21 @@ def capped(value: str, where: str, name: str, warnings: list[str] | None = None)
     if warnings is not None:
         warnings.append(f"{where}: field '{name}' cut to {MAX_VALUE_CHARS} characters")
     return value[:MAX_VALUE_CHARS].rstrip() + "…"
+
+
+def meaningful_title(title: str) -> bool:
+    """Producers often put a file name, a template's name or a placeholder where a
+    document's title belongs (`report.docx`, `Microsoft Word - …`, `ReferatLagrummet`,
+    `Dokument1`)."""
+    title = title.strip()
+    if not title or re.search(r"\.\w{2,4}$", title):
+        return False
+    if title.lower().startswith(("microsoft word", "untitled", "namnlös", "без названия")):
+        return False
+    one_word = " " not in title
+    camel = re.search(r"[a-zà-ÿ][A-ZÀ-Þ]", title) is not None
+    numbered = re.search(r"[^\W\d_]\d+$", title) is not None
+    return not (one_word and (camel or numbered))
 
 
 def _from_values(values: dict[str, Any], origin: str) -> Metadata:

@@ -134,6 +134,34 @@ def _readable_pages(
     raise ExtractionError("no text layer (scanned?)" if pages or not warnings else warnings[0])
 
 
+COUNTRY_OF_LANGUAGE = {"sv": "SE", "lv": "LV", "be": "BY"}
+"""Where a document's language names its country without doubt (Russian and English do not)."""
+
+
+def _first_line(text: str) -> str:
+    """The first line; a title block in capitals runs on over the lines that follow it."""
+    lines = [ln.strip() for ln in text.strip().split("\n") if ln.strip()]
+    if not lines:
+        return ""
+    title = lines[0]
+    for line in lines[1:]:
+        if not (title.isupper() and line.isupper()) or len(title) + len(line) > 150:
+            break
+        title = f"{title} {line}"
+    return title
+
+
+def _title_from_text(pages: list[Page], path: Path) -> Metadata:
+    """The first heading, else the first line when it reads like a title, else the file name."""
+    heading = next((p.heading.strip() for p in pages if p.heading.strip()), "")
+    if heading:
+        return Metadata(title=heading, origin=(("title", "first heading"),))
+    first = _first_line(next((p.text for p in pages if p.text.strip()), ""))
+    if 3 <= len(first) <= 150 and any(ch.isalpha() for ch in first) and first[-1] not in ",;":
+        return Metadata(title=first, origin=(("title", "first line"),))
+    return Metadata(title=path.stem.replace("_", " "), origin=(("title", "file name"),))
+
+
 def _inferred_places(
     spans: list[tuple[Page, int, int]], judged: list[str], fallback: str
 ) -> Metadata:
@@ -191,10 +219,16 @@ def process_file(
         meta = merge(meta, Metadata(language=doc_language, origin=(("language", "inferred"),)))
     if not meta.municipality or not meta.country:
         meta = merge(meta, _inferred_places(spans, judged, doc_language))
-    if not meta.title:
+    if not meta.country and doc_language in COUNTRY_OF_LANGUAGE:
+        country = COUNTRY_OF_LANGUAGE[doc_language]
         meta = merge(
-            meta, Metadata(title=path.stem.replace("_", " "), origin=(("title", "file name"),))
+            meta,
+            Metadata(
+                country=(country,), origin=(("country", f"inferred (language {doc_language})"),)
+            ),
         )
+    if not meta.title:
+        meta = merge(meta, _title_from_text(pages, path))
 
     meta = replace(
         meta,

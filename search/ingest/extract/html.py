@@ -45,6 +45,20 @@ def _sections(markdown: str) -> list[Page]:
     return sections
 
 
+def _where_the_date_is(html: str, date: str) -> str:
+    """Whether the page declares its date (meta tags, <time>, a dated URL) or the date was
+    only found in its text ("kopš 2020. gada"): the label `show` gives the year."""
+    from htmldate import find_date
+
+    try:
+        declared = find_date(html, extensive_search=False, original_date=True)
+    except Exception:  # htmldate raises assorted errors on hostile markup
+        declared = None
+    if declared and declared[:4] == date[:4]:
+        return "html publication date"
+    return "a date in the page's text"
+
+
 def extract_html(path: Path) -> tuple[list[Page], Metadata]:
     data = path.read_bytes()
     if not data.strip():
@@ -78,7 +92,7 @@ def extract_html(path: Path) -> tuple[list[Page], Metadata]:
     date = getattr(doc, "date", "") or ""
     if m2 := re.match(r"((?:19|20)\d\d)-", date):
         year = int(m2.group(1))
-        origin.append(("year", "html publication date"))
+        origin.append(("year", _where_the_date_is(text, date)))
     sections = _sections(body)
     if not sections:
         raise ExtractionError("no main text found in the web page")

@@ -20,6 +20,7 @@ from typing import Any
 from lxml import etree
 
 from search.errors import ExtractionError
+from search.ingest.metadata import meaningful_title
 from search.models import Metadata, Page
 
 MAX_MEMBER_BYTES = 64 * 1024 * 1024
@@ -232,7 +233,6 @@ def extract_office(path: Path) -> tuple[list[Page], Metadata, list[str]]:
             pages, title = reader(package)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, RuntimeError) as exc:
             raise ExtractionError(f"corrupt document: {exc}") from exc
-    meta = (
-        Metadata(title=title, origin=(("title", "document properties"),)) if title else Metadata()
-    )
-    return pages, meta, []
+    if not meaningful_title(title):  # a template's name: the text's own title is better
+        return pages, Metadata(), []
+    return pages, Metadata(title=title, origin=(("title", "document properties"),)), []

@@ -11,6 +11,7 @@ from pypdf.errors import PyPdfError
 
 from search.errors import ExtractionError
 from search.ingest.extract.salvage import salvage_page_text
+from search.ingest.metadata import meaningful_title
 from search.models import Metadata, Page
 from search.settings import Limits
 
@@ -35,14 +36,6 @@ def _open(path: Path, password: str) -> pypdf.PdfReader:
     raise ExtractionError('encrypted: password needed (add `password = "…"` to its .meta.toml)')
 
 
-def _meaningful_title(title: str) -> bool:
-    """PDF producers often put a file name or a placeholder where the title belongs."""
-    title = title.strip()
-    return bool(title) and not (
-        re.search(r"\.\w{2,4}$", title) or title.lower().startswith(("microsoft word", "untitled"))
-    )
-
-
 def _info_metadata(reader: pypdf.PdfReader) -> Metadata:
     origin: list[tuple[str, str]] = []
     title = ""
@@ -51,13 +44,13 @@ def _info_metadata(reader: pypdf.PdfReader) -> Metadata:
         info = reader.metadata
         if info is not None:
             raw_title = info.title
-            if isinstance(raw_title, str) and _meaningful_title(raw_title):
+            if isinstance(raw_title, str) and meaningful_title(raw_title):
                 title = raw_title.strip()
                 origin.append(("title", "pdf info"))
             created = str(info.get("/CreationDate", "") or "")
             if m := re.search(r"(19|20)\d\d", created):
                 year = int(m.group(0))
-                origin.append(("year", "pdf info"))
+                origin.append(("year", "pdf creation date"))
     except Exception as exc:  # damaged info dictionaries are common and harmless
         log.debug("unreadable PDF info: %s", exc)
     return Metadata(title=title, year=year, origin=tuple(origin))
