@@ -23,8 +23,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--index", metavar="DIR", help="index folder (default: ./index)")
     parser.add_argument("--corpus", metavar="DIR", help="document folder (default: ./corpus)")
+    parser.add_argument(
+        "--watch",
+        action="store_true",
+        help="keep the index current as files arrive, change or go (ctrl+g toggles it)",
+    )
     args = parser.parse_args(argv)
-    make_app(default_settings(args.index, args.corpus)).run()
+    make_app(default_settings(args.index, args.corpus), watch=args.watch).run()
     return 0
 
 

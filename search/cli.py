@@ -93,7 +93,30 @@ def _print_report(report: IndexReport, out: TextIO) -> None:
         )
 
 
+def _watch(args: argparse.Namespace) -> int:
+    """`index --watch`: a line per run, as files arrive, change or go; ctrl+c ends it."""
+    import datetime as dt
+
+    out = sys.stdout
+    out.write(f"Watching {_settings(args).corpus_dir} (ctrl+c stops) …\n")
+    out.flush()
+    try:
+        for outcome in _service(args).watch():
+            stamp = dt.datetime.now().strftime("%H:%M:%S")
+            if isinstance(outcome, SearchError):
+                out.write(f"{stamp} not updated: {outcome}\n")
+            elif outcome.added or outcome.updated or outcome.removed or outcome.failed:
+                out.write(f"{stamp} ")
+                _print_report(outcome, out)
+            out.flush()
+    except KeyboardInterrupt:
+        out.write("Stopped watching.\n")
+    return EXIT_OK
+
+
 def cmd_index(args: argparse.Namespace) -> int:
+    if args.watch:
+        return _watch(args)
     bar = ProgressBar()
     report: IndexReport | None = None
     try:
@@ -323,6 +346,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--stats", action="store_true", help="print index statistics afterwards")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument(
+        "--watch",
+        action="store_true",
+        help="keep the index current: update it whenever files arrive, change or go "
+        "(a line per update; ctrl+c stops)",
+    )
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser(

@@ -9,8 +9,10 @@ functions that need it: importing this module, or the TUI, loads none of it.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import threading
 from collections import Counter
-from collections.abc import Generator, Iterable
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -176,10 +178,12 @@ def parse_year_range(text: str) -> YearRange:
 
 
 def writer_pid(settings: Settings) -> int | None:
-    """The pid of another process updating the index right now, if any."""
+    """The pid of another process updating the index right now, if any (this process's
+    own runs, from the TUI or a watch, are not another's)."""
     from search.indexing.lock import holder
 
-    return holder(settings.index_dir)
+    pid = holder(settings.index_dir)
+    return None if pid == os.getpid() else pid
 
 
 def failed_files(settings: Settings) -> tuple[Failure, ...]:
@@ -341,6 +345,13 @@ class SearchService:
 
     def run_index(self, rebuild: bool = False) -> IndexReport:
         return run_index(self.settings, rebuild)
+
+    def watch(self, stop: threading.Event | None = None) -> Iterator[IndexReport | SearchError]:
+        """Keep the index current as files arrive, change or go (until `stop` is set): a
+        report per run, or the error that stopped one (the watch goes on)."""
+        from search.indexing.watch import watch_index
+
+        return watch_index(self.settings, stop)
 
     def add_url(self, url: str) -> Saved:
         from search.ingest.fetch import fetch_page

@@ -47,6 +47,8 @@ KEYS = {
     "ctrl+b": "\x02",
     "ctrl+n": "\x0e",
     "ctrl+t": "\x14",
+    "ctrl+g": "\x07",
+    "ctrl+c": "\x03",
 }
 
 
@@ -173,9 +175,10 @@ def tui(
     corpus: Path | None = None,
     size: tuple[int, int] = (120, 36),
     cwd: Path = PROJECT,
+    options: Sequence[str] = (),
 ) -> Terminal:
     """`python tui.py` on an index (and corpus), as a person starts it from `cwd`."""
-    argv = [sys.executable, str(PROJECT / "tui.py"), "--index", str(index)]
+    argv = [sys.executable, str(PROJECT / "tui.py"), "--index", str(index), *options]
     if corpus is not None:
         argv += ["--corpus", str(corpus)]
     return Terminal(argv, cwd=cwd, size=size)

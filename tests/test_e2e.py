@@ -294,3 +294,46 @@ def test_cli_output_into_head_ends_quietly(built: tuple[Path, Path]) -> None:
     )
     assert len(done.stdout.splitlines()) == 2
     assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr, done.stderr
+
+
+def test_a_watched_corpus_indexes_new_changed_and_removed_files(tmp_path: Path) -> None:
+    """`index --watch` in a terminal: a line per update as files come and go; ctrl+c ends it."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "ydre.txt").write_text(
+        "Föreningen i Ydre driver lanthandeln tillsammans med kommunen.\n" * 3, encoding="utf-8"
+    )
+    index = tmp_path / "index"
+    argv = [sys.executable, "-m", "search", "--index", str(index), "--corpus", str(corpus)]
+    with Terminal([*argv, "index", "--watch"]) as term:
+        term.wait_for(r"1 added, 0 updated, 0 removed", timeout=30)
+        (corpus / "talsi.txt").write_text(
+            "Biedrība Talsos gatavo pusdienas skolēniem kopā ar pašvaldību.\n" * 3,
+            encoding="utf-8",
+        )
+        term.wait_for(r"1 added, 0 updated, 0 removed, 1 unchanged", timeout=30)
+        (corpus / "ydre.txt").unlink()
+        term.wait_for(r"0 added, 0 updated, 1 removed", timeout=30)
+        term.press("ctrl+c")
+        term.wait_for("Stopped watching")
+    code, out = cli("--index", str(index), "query", "pusdienas")
+    assert code == 0 and "1 document" in out
+
+
+def test_the_tui_watching_the_corpus_finds_a_new_file_without_f5(tmp_path: Path) -> None:
+    corpus = _copy_corpus(tmp_path)
+    index = tmp_path / "index"
+    with tui(index, corpus, options=["--watch"]) as term:  # builds the missing index too
+        term.wait_for(r"Results: 37 documents", timeout=60)
+        term.wait_for("watching")
+        (corpus / "talsi.txt").write_text(
+            "Biedrība Talsos gatavo pusdienas skolēniem kopā ar pašvaldību.\n" * 3,
+            encoding="utf-8",
+        )
+        term.wait_for(r"Results: 38 documents", timeout=30)
+        screen = term.wait_for(r"watching: talsi\.txt at \d\d:\d\d")
+        term.type("Talsos pusdienas")
+        screen = term.wait_for(r"Results: 1 document\b")
+        assert "Talsos" in screen
+        term.press("ctrl+g")  # off again
+        term.wait_for("No longer watching")

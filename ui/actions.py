@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -124,8 +125,14 @@ ACTIONS: tuple[Action, ...] = (
         footer=True,
     ),
     Action(
+        "ctrl+g",
+        "toggle_watch",
+        "Watch folder",
+        "watch the corpus folder on/off: new, changed and removed files are indexed as they come",
+    ),
+    Action(
         "f6",
-        "rebuild",
+        "reindex(True)",
         "Rebuild",
         "full rebuild of the index (the old one stays usable until it is done)",
     ),
@@ -164,4 +171,4 @@ def palette(app: App[None]) -> Iterator[SystemCommand]:
     for a in ACTIONS:
         if a.name and a.name != "cancel_index":
             what = f"{a.help[:1].upper()}{a.help[1:]} ({a.key_text})"
-            yield SystemCommand(a.label, what, getattr(app, f"action_{a.name}"))
+            yield SystemCommand(a.label, what, partial(app.run_action, a.name))

@@ -45,9 +45,9 @@ class SearchApp(App[None]):
     CSS = "#body { height: 1fr; }"
     BINDINGS: ClassVar[list[BindingType]] = bindings()
 
-    def __init__(self, settings: Settings, show_timing: bool = True) -> None:
+    def __init__(self, settings: Settings, show_timing: bool = True, watch: bool = False) -> None:
         super().__init__()
-        self.settings, self.show_timing = settings, show_timing
+        self.settings, self.show_timing, self.watch_corpus = settings, show_timing, watch
         self.service = SearchService(settings)
         self.state = UIState()
         self.results: SearchResults | None = None
@@ -73,10 +73,15 @@ class SearchApp(App[None]):
     def say(self, text: str, error: bool = False) -> None:
         self.query_one(StatusLine).say(text, error)
 
+    def on_status_line_said(self, event: StatusLine.Said) -> None:
+        self.say(event.text)
+
     def on_mount(self) -> None:
         self.box.focus()
         self.query_one(FacetPanel).fit_to(self.size.width)
-        if self.service.index_exists():
+        if self.watch_corpus:
+            self.action_toggle_watch()
+        if self.watch_corpus or self.service.index_exists():  # a watch builds a missing one
             self.run_search()
             return
         self.show_no_index()
@@ -151,10 +156,10 @@ class SearchApp(App[None]):
         self.results_list.show_results(results, title or f"Results: {total}")
         self.query_one(FacetPanel).show(results.facets)
         self.query_one(FilterLine).show(self.state.selected)
-        indexing = self.query_one(ProgressRow).running.is_set()
-        writer = None if indexing else self.service.writer_pid()
-        failing = len(self.failures)
-        self.say(status.search_status(results, self.state, failing, writer, self.show_timing))
+        row = self.query_one(ProgressRow)
+        writer = None if row.running.is_set() else self.service.writer_pid()
+        failing, note = len(self.failures), row.watch_note
+        self.say(status.search_status(results, self.state, failing, writer, self.show_timing, note))
 
     @work(exit_on_error=False, exclusive=True, group="search")
     async def run_ask(self) -> None:
@@ -206,16 +211,8 @@ class SearchApp(App[None]):
         if (hit := self.results_list.current()) is not None:
             show_source(self, self.settings.corpus_dir, hit, hit.page)
 
-    @work(exit_on_error=False, exclusive=True, group="search")
-    async def action_more_like(self) -> None:
-        if (hit := self.results_list.current()) is None:
-            return
-        self.results = await asyncio.to_thread(
-            self.service.more_like, hit.passage_id, self.state.page_size
-        )
-        self.results_list.show_hits(self.results.hits, f"More like: {hit.title[:40]}")
-        found = render.plural(len(self.results.hits), "document")
-        self.say(f"{found} like “{hit.title}” · type to search again")
+    def action_more_like(self) -> None:
+        self.results_list.more_like(self.state.page_size)
 
     # -- the other actions
 
@@ -273,11 +270,12 @@ class SearchApp(App[None]):
 
     # -- the index
 
-    def action_reindex(self) -> None:
-        self.query_one(ProgressRow).run(rebuild=False)
+    def action_toggle_watch(self) -> None:
+        watching = self.query_one(ProgressRow).toggle_watch()
+        self.notify("Watching the corpus folder" if watching else "No longer watching", timeout=3)
 
-    def action_rebuild(self) -> None:
-        self.query_one(ProgressRow).run(rebuild=True)
+    def action_reindex(self, rebuild: bool = False) -> None:
+        self.query_one(ProgressRow).run(rebuild)
 
     def action_cancel_index(self) -> None:
         self.query_one(ProgressRow).cancel()
@@ -290,6 +288,6 @@ class SearchApp(App[None]):
         self.run_search(debounce=0)
 
 
-def make_app(settings: Settings, show_timing: bool = True) -> SearchApp:
+def make_app(settings: Settings, show_timing: bool = True, watch: bool = False) -> SearchApp:
     """The app over an explicit index and corpus (tests point it at fixture data)."""
-    return SearchApp(settings, show_timing=show_timing)
+    return SearchApp(settings, show_timing=show_timing, watch=watch)

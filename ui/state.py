@@ -90,8 +90,10 @@ def search_status(
     failures: int,
     other_writer: int | None,
     show_timing: bool,
+    watch_note: str = "",
 ) -> str:
-    """Counts, paging, sort, suggestion, why nothing was found, files not indexed."""
+    """Counts, paging, sort, suggestion, why nothing was found, files not indexed, what
+    the watch of the corpus last did."""
     parts = [
         f"{render.plural(results.total_documents, 'document')}, "
         f"{render.plural(results.total_passages, 'passage')}"
@@ -110,6 +112,8 @@ def search_status(
         parts.append(empty_hint(results, state))
     if failures:
         parts.append(f"{render.plural(failures, 'file')} not indexed (ctrl+n)")
+    if watch_note:
+        parts.append(watch_note)
     if other_writer is not None:
         parts.append(
             f"index being updated by another process (pid {other_writer}); showing the current one"

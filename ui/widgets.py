@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Generator, Iterable
 from dataclasses import replace
 from functools import partial
@@ -47,7 +48,7 @@ class ResultsList(OptionList):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "app.copy_citation", "Copy citation", show=False),
         Binding("o", "app.open_source", "Open source", show=False),
-        Binding("m", "app.more_like", "More like this", show=False),
+        Binding("m", "more_like", "More like this", show=False),
     ]
 
     def __init__(self, service: SearchService) -> None:
@@ -98,6 +99,23 @@ class ResultsList(OptionList):
         wanted = shown is not None and shown.request == replace(request, page=1)
         if wanted and len(self.hits) == (request.page - 1) * request.page_size:
             self.add_hits(more.hits)
+
+    def action_more_like(self, page_size: int = 40) -> None:
+        self.more_like(page_size)
+
+    def more_like(self, page_size: int) -> None:
+        """Documents like the highlighted one, in place of the results (a new search, or a
+        newer "more like", replaces it: the app's search group)."""
+        if (hit := self.current()) is not None:
+            find = self._more_like(hit, page_size)
+            self.app.run_worker(find, group="search", exclusive=True, exit_on_error=False)
+
+    async def _more_like(self, hit: Hit, page_size: int) -> None:
+        found = await asyncio.to_thread(self.service.more_like, hit.passage_id, page_size)
+        self.show_hits(found.hits, f"More like: {hit.title[:40]}")
+        self.post_message(
+            StatusLine.Said(f"{len(found.hits)} like “{hit.title}” · type to search again")
+        )
 
     def show_answer(self, result: AnswerResult, title: str) -> None:
         """The answer cards, or (when nothing answers well) the closest passages."""
@@ -212,6 +230,13 @@ class StatusLine(Static):
     StatusLine.error { color: $error; }
     """
 
+    class Said(Message):
+        """Something another part of the screen wants the status line to say."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
     def say(self, text: str, error: bool = False) -> None:
         self.set_class(error, "error")
         self.update(text)
@@ -239,6 +264,38 @@ class ProgressRow(Horizontal):
         super().__init__(id="progress-row")
         self.service = service
         self.running, self.cancelled = threading.Event(), threading.Event()
+        self.watching: threading.Event | None = None
+        """Set while the corpus is watched; setting it stops the watch."""
+        self.watch_note = ""
+        """What the watch last did, for the status line ("watching: 1 added at 12:03")."""
+
+    def toggle_watch(self) -> bool:
+        """Start or stop keeping the index current as files arrive, change or go; each
+        update posts `Finished` like a run from F5. True when now watching."""
+        if self.watching is not None:
+            self.watching.set()
+            self.watching, self.watch_note = None, ""
+            return False
+        stop = self.watching = threading.Event()
+        self.watch_note = "watching the corpus folder"
+        work = partial(self._watch, stop)
+        self.app.run_worker(work, thread=True, group="watch", exit_on_error=False)
+        return True
+
+    def _watch(self, stop: threading.Event) -> None:
+        for outcome in self.service.watch(stop):
+            if stop.is_set():
+                return
+            if isinstance(outcome, SearchError):
+                self.watch_note = f"watching; not updated: {outcome}"
+                self.app.call_from_thread(self.post_message, self.Finished(str(outcome)))
+                continue
+            changed = len(outcome.added) + len(outcome.updated) + len(outcome.removed)
+            if changed or outcome.failed:
+                stamp = time.strftime("%H:%M")
+                what = ", ".join(outcome.added[:2]) or f"{changed} changed"
+                self.watch_note = f"watching: {what} at {stamp}"
+                self.app.call_from_thread(self.post_message, self.Finished(outcome))
 
     def compose(self) -> ComposeResult:
         yield Label("", id="progress-label")
