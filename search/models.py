@@ -248,6 +248,8 @@ class Hit:
     """Values of fields the field table adds beyond these (`search.fields`)."""
     ocr: bool = False
     """The passage was recognised by OCR from a scanned page."""
+    copies: tuple[str, ...] = ()
+    """Other files of the corpus with the same content (the same report saved twice)."""
 
 
 @dataclass(frozen=True, slots=True)

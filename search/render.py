@@ -78,6 +78,7 @@ def hit_record(hit: Hit) -> dict[str, Any]:
         "path": hit.source_key,
         "url": hit.url,
         "ocr": hit.ocr,
+        "copies": list(hit.copies),
         "score": round(hit.score, 4),
         "more_in_document": hit.more_in_document,
         "snippet": snippet_text(hit.snippet, False),

@@ -160,6 +160,7 @@ def shown_document(indexed: IndexedDocument) -> ShownDocument:
                 shown.append((f.name, value, origin.get(f.name, "")))
     if hit.url:
         shown.append(("url", hit.url, origin.get("url", "")))
+    shown += [("same file at", key, "same content") for key in hit.copies]
     return ShownDocument(hit.doc_id, hit.source_key, hit.title, tuple(shown), indexed.passages)
 
 

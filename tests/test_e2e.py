@@ -311,9 +311,9 @@ def test_a_watched_corpus_indexes_new_changed_and_removed_files(tmp_path: Path) 
             "Biedrība Talsos gatavo pusdienas skolēniem kopā ar pašvaldību.\n" * 3,
             encoding="utf-8",
         )
-        term.wait_for(r"1 added, 0 updated, 0 removed, 1 unchanged", timeout=30)
+        term.wait_for(r"1 added, 0 updated, 0 removed, 1 unchanged", timeout=5)
         (corpus / "ydre.txt").unlink()
-        term.wait_for(r"0 added, 0 updated, 1 removed", timeout=30)
+        term.wait_for(r"0 added, 0 updated, 1 removed", timeout=5)
         term.press("ctrl+c")
         term.wait_for("Stopped watching")
     code, out = cli("--index", str(index), "query", "pusdienas")
@@ -330,7 +330,7 @@ def test_the_tui_watching_the_corpus_finds_a_new_file_without_f5(tmp_path: Path)
             "Biedrība Talsos gatavo pusdienas skolēniem kopā ar pašvaldību.\n" * 3,
             encoding="utf-8",
         )
-        term.wait_for(r"Results: 38 documents", timeout=30)
+        term.wait_for(r"Results: 38 documents", timeout=5)  # searchable within 5 s
         screen = term.wait_for(r"watching: talsi\.txt at \d\d:\d\d")
         term.type("Talsos pusdienas")
         screen = term.wait_for(r"Results: 1 document\b")

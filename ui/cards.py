@@ -31,6 +31,7 @@ def hit_prompt(hit: Hit) -> Text:
             str(hit.year or ""),
             render.where_in(hit)[:40],
             "scan (OCR)" if hit.ocr else "",
+            f"also at {', '.join(hit.copies)}"[:60] if hit.copies else "",
             f"+{hit.more_in_document} more in this document" if hit.more_in_document else "",
         )
         if part

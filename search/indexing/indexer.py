@@ -293,10 +293,13 @@ def searchable_texts(doc: Document) -> list[str]:
     return texts
 
 
-def _rows(doc: Document, known: set[str] | None = None) -> Iterator[dict[str, Any]]:
+def _rows(
+    doc: Document, known: set[str] | None = None, content: str = ""
+) -> Iterator[dict[str, Any]]:
     m = doc.metadata
     common: dict[str, Any] = {
         "doc_id": doc.doc_id,
+        "content": content,
         "source_key": doc.source_key,
         "title": m.title,
         "url": m.url,
@@ -327,10 +330,10 @@ def _rows(doc: Document, known: set[str] | None = None) -> Iterator[dict[str, An
         yield row
 
 
-def _add(writer: Any, doc: Document, known: set[str]) -> int:
+def _add(writer: Any, doc: Document, known: set[str], content: str = "") -> int:
     """Write a document's passages; returns how many."""
     count = 0
-    for row in _rows(doc, known):
+    for row in _rows(doc, known, content):
         writer.add_document(**row)
         count += 1
     return count
@@ -508,7 +511,7 @@ def index_events(
                         (d for d, *_ in docs), None if gen != live else writer.reader()
                     )
                     for n, (doc, sha, size, mtime, sig) in enumerate(docs, start=1):
-                        _add(writer, doc, known)
+                        _add(writer, doc, known, sha)
                         entries[doc.source_key] = manifest.Entry(
                             doc.source_key,
                             size,

@@ -21,7 +21,7 @@ SCHEMA_VERSION = 5
 the extraction and cleaning of text changes: indexes of another version are rebuilt (their
 manifests would otherwise keep old text). 4: the analyzers moved to search.text.analysis.
 5: the garbage filter keeps every real page; titles and headings are indexed as words;
-scanned pages are read by OCR (and marked `ocr`)."""
+scanned pages are read by OCR (and marked `ocr`); the source's content hash is stored."""
 
 
 def _described(f: fields.Field) -> Any:
@@ -42,6 +42,8 @@ def build_schema() -> Any:
         id=ID(stored=True, unique=True),
         doc_id=ID(stored=True),
         source_key=ID(stored=True),
+        # the SHA-256 of the source file: files with the same content are one document
+        content=ID(stored=True),
         title=TEXT(stored=True, analyzer=folded_analyzer(), field_boost=1.5),
         text=STORED,
         page=NUMERIC(stored=True, bits=32),

@@ -159,12 +159,19 @@ class Engine:
                 float(scores[i]),
                 int(counted.passages_per_doc[docs[i]]) - 1,
                 terms,
+                facets.same_content(int(docs[i])),
             )
             for i in page
         ]
 
     def _hit(
-        self, searcher: Any, docnum: int, score: float, more: int, terms: set[tuple[str, str]]
+        self,
+        searcher: Any,
+        docnum: int,
+        score: float,
+        more: int,
+        terms: set[tuple[str, str]],
+        copies: tuple[str, ...] = (),
     ) -> Hit:
         f = searcher.stored_fields(docnum)
         text, lang = f.get("text", ""), f.get("lang", "")
@@ -185,6 +192,7 @@ class Engine:
             start=f.get("start", 0),
             end=f.get("end", 0),
             ocr=bool(f.get("ocr")),
+            copies=copies,
             **fields.hit_attributes(f),  # type: ignore[arg-type]
         )
 
@@ -267,7 +275,13 @@ class Engine:
                 numbers = sorted(searcher.document_numbers(doc_id=doc_id))
                 if numbers:
                     stored = [searcher.stored_fields(n) for n in numbers]
-                    first = self._hit(searcher, numbers[0], 0.0, len(numbers) - 1, set())
+                    content, key = stored[0].get("content"), stored[0].get("source_key")
+                    twins = {
+                        searcher.stored_fields(n).get("source_key", "")
+                        for n in (searcher.document_numbers(content=content) if content else ())
+                    }
+                    copies = tuple(sorted(twins - {key, ""}))
+                    first = self._hit(searcher, numbers[0], 0.0, len(numbers) - 1, set(), copies)
                     break
             else:
                 return None

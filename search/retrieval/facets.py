@@ -97,11 +97,15 @@ class FacetIndex:
             self.langs.append(term.decode("utf-8"))
         self.described = document_facets()
         values: dict[str, list[tuple[str, ...]]] = {f.name: [] for f in self.described}
+        sources: list[tuple[str, str]] = []
         for n in first_passage:
             stored = reader.stored_fields(n) if n >= 0 else {}
             for f in self.described:
                 values[f.name].append(fields.decode(f, stored.get(f.name)))
+            sources.append((stored.get("content", ""), stored.get("source_key", "")))
         self.documents = len(first_passage)
+        self.copies = self._collapse_copies(sources)
+        """Per document kept: the paths of the other files with the same content."""
         self.doc_year = np.array(
             [max((int(y) for y in ys), default=0) for ys in values.get("year", ())],
             dtype=np.int64,
@@ -111,6 +115,30 @@ class FacetIndex:
             name: {fold(v): v for v in coded.names if v} for name, coded in self._coded.items()
         }
         self._canonical["lang"] = {fold(v): v for v in self.langs if v}
+
+    def _collapse_copies(self, sources: list[tuple[str, str]]) -> dict[int, tuple[str, ...]]:
+        """Files with the same content (the same PDF saved twice) are one document: the one
+        nearest the corpus root with the shortest name is kept (copies are usually the
+        deeper, longer names: `inbox/Kopia av …`, `… (1).pdf`), the others' passages leave
+        every search and count. `sources` holds (content hash, path) per document."""
+        groups: dict[str, list[tuple[str, int]]] = {}
+        for d, (content, key) in enumerate(sources):
+            if content:
+                groups.setdefault(content, []).append((key, d))
+        copies: dict[int, tuple[str, ...]] = {}
+        dropped: list[int] = []
+        for members in groups.values():
+            if len(members) > 1:
+                members.sort(key=lambda m: (m[0].count("/"), len(m[0]), m[0]))
+                copies[members[0][1]] = tuple(key for key, _ in members[1:])
+                dropped += [d for _, d in members[1:]]
+        if dropped:
+            self.passage_doc[np.isin(self.passage_doc, dropped)] = -1
+        return copies
+
+    def same_content(self, doc: int) -> tuple[str, ...]:
+        """The paths of the other files with this document's content."""
+        return self.copies.get(doc, ())
 
     def canonical(self, facet: str, value: str) -> str:
         """The stored spelling of a user's value (case and diacritics forgiven)."""

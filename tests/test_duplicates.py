@@ -1,0 +1,55 @@
+"""The same file saved twice is one document that lists every path: a search shows it once,
+counts it once, and `show` and the result card name the other copy."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from search import render
+from search.models import SearchRequest
+from search.service import SearchService
+from search.settings import Settings
+from ui.cards import hit_prompt
+
+
+def test_a_report_saved_twice_is_one_document_with_two_paths(
+    testdata: Path, tmp_path: Path
+) -> None:
+    corpus = tmp_path / "corpus"
+    (corpus / "inbox").mkdir(parents=True)
+    statute = testdata / "pdf/sv/SFS2019-614.pdf"
+    shutil.copy(statute, corpus / "sfs-2019-614.pdf")
+    shutil.copy(statute, corpus / "inbox" / "Kopia av sfs-2019-614.pdf")
+    shutil.copy(testdata / "pdf/sv/SFS2024-804.pdf", corpus / "sfs-2024-804.pdf")
+    service = SearchService(Settings(index_dir=tmp_path / "index", corpus_dir=corpus))
+    assert not service.run_index().failed
+
+    results = service.search(SearchRequest(text="arbetsmiljölagen"))
+    keys = [h.source_key for h in results.hits]
+    assert keys.count("sfs-2019-614.pdf") == 1 and "inbox/Kopia av sfs-2019-614.pdf" not in keys
+    hit = next(h for h in results.hits if h.source_key == "sfs-2019-614.pdf")
+    assert hit.copies == ("inbox/Kopia av sfs-2019-614.pdf",)
+    assert "also at inbox/Kopia av" in hit_prompt(hit).plain
+    assert json.loads(render.results_json(results))["hits"][keys.index(hit.source_key)][
+        "copies"
+    ] == ["inbox/Kopia av sfs-2019-614.pdf"]
+    everything = service.search(SearchRequest())
+    assert everything.total_documents == 2  # counted once
+    countries = {
+        v.value: v.count for f in everything.facets if f.name == "country" for v in f.values
+    }
+    assert countries == {"SE": 2}
+
+    shown = service.show("inbox/Kopia av sfs-2019-614.pdf")
+    assert shown is not None
+    assert ("same file at", "sfs-2019-614.pdf", "same content") in shown.fields
+
+    # the first copy goes: the other one is found in its place
+    (corpus / "sfs-2019-614.pdf").unlink()
+    service.run_index()
+    hits = service.search(SearchRequest(text="arbetsmiljölagen")).hits
+    assert [(h.source_key, h.copies) for h in hits if "2019" in h.source_key] == [
+        ("inbox/Kopia av sfs-2019-614.pdf", ())
+    ]
