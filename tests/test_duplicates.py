@@ -53,3 +53,19 @@ def test_a_report_saved_twice_is_one_document_with_two_paths(
     assert [(h.source_key, h.copies) for h in hits if "2019" in h.source_key] == [
         ("inbox/Kopia av sfs-2019-614.pdf", ())
     ]
+
+
+def test_the_same_text_in_two_formats_is_one_result_naming_both(
+    testdata: Path, tmp_path: Path
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(testdata / "office/ru/ukrf-excerpt.docx", corpus / "ukrf.docx")
+    shutil.copy(testdata / "office/ru/ukrf-excerpt.odt", corpus / "ukrf.odt")
+    shutil.copy(testdata / "office/ru/tz-pushkinsky-raion.docx", corpus / "tz.docx")
+    shutil.copy(testdata / "pdf/ru/fstec_1_cut.pdf", corpus / "fstec.pdf")
+    service = SearchService(Settings(index_dir=tmp_path / "index", corpus_dir=corpus))
+    assert not service.run_index().failed
+    hits = service.search(SearchRequest(text="уголовный кодекс")).hits
+    assert [(h.source_key, h.copies) for h in hits] == [("ukrf.odt", ("ukrf.docx",))]
+    assert service.search(SearchRequest()).total_documents == 3  # the other texts stay apart

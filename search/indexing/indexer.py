@@ -33,6 +33,7 @@ from search.models import Document, Failure, IndexProgress, IndexReport, SourceF
 from search.settings import Settings
 from search.text import compounds
 from search.text.analysis import FOLDED_FIELD, field_for_language, fold, tokens
+from search.text.fingerprint import fingerprint
 
 DELETE_BATCH = 512
 OCR_CACHE = "ocr-cache"
@@ -300,6 +301,7 @@ def _rows(
     common: dict[str, Any] = {
         "doc_id": doc.doc_id,
         "content": content,
+        "fingerprint": fingerprint(" ".join(p.text for p in doc.passages)),
         "source_key": doc.source_key,
         "title": m.title,
         "url": m.url,

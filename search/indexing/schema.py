@@ -44,6 +44,8 @@ def build_schema() -> Any:
         source_key=ID(stored=True),
         # the SHA-256 of the source file: files with the same content are one document
         content=ID(stored=True),
+        # MinHash of the text: the same text in two formats is one result (text.fingerprint)
+        fingerprint=STORED,
         title=TEXT(stored=True, analyzer=folded_analyzer(), field_boost=1.5),
         text=STORED,
         page=NUMERIC(stored=True, bits=32),

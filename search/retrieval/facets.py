@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 
 from search import fields
 from search.models import Facet, FacetValue, YearRange
+from search.text import fingerprint
 from search.text.analysis import fold
 
 
@@ -97,12 +98,18 @@ class FacetIndex:
             self.langs.append(term.decode("utf-8"))
         self.described = document_facets()
         values: dict[str, list[tuple[str, ...]]] = {f.name: [] for f in self.described}
-        sources: list[tuple[str, str]] = []
+        sources: list[tuple[str, str, str]] = []
         for n in first_passage:
             stored = reader.stored_fields(n) if n >= 0 else {}
             for f in self.described:
                 values[f.name].append(fields.decode(f, stored.get(f.name)))
-            sources.append((stored.get("content", ""), stored.get("source_key", "")))
+            sources.append(
+                (
+                    stored.get("content", ""),
+                    stored.get("source_key", ""),
+                    stored.get("fingerprint", ""),
+                )
+            )
         self.documents = len(first_passage)
         self.copies = self._collapse_copies(sources)
         """Per document kept: the paths of the other files with the same content."""
@@ -116,22 +123,20 @@ class FacetIndex:
         }
         self._canonical["lang"] = {fold(v): v for v in self.langs if v}
 
-    def _collapse_copies(self, sources: list[tuple[str, str]]) -> dict[int, tuple[str, ...]]:
-        """Files with the same content (the same PDF saved twice) are one document: the one
-        nearest the corpus root with the shortest name is kept (copies are usually the
-        deeper, longer names: `inbox/Kopia av …`, `… (1).pdf`), the others' passages leave
-        every search and count. `sources` holds (content hash, path) per document."""
-        groups: dict[str, list[tuple[str, int]]] = {}
-        for d, (content, key) in enumerate(sources):
-            if content:
-                groups.setdefault(content, []).append((key, d))
+    def _collapse_copies(self, sources: list[tuple[str, str, str]]) -> dict[int, tuple[str, ...]]:
+        """Files with the same content (the same PDF saved twice), or the same text in two
+        formats (a PDF and its web page, a .docx and an .odt: their fingerprints agree),
+        are one document: the one nearest the corpus root with the shortest name is kept
+        (copies are the deeper, longer names: `inbox/Kopia av …`, `… (1).pdf`), the others'
+        passages leave every search and count. `sources` holds (content hash, path,
+        fingerprint) per document."""
+        groups = _same_document(sources)
         copies: dict[int, tuple[str, ...]] = {}
         dropped: list[int] = []
-        for members in groups.values():
-            if len(members) > 1:
-                members.sort(key=lambda m: (m[0].count("/"), len(m[0]), m[0]))
-                copies[members[0][1]] = tuple(key for key, _ in members[1:])
-                dropped += [d for _, d in members[1:]]
+        for members in groups:
+            ranked = sorted(members, key=lambda d: _path_rank(sources[d][1]))
+            copies[ranked[0]] = tuple(sources[d][1] for d in ranked[1:])
+            dropped += ranked[1:]
         if dropped:
             self.passage_doc[np.isin(self.passage_doc, dropped)] = -1
         return copies
@@ -221,3 +226,44 @@ def _facet_order(facet: str) -> Any:
     if fields.named(facet).numeric:
         return lambda item: -int(item[0]) if item[0].isdigit() else 0
     return lambda item: (-item[1], item[0])
+
+
+def _path_rank(key: str) -> tuple[int, int, str]:
+    return key.count("/"), len(key), key
+
+
+def _same_document(sources: list[tuple[str, str, str]]) -> list[list[int]]:
+    """Groups of documents that are one: equal content hashes, or fingerprints that say
+    they are the same text (candidates share a band of the fingerprint, then all of it is
+    compared)."""
+    parent = list(range(len(sources)))
+
+    def root(d: int) -> int:
+        while parent[d] != d:
+            parent[d] = parent[parent[d]]
+            d = parent[d]
+        return d
+
+    def join(a: int, b: int) -> None:
+        parent[root(b)] = root(a)
+
+    first_with: dict[str, int] = {}
+    prints: dict[int, NDArray[np.uint64]] = {}
+    for d, (content, _, print_) in enumerate(sources):
+        if content:
+            join(first_with.setdefault(content, d), d)
+        if (v := fingerprint.values(print_)) is not None:
+            prints[d] = v
+    buckets: dict[tuple[int, bytes], list[int]] = {}
+    for d, v in prints.items():
+        for band in fingerprint.bands(v):
+            buckets.setdefault(band, []).append(d)
+    for members in buckets.values():
+        first = members[0]
+        for other in members[1:]:
+            if root(first) != root(other) and fingerprint.same_text(prints[first], prints[other]):
+                join(first, other)
+    groups: dict[int, list[int]] = {}
+    for d in range(len(sources)):
+        groups.setdefault(root(d), []).append(d)
+    return [members for members in groups.values() if len(members) > 1]
