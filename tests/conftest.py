@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings as hypothesis_settings
 
+from search.service import SearchService
 from search.settings import Limits, Settings
 from tests.fixture_corpus import write_fixture_corpus
 
@@ -30,6 +31,17 @@ clone needs nothing beside it."""
 
 def settings_for(corpus: Path, index: Path, **limits: float) -> Settings:
     return Settings(index_dir=index, corpus_dir=corpus, limits=Limits(**limits), workers=2)  # type: ignore[arg-type]
+
+
+def corpus_of(root: Path, files: dict[str, Path | bytes]) -> SearchService:
+    """A corpus under `root` of these files (copies of real ones, or bytes), and the
+    service over it and an index beside it."""
+    corpus = root / "corpus"
+    for name, source in files.items():
+        (corpus / name).parent.mkdir(parents=True, exist_ok=True)
+        data = source if isinstance(source, bytes) else source.read_bytes()
+        (corpus / name).write_bytes(data)
+    return SearchService(Settings(index_dir=root / "index", corpus_dir=corpus))
 
 
 @pytest.fixture(scope="session")

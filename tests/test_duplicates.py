@@ -11,6 +11,7 @@ from search import render
 from search.models import SearchRequest
 from search.service import SearchService
 from search.settings import Settings
+from tests.conftest import corpus_of
 from ui.cards import hit_prompt
 
 
@@ -58,13 +59,15 @@ def test_a_report_saved_twice_is_one_document_with_two_paths(
 def test_the_same_text_in_two_formats_is_one_result_naming_both(
     testdata: Path, tmp_path: Path
 ) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    shutil.copy(testdata / "office/ru/ukrf-excerpt.docx", corpus / "ukrf.docx")
-    shutil.copy(testdata / "office/ru/ukrf-excerpt.odt", corpus / "ukrf.odt")
-    shutil.copy(testdata / "office/ru/tz-pushkinsky-raion.docx", corpus / "tz.docx")
-    shutil.copy(testdata / "pdf/ru/fstec_1_cut.pdf", corpus / "fstec.pdf")
-    service = SearchService(Settings(index_dir=tmp_path / "index", corpus_dir=corpus))
+    service = corpus_of(
+        tmp_path,
+        {
+            "ukrf.docx": testdata / "office/ru/ukrf-excerpt.docx",
+            "ukrf.odt": testdata / "office/ru/ukrf-excerpt.odt",
+            "tz.docx": testdata / "office/ru/tz-pushkinsky-raion.docx",
+            "fstec.pdf": testdata / "pdf/ru/fstec_1_cut.pdf",
+        },
+    )
     assert not service.run_index().failed
     hits = service.search(SearchRequest(text="уголовный кодекс")).hits
     assert [(h.source_key, h.copies) for h in hits] == [("ukrf.odt", ("ukrf.docx",))]

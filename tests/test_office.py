@@ -4,7 +4,6 @@ alone, with a reason."""
 
 from __future__ import annotations
 
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -13,8 +12,8 @@ import pytest
 from search.errors import ExtractionError
 from search.ingest.extract import process_file
 from search.models import SearchRequest
-from search.service import SearchService
-from search.settings import Limits, Settings
+from search.settings import Limits
+from tests.conftest import corpus_of
 
 W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 
@@ -91,13 +90,15 @@ def test_entity_expansion_fails_with_a_reason(tmp_path: Path) -> None:
 def test_office_files_are_indexed_and_found_and_bad_ones_fail_alone(
     testdata: Path, tmp_path: Path
 ) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    shutil.copy(testdata / "office/sv/prop-2012-13-144.docx", corpus / "prop.docx")
-    shutil.copy(testdata / "office/ru/ukrf-excerpt.odt", corpus / "ukrf.odt")
-    (corpus / "broken.docx").write_bytes(b"PK\x03\x04 not really a zip")
-    (corpus / "sheet.xlsx").write_bytes(b"PK\x03\x04")
-    service = SearchService(Settings(index_dir=tmp_path / "index", corpus_dir=corpus))
+    service = corpus_of(
+        tmp_path,
+        {
+            "prop.docx": testdata / "office/sv/prop-2012-13-144.docx",
+            "ukrf.odt": testdata / "office/ru/ukrf-excerpt.odt",
+            "broken.docx": b"PK\x03\x04 not really a zip",
+            "sheet.xlsx": b"PK\x03\x04",
+        },
+    )
     report = service.run_index()
     assert sorted(report.added) == ["prop.docx", "ukrf.odt"]
     assert [(f.key, f.reason.split(":")[0]) for f in report.failed] == [
