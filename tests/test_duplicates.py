@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import shutil
+from html import escape
 from pathlib import Path
 
 from search import render
+from search.ingest.extract import process_file
 from search.models import SearchRequest
 from search.service import SearchService
-from search.settings import Settings
+from search.settings import Limits, Settings
 from tests.conftest import corpus_of
 from ui.cards import hit_prompt
 
@@ -72,3 +74,31 @@ def test_the_same_text_in_two_formats_is_one_result_naming_both(
     hits = service.search(SearchRequest(text="уголовный кодекс")).hits
     assert [(h.source_key, h.copies) for h in hits] == [("ukrf.odt", ("ukrf.docx",))]
     assert service.search(SearchRequest()).total_documents == 3  # the other texts stay apart
+
+
+def test_a_pdf_and_its_web_page_are_one_result(testdata: Path, tmp_path: Path) -> None:
+    """The web page is made here from the PDF's own text, with a site's menu and footer
+    around it, as an agency publishes a statute both ways."""
+    pdf = testdata / "pdf/sv/SFS2024-804.pdf"
+    text = " ".join(p.text for p in process_file(pdf, pdf.name, pdf.parent, Limits()).passages)
+    paragraphs = "".join(f"<p>{escape(p)}</p>" for p in text.split(". ") if p.strip())
+    page = (
+        "<html lang='sv'><head><title>SFS 2024:804</title></head><body>"
+        "<nav><a href='/'>Start</a> <a href='/lagar'>Lagar</a></nav>"
+        f"<article><h1>Svensk författningssamling</h1>{paragraphs}</article>"
+        "<footer>Regeringskansliet, 103 33 Stockholm</footer></body></html>"
+    )
+    service = corpus_of(
+        tmp_path,
+        {
+            "sfs-2024-804.pdf": pdf,
+            "web/sfs-2024-804.html": page.encode("utf-8"),
+            "sfs-2019-614.pdf": testdata / "pdf/sv/SFS2019-614.pdf",
+        },
+    )
+    assert not service.run_index().failed
+    everything = service.search(SearchRequest()).hits
+    assert sorted((h.source_key, h.copies) for h in everything) == [
+        ("sfs-2019-614.pdf", ()),
+        ("sfs-2024-804.pdf", ("web/sfs-2024-804.html",)),
+    ]
