@@ -31,7 +31,22 @@ def test_quality_gate_against_the_pinned_figures(sample_engine: Engine) -> None:
     result = evaluate(SearchService(sample_engine.settings))["project"]["all"]
     assert result["recall@5"] >= pinned["recall@5"] - 0.05, result
     assert result["mrr"] >= pinned["mrr"] - 0.05, result
+    assert result["answer_accuracy"] >= pinned["answer_accuracy"] - 0.05, result
     assert len(questions()) >= 80
+
+
+@pytest.mark.parametrize(
+    ("question", "number"),
+    [
+        ("Сколько человек работает в пекарне Каравай?", "одиннадцать"),
+        ("How many people work at the Karavai bakery?", "eleven"),
+    ],
+)
+def test_how_many_is_answered_by_a_number_in_words_not_by_a_year(
+    sample_engine: Engine, question: str, number: str
+) -> None:
+    result = ask(sample_engine, question)
+    assert result.answers and number in result.answers[0].text
 
 
 def test_a_question_with_no_answer_says_so(sample_engine: Engine) -> None:

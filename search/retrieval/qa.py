@@ -49,7 +49,27 @@ _ABBREVIATION = re.compile(
     r"т\.е|т\.д|г|гг|ул|им|др|см|no|prop|bet|rskr|kap)|\b[A-ZА-Я])\.$",
     re.IGNORECASE,
 )
-_NUMBER = re.compile(r"\d")
+_NUMBER = re.compile(
+    r"\d|\b(?:"
+    # en
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|"
+    r"forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|dozens?|"
+    # sv ("en", "ett" are also articles: left out)
+    r"två|tre|fyra|fem|sju|åtta|nio|tio|elva|tolv|(?:tret|fjor|fem|sex|sjut|ar|nit)ton|"
+    r"tjugo\w*|trettio|fyrtio|femtio|sextio|sjuttio|åttio|nittio|hundra\w*|tusen\w*|miljon\w*|"
+    # lv
+    r"divi|divas|divu|trīs|četri|četras|pieci|piecas|seši|sešas|septiņi|septiņas|astoņi|"
+    r"astoņas|deviņi|deviņas|desmit|\w+padsmit|\w+desmit|simts?|simti|tūkstoš\w*|miljon\w*|"
+    # ru
+    r"два|две|двух|три|трёх|трех|четыре|четырёх|пять|пяти|шесть|шести|семь|семи|восемь|"
+    r"восьми|девять|девяти|десять|десяти|\w+надцать|\w+надцати|двадцат\w*|тридцат\w*|"
+    r"сорок\w*|пятьдесят|шестьдесят|семьдесят|восемьдесят|девяност\w*|двести|триста|"
+    r"тысяч\w*|миллион\w*"
+    r")\b",
+    re.IGNORECASE,
+)
+"""A number in digits or in words ("eleven", "elva", "vienpadsmit", "одиннадцать"): what a
+"how many" question asks for (a year is not: "since 2020" does not say how many)."""
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 
 
@@ -159,7 +179,7 @@ def ask(
             proximity = _proximity(hit.text[s:e], [(a - s, b - s) for a, b in inside], len(covered))
             kind = (
                 1.0
-                if (wanted == "number" and _NUMBER.search(hit.text[s:e]))
+                if (wanted == "number" and _NUMBER.search(_YEAR.sub(" ", hit.text[s:e])))
                 or (wanted == "year" and _YEAR.search(hit.text[s:e]))
                 else 0.0
             )
