@@ -293,6 +293,9 @@ class Answer:
     """The passage (title, country, language, page or heading, path or URL)."""
     score: float
     coverage: float
+    phrase: str = ""
+    """The words that answer, where the question asks for a number or a year ("eleven",
+    "2019"): `answer_span` in JSON, underlined on the card."""
 
     @property
     def text(self) -> str:

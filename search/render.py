@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from search import fields
-from search.models import AnswerResult, Hit, SearchResults, Segment
+from search.models import Answer, AnswerResult, Hit, SearchResults, Segment
 
 BOLD_YELLOW, DIM, RESET = "\x1b[1;33m", "\x1b[2m", "\x1b[0m"
 
@@ -235,6 +235,14 @@ def answers_text(result: AnswerResult, colour: bool) -> str:
     return out.getvalue()
 
 
+def _span(answer: Answer) -> dict[str, Any] | None:
+    """Where in the sentence the answering words stand (character offsets), if any."""
+    at = answer.text.find(answer.phrase) if answer.phrase else -1
+    if at < 0:
+        return None
+    return {"text": answer.phrase, "start": at, "end": at + len(answer.phrase)}
+
+
 def answers_json(result: AnswerResult) -> str:
     data = {
         "question": result.question,
@@ -246,6 +254,7 @@ def answers_json(result: AnswerResult) -> str:
             {
                 "sentence": "".join(s.text for s in a.sentence),
                 "highlights": [s.text for s in a.sentence if s.match],
+                "answer_span": _span(a),
                 "before": a.before,
                 "after": a.after,
                 "score": a.score,

@@ -49,6 +49,26 @@ def test_how_many_is_answered_by_a_number_in_words_not_by_a_year(
     assert result.answers and number in result.answers[0].text
 
 
+def test_the_answering_number_is_marked_in_json_and_on_the_card(sample_engine: Engine) -> None:
+    import json
+
+    from search import render
+    from ui.cards import answer_prompt
+
+    result = ask(sample_engine, "Сколько человек работает в пекарне Каравай?")
+    first = json.loads(render.answers_json(result))["answers"][0]
+    span = first["answer_span"]
+    assert span["text"] == "одиннадцать"
+    assert first["sentence"][span["start"] : span["end"]] == "одиннадцать"
+    card = answer_prompt(result.answers[0])
+    at = card.plain.index("одиннадцать")
+    assert any("underline" in str(s.style) and s.start <= at < s.end for s in card.spans), (
+        card.spans
+    )
+    no_number = ask(sample_engine, "Vad gör Skogsgruppen i Umeå?")
+    assert all(a.phrase == "" for a in no_number.answers)
+
+
 def test_a_question_with_no_answer_says_so(sample_engine: Engine) -> None:
     result = ask(sample_engine, "How much does a ticket to the opera in Vilnius cost?")
     assert not result.confident and result.answers == ()

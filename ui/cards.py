@@ -44,8 +44,11 @@ def hit_prompt(hit: Hit) -> Text:
 
 
 def answer_prompt(answer: Answer) -> Text:
-    """An answer card: the sentence, its context, its citation."""
+    """An answer card: the sentence (the answering words underlined), its context, its
+    citation."""
     prompt = styled(answer.sentence)
+    if answer.phrase and (at := prompt.plain.find(answer.phrase)) >= 0:
+        prompt.stylize("bold underline", at, at + len(answer.phrase))
     if answer.before or answer.after:
         prompt.append(
             f"\n… {answer.after[:160]}" if answer.after else f"\n{answer.before[-160:]} …",

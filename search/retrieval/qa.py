@@ -199,7 +199,7 @@ def ask(
     confident = (
         bool(chosen) and chosen[0].score >= CONFIDENCE_THRESHOLD and chosen[0].coverage >= 0.4
     )
-    answers = tuple(_card(c) for c in chosen) if confident else ()
+    answers = tuple(_card(c, wanted) for c in chosen) if confident else ()
     closest = () if confident else tuple((ranked or list(passages))[:MAX_ANSWERS])
     return AnswerResult(
         question,
@@ -266,7 +266,26 @@ def _diverse(candidates: list[_Candidate]) -> list[_Candidate]:
     return [c for c in chosen if c.score >= 0.6 * chosen[0].score] if chosen else []
 
 
-def _card(c: _Candidate) -> Answer:
+def answering_phrase(sentence: str, wanted: str) -> str:
+    """The number (not a year) a "how many" question asks for, or the year a "when" one
+    asks for, as the sentence writes it; empty when the question asks for neither."""
+    if wanted == "year":
+        year = _YEAR.search(sentence)
+        return year.group(0) if year else ""
+    if wanted != "number":
+        return ""
+    years = [m.span() for m in _YEAR.finditer(sentence)]
+    for m in _NUMBER.finditer(sentence):
+        if any(a <= m.start() < b for a, b in years):
+            continue
+        if m.group(0).isdigit():  # the whole figure: 40,000 or 1 500 or 3.5
+            figure = re.compile(r"\d+(?:[ .,\u00a0]\d{3})*(?:[.,]\d+)?").match(sentence, m.start())
+            return figure.group(0) if figure else m.group(0)
+        return m.group(0)
+    return ""
+
+
+def _card(c: _Candidate, wanted: str = "") -> Answer:
     text = c.hit.text
     spans = sentences(text)
     i = spans.index(c.span)
@@ -275,7 +294,13 @@ def _card(c: _Candidate) -> Answer:
     s, e = c.span
     marked = [Segment(seg.text, seg.match) for seg in _segments(text, c.spans, s, e)]
     return Answer(
-        tuple(marked), before.strip(), after.strip(), c.hit, round(c.score, 4), round(c.coverage, 3)
+        tuple(marked),
+        before.strip(),
+        after.strip(),
+        c.hit,
+        round(c.score, 4),
+        round(c.coverage, 3),
+        answering_phrase(text[s:e], wanted),
     )
 
 
