@@ -80,3 +80,22 @@ def test_a_year_found_only_in_the_text_of_a_page_says_so(tmp_path: Path) -> None
     )
     meta, origin = _meta(dated)
     assert meta.year == 2021 and origin["year"] == "html publication date"
+
+
+def test_a_word_file_without_a_title_property_takes_its_first_heading(tmp_path: Path) -> None:
+    import zipfile
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    body = " ".join(["Kommunen hyr ut lokalen till föreningen för en krona om året."] * 6)
+    document = (
+        f"<w:document {w}><w:body>"
+        '<w:p><w:pPr><w:pStyle w:val="Heading1"/></w:pPr><w:r><w:t>Avtal om lokal för '
+        "Returhuset</w:t></w:r></w:p>"
+        f"<w:p><w:r><w:t>{body}</w:t></w:r></w:p></w:body></w:document>"
+    )
+    path = tmp_path / "Dokument1.docx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("word/document.xml", document)
+    meta, origin = _meta(path)
+    assert meta.title == "Avtal om lokal för Returhuset" and origin["title"] == "first heading"
+    assert meta.country == ("SE",)
