@@ -28,10 +28,32 @@ BROKEN = ("ru_broken_tounicode_fstek17", "ru_broken_tounicode_ukodeksrf", "cyril
 WORD = re.compile(r"[^\W\d_]{3,}")
 
 
-def _accuracy(reference: str, recognised: str) -> float:
+def word_accuracy(reference: str, recognised: str) -> float:
+    """The share of the reference's words (three letters or more) the recognised text has."""
     want = [w.lower() for w in WORD.findall(reference)]
     got = {w.lower() for w in WORD.findall(recognised)}
-    return round(sum(w in got for w in want) / max(1, len(want)), 3)
+    return sum(w in got for w in want) / max(1, len(want))
+
+
+def image_pdf(image: Path, out: Path) -> Path:
+    """An image-only PDF of one page, as a scanner makes it (needs fpdf2, a test extra)."""
+    from fpdf import FPDF
+
+    pdf = FPDF(unit="pt", format="A4")
+    pdf.add_page()
+    pdf.image(str(image), x=0, y=0, w=pdf.w, h=pdf.h)
+    pdf.output(str(out))
+    return out
+
+
+def rendered_scan(pdf: Path, page: int, out: Path) -> Path:
+    """A page of a real PDF as a grey 200 dpi JPEG in an image-only PDF."""
+    import pypdfium2
+
+    picture = pypdfium2.PdfDocument(pdf)[page - 1].render(scale=200 / 72, grayscale=True)
+    jpeg = out.with_suffix(".jpg")
+    picture.to_pil().save(jpeg, quality=85)
+    return image_pdf(jpeg, out)
 
 
 def pages_kept(tmp: Path) -> dict[str, Any]:
@@ -71,14 +93,6 @@ def pages_kept(tmp: Path) -> dict[str, Any]:
 def _scans(tmp: Path) -> list[tuple[str, Path, str]]:
     """(language, image-only PDF, reference text)."""
     import pypdfium2
-    from fpdf import FPDF
-
-    def image_pdf(image: Path, out: Path) -> Path:
-        pdf = FPDF(unit="pt", format="A4")
-        pdf.add_page()
-        pdf.image(str(image), x=0, y=0, w=pdf.w, h=pdf.h)
-        pdf.output(str(out))
-        return out
 
     sv = REAL / "pdf/hard/scanned_no_text_layer.pdf"
     sv_ref = re.sub(
@@ -87,9 +101,7 @@ def _scans(tmp: Path) -> list[tuple[str, Path, str]]:
     ru = image_pdf(REAL / "ocr/ru/dedoc-example-scan.jpg", tmp / "ru-scan.pdf")
     ru_ref = (REAL / "ocr/ru/dedoc-example-scan.ref.txt").read_text(encoding="utf-8")
     original = REAL / "pdf/lv/datz4020-syllabus-2019.pdf"
-    jpeg = tmp / "lv-scan.jpg"
-    pypdfium2.PdfDocument(original)[0].render(scale=200 / 72, grayscale=True).to_pil().save(jpeg)
-    lv = image_pdf(jpeg, tmp / "lv-scan.pdf")
+    lv = rendered_scan(original, 1, tmp / "lv-scan.pdf")
     lv_ref = pypdfium2.PdfDocument(original)[0].get_textpage().get_text_bounded()
     return [("sv", sv, sv_ref), ("ru", ru, ru_ref), ("lv", lv, lv_ref)]
 
@@ -133,8 +145,10 @@ def ocr(tmp: Path) -> dict[str, Any]:
             "seconds": round(seconds, 2),
             "pages_per_s": round(pages / seconds, 2),
             "language_found": doc.metadata.language,
-            "word_accuracy": _accuracy(reference, text),
-            "tesseract_eng_word_accuracy": _accuracy(reference, _tesseract_english(pdf, folder)),
+            "word_accuracy": round(word_accuracy(reference, text), 3),
+            "tesseract_eng_word_accuracy": round(
+                word_accuracy(reference, _tesseract_english(pdf, folder)), 3
+            ),
         }
     return out
 

@@ -3,7 +3,7 @@ Tesseract a scan fails with the one command that installs it.
 
 The Swedish page is a real scan (a 1991 government bill); the Russian one a real scanned
 image (dedoc's sample) placed in a PDF; the Latvian one a real Latvian PDF page rendered to
-an image-only PDF at 200 dpi (no Latvian scan with a reference text exists in the shared
+an image-only PDF at 200 dpi (no Latvian scan with a reference text was found in the team's
 data), its text layer the reference. Word accuracy is the share of the reference's words
 (three letters or more) that the OCR text contains.
 """
@@ -11,11 +11,11 @@ data), its text layer the reference. Word accuracy is the share of the reference
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
 
+from bench.pages_eval import image_pdf, rendered_scan, word_accuracy
 from search.errors import ExtractionError
 from search.ingest.extract import ocr, process_file
 from search.models import SearchRequest
@@ -25,34 +25,6 @@ from search.settings import Limits, Settings
 needs_tesseract = pytest.mark.skipif(
     not ocr.available(), reason="Tesseract is not installed (`make ocr` installs it)"
 )
-WORD = re.compile(r"[^\W\d_]{3,}")
-
-
-def word_accuracy(reference: str, recognised: str) -> float:
-    want = [w.lower() for w in WORD.findall(reference)]
-    got = {w.lower() for w in WORD.findall(recognised)}
-    return sum(w in got for w in want) / len(want)
-
-
-def image_pdf(image: Path, out: Path) -> Path:
-    """An image-only PDF of one page, as a scanner makes it."""
-    from fpdf import FPDF
-
-    pdf = FPDF(unit="pt", format="A4")
-    pdf.add_page()
-    pdf.image(str(image), x=0, y=0, w=pdf.w, h=pdf.h)
-    pdf.output(str(out))
-    return out
-
-
-def rendered_scan(pdf: Path, page: int, out: Path) -> Path:
-    """A page of a real PDF as a grey 200 dpi image in an image-only PDF."""
-    import pypdfium2
-
-    picture = pypdfium2.PdfDocument(pdf)[page - 1].render(scale=200 / 72, grayscale=True)
-    jpeg = out.with_suffix(".jpg")
-    picture.to_pil().save(jpeg, quality=85)
-    return image_pdf(jpeg, out)
 
 
 def _text(path: Path, limits: Limits | None = None) -> tuple[str, list[bool], str]:

@@ -48,7 +48,7 @@ class ResultsList(OptionList):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "app.copy_citation", "Copy citation", show=False),
         Binding("o", "app.open_source", "Open source", show=False),
-        Binding("m", "more_like", "More like this", show=False),
+        Binding("m", "app.more_like", "More like this", show=False),
     ]
 
     def __init__(self, service: SearchService) -> None:
@@ -99,9 +99,6 @@ class ResultsList(OptionList):
         wanted = shown is not None and shown.request == replace(request, page=1)
         if wanted and len(self.hits) == (request.page - 1) * request.page_size:
             self.add_hits(more.hits)
-
-    def action_more_like(self, page_size: int = 40) -> None:
-        self.more_like(page_size)
 
     def more_like(self, page_size: int) -> None:
         """Documents like the highlighted one, in place of the results (a new search, or a

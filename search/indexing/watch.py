@@ -8,7 +8,7 @@ ordinary incremental index run, with its lock, its crash safety and its report.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from search.errors import IndexLockedError, SearchError
@@ -22,7 +22,7 @@ RETRY_SECONDS = 5.0
 """How soon a run that found the index busy (another writer) is tried again."""
 
 
-def _relevant(index_dir: Path) -> object:
+def _relevant(index_dir: Path) -> Callable[[object, str], bool]:
     index = str(index_dir.resolve())
 
     def wanted(_change: object, path: str) -> bool:
@@ -60,7 +60,7 @@ def watch_index(
         try:
             for _changes in watchfiles.watch(
                 settings.corpus_dir,
-                watch_filter=_relevant(settings.index_dir),  # type: ignore[arg-type]
+                watch_filter=_relevant(settings.index_dir),
                 debounce=DEBOUNCE_MS,
                 stop_event=stop,
                 yield_on_timeout=False,

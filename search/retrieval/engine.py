@@ -155,11 +155,11 @@ class Engine:
         return [
             self._hit(
                 searcher,
+                facets,
                 int(ids[i]),
                 float(scores[i]),
                 int(counted.passages_per_doc[docs[i]]) - 1,
                 terms,
-                facets.same_content(int(docs[i])),
             )
             for i in page
         ]
@@ -167,11 +167,11 @@ class Engine:
     def _hit(
         self,
         searcher: Any,
+        facets: FacetIndex,
         docnum: int,
         score: float,
         more: int,
         terms: set[tuple[str, str]],
-        copies: tuple[str, ...] = (),
     ) -> Hit:
         f = searcher.stored_fields(docnum)
         text, lang = f.get("text", ""), f.get("lang", "")
@@ -192,7 +192,7 @@ class Engine:
             start=f.get("start", 0),
             end=f.get("end", 0),
             ocr=bool(f.get("ocr")),
-            copies=copies,
+            copies=facets.copies_of(f.get("source_key", "")),
             **fields.hit_attributes(f),  # type: ignore[arg-type]
         )
 
@@ -243,7 +243,7 @@ class Engine:
                 found.ids[keep][:limit].tolist(), found.scores[keep][:limit].tolist(), strict=True
             )
             terms = _query_terms(q, searcher, self._frequency)
-            return [self._hit(searcher, n, score, 0, terms) for n, score in top]
+            return [self._hit(searcher, facets, n, score, 0, terms) for n, score in top]
 
     @reads_index
     def match_terms(self, text: str, cross_lingual: bool = False) -> set[tuple[str, str]]:
@@ -270,18 +270,12 @@ class Engine:
     def document(self, doc_ids: list[str]) -> IndexedDocument | None:
         """The first of `doc_ids` that is in the index, with all its passages."""
         with self._lock:
-            searcher, _ = self._current()
+            searcher, facets = self._current()
             for doc_id in doc_ids:
                 numbers = sorted(searcher.document_numbers(doc_id=doc_id))
                 if numbers:
                     stored = [searcher.stored_fields(n) for n in numbers]
-                    content, key = stored[0].get("content"), stored[0].get("source_key")
-                    twins = {
-                        searcher.stored_fields(n).get("source_key", "")
-                        for n in (searcher.document_numbers(content=content) if content else ())
-                    }
-                    copies = tuple(sorted(twins - {key, ""}))
-                    first = self._hit(searcher, numbers[0], 0.0, len(numbers) - 1, set(), copies)
+                    first = self._hit(searcher, facets, numbers[0], 0.0, len(numbers) - 1, set())
                     break
             else:
                 return None
@@ -337,10 +331,13 @@ class Engine:
             own_doc = facets.passage_doc[n]
             for hit in results:
                 d = facets.passage_doc[hit.docnum]
-                if d != own_doc and d not in best:
+                if d >= 0 and d != own_doc and d not in best:  # -1: deleted, or a copy
                     best[d] = (hit.docnum, hit.score or 0.0)
             terms: set[tuple[str, str]] = set()
-            hits = [self._hit(searcher, m, s, 0, terms) for _, (m, s) in list(best.items())[:limit]]
+            hits = [
+                self._hit(searcher, facets, m, s, 0, terms)
+                for _, (m, s) in list(best.items())[:limit]
+            ]
         return SearchResults(
             SearchRequest(page_size=limit),
             tuple(hits),

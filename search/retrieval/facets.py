@@ -111,8 +111,7 @@ class FacetIndex:
                 )
             )
         self.documents = len(first_passage)
-        self.copies = self._collapse_copies(sources)
-        """Per document kept: the paths of the other files with the same content."""
+        self._copies = self._collapse_copies(sources)
         self.doc_year = np.array(
             [max((int(y) for y in ys), default=0) for ys in values.get("year", ())],
             dtype=np.int64,
@@ -123,27 +122,27 @@ class FacetIndex:
         }
         self._canonical["lang"] = {fold(v): v for v in self.langs if v}
 
-    def _collapse_copies(self, sources: list[tuple[str, str, str]]) -> dict[int, tuple[str, ...]]:
+    def _collapse_copies(self, sources: list[tuple[str, str, str]]) -> dict[str, tuple[str, ...]]:
         """Files with the same content (the same PDF saved twice), or the same text in two
         formats (a PDF and its web page, a .docx and an .odt: their fingerprints agree),
         are one document: the one nearest the corpus root with the shortest name is kept
         (copies are the deeper, longer names: `inbox/Kopia av …`, `… (1).pdf`), the others'
         passages leave every search and count. `sources` holds (content hash, path,
-        fingerprint) per document."""
-        groups = _same_document(sources)
-        copies: dict[int, tuple[str, ...]] = {}
+        fingerprint) per document. Returns, per path of a group, the group's other paths."""
+        copies: dict[str, tuple[str, ...]] = {}
         dropped: list[int] = []
-        for members in groups:
+        for members in _same_document(sources):
             ranked = sorted(members, key=lambda d: _path_rank(sources[d][1]))
-            copies[ranked[0]] = tuple(sources[d][1] for d in ranked[1:])
+            keys = [sources[d][1] for d in ranked]
+            copies.update((key, tuple(k for k in keys if k != key)) for key in keys)
             dropped += ranked[1:]
         if dropped:
             self.passage_doc[np.isin(self.passage_doc, dropped)] = -1
         return copies
 
-    def same_content(self, doc: int) -> tuple[str, ...]:
-        """The paths of the other files with this document's content."""
-        return self.copies.get(doc, ())
+    def copies_of(self, key: str) -> tuple[str, ...]:
+        """The paths of the other files that are the same document as this one."""
+        return self._copies.get(key, ())
 
     def canonical(self, facet: str, value: str) -> str:
         """The stored spelling of a user's value (case and diacritics forgiven)."""

@@ -71,6 +71,7 @@ _NUMBER = re.compile(
 """A number in digits or in words ("eleven", "elva", "vienpadsmit", "одиннадцать"): what a
 "how many" question asks for (a year is not: "since 2020" does not say how many)."""
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+_FIGURE = re.compile(r"\d+(?:[ .,\u00a0]\d{3})*(?:[.,]\d+)?")
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -279,7 +280,7 @@ def answering_phrase(sentence: str, wanted: str) -> str:
         if any(a <= m.start() < b for a, b in years):
             continue
         if m.group(0).isdigit():  # the whole figure: 40,000 or 1 500 or 3.5
-            figure = re.compile(r"\d+(?:[ .,\u00a0]\d{3})*(?:[.,]\d+)?").match(sentence, m.start())
+            figure = _FIGURE.match(sentence, m.start())
             return figure.group(0) if figure else m.group(0)
         return m.group(0)
     return ""

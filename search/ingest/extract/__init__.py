@@ -66,18 +66,20 @@ def _raw_pages(
     return [Page(s.number, clean.clean_block(s.text), s.heading) for s in sections], info, []
 
 
-def _usable_pages(pages: list[Page], warnings: list[str], kind: str) -> list[Page]:
-    """Pages with text. Only a PDF's text layer can be garbage (a font without a Unicode
-    map); a web page or a text file in any language is text as it stands."""
+def _usable_pages(pages: list[Page], kind: str) -> tuple[list[Page], dict[int, str]]:
+    """Pages with text, and the pages refused with the reason. Only a PDF's text layer can
+    be garbage (a font without a Unicode map); a web page or a text file in any language is
+    text as it stands."""
     usable: list[Page] = []
+    refused: dict[int, str] = {}
     for page in pages:
         if not page.text.strip():
             continue
         if kind == "pdf" and (reason := clean.garbage_reason(page.text)):
-            warnings.append(f"page {page.number}: {reason}, not indexed")
+            refused[page.number] = reason
             continue
         usable.append(replace(page, text=clean.without_control_characters(page.text)))
-    return usable
+    return usable, refused
 
 
 def _scanned_pages(
@@ -110,23 +112,17 @@ def _readable_pages(
 ) -> tuple[list[Page], Metadata, list[str]]:
     """Every page with text: from the text layer, else (PDFs) by OCR of the page's image."""
     pages, info, warnings = _raw_pages(path, kind, declared, limits)
-    usable = _usable_pages(pages, warnings, kind)
+    usable, refused = _usable_pages(pages, kind)
     scanned = _scanned_pages(path, pages, usable, declared, limits, alive) if kind == "pdf" else []
+    read = {p.number for p in scanned}
+    warnings += [f"page {n}: {why}, not indexed" for n, why in refused.items() if n not in read]
     if scanned:
-        warnings = [
-            w for w in warnings if not w.startswith(tuple(f"page {p.number}:" for p in scanned))
-        ]
         warnings.append(f"{len(scanned)} of {len(pages)} pages read by OCR")
         usable = sorted([*usable, *scanned], key=lambda p: p.number)
     if usable:
         return usable, info, warnings
-    garbage = [
-        w.split(": ", 1)[1].removesuffix(", not indexed")
-        for w in warnings
-        if "garbage text layer" in w
-    ]
-    if garbage:
-        raise ExtractionError(garbage[0])
+    if refused:
+        raise ExtractionError(next(iter(refused.values())))
     if kind == "pdf" and pages:
         from search.ingest.extract import ocr
 
