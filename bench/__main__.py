@@ -142,7 +142,7 @@ def markdown(r: dict[str, Any]) -> str:
             "## Real PDFs: pages kept, and scanned pages read by OCR (bench/pages_eval.py)",
             "",
         ]
-        lines += pages_eval.markdown(r["pages_kept"], r["ocr"])
+        lines += pages_eval.markdown(r["pages_kept"], r["spacing"], r["ocr"])
     if "qa" in r:
         lines += [
             "",
@@ -185,6 +185,7 @@ def main() -> int:
         result["sample_corpus"] = bench_sample_corpus(tmp)
         print("pages kept from real PDFs, scanned pages read by OCR …", flush=True)
         result["pages_kept"] = pages_eval.pages_kept(tmp)
+        result["spacing"] = pages_eval.words_run_together(tmp)
         result["ocr"] = pages_eval.ocr(tmp)
         print(f"generated files, {args.files} passages …", flush=True)
         result["generated_files"] = [bench_generated_files(tmp, args.files)] if args.files else []

@@ -28,6 +28,13 @@ BROKEN = ("ru_broken_tounicode_fstek17", "ru_broken_tounicode_ukodeksrf", "cyril
 WORD = re.compile(r"[^\W\d_]{3,}")
 
 
+def long_word_share(text: str) -> float:
+    """The share of words longer than 25 letters: words run together (measured here on its
+    own, not with the extractor's rule)."""
+    words = re.findall(r"[^\W\d_]+", text)
+    return sum(len(w) > 25 for w in words) / max(1, len(words))
+
+
 def word_accuracy(reference: str, recognised: str) -> float:
     """The share of the reference's words (three letters or more) the recognised text has."""
     want = [w.lower() for w in WORD.findall(reference)]
@@ -87,6 +94,31 @@ def pages_kept(tmp: Path) -> dict[str, Any]:
         "pypdf_kept": with_text,
         "broken_layers": len(BROKEN),
         "broken_layers_refused": refused_broken,
+    }
+
+
+def words_run_together(tmp: Path) -> dict[str, Any]:
+    """Share of words over 25 letters in the run-together Latvian PDF (tests/data/made), as
+    indexed and as raw pypdf reads it; and the same over every real PDF (which must not
+    change)."""
+    from pypdf import PdfReader
+
+    def measured(folder: Path, name: str) -> dict[str, float]:
+        service = SearchService(Settings(index_dir=tmp / f"{name}-index", corpus_dir=folder))
+        raw = ours = ""
+        for source in service.corpus_files():
+            if not source.key.endswith(".pdf") or source.key.startswith("hard/"):
+                continue
+            raw += "\n".join(p.extract_text() for p in PdfReader(source.path).pages)
+            ours += "\n".join(p.text for p in service.read(source).passages if not p.ocr)
+        return {
+            "pypdf": round(100 * long_word_share(raw), 2),
+            "ours": round(100 * long_word_share(ours), 2),
+        }
+
+    return {
+        "run_together_lv": measured(REAL.parent / "made", "made"),
+        "real_pdfs": measured(REAL / "pdf", "real"),
     }
 
 
@@ -153,12 +185,17 @@ def ocr(tmp: Path) -> dict[str, Any]:
     return out
 
 
-def markdown(kept: dict[str, Any], scans: dict[str, Any]) -> list[str]:
+def markdown(kept: dict[str, Any], spaced: dict[str, Any], scans: dict[str, Any]) -> list[str]:
+    together, real = spaced["run_together_lv"], spaced["real_pdfs"]
     lines = [
         f"Pages kept from the real PDFs of tests/data/real/pdf: {kept['kept']} of "
         f"{kept['pages_with_text_layer']} pages with a text layer (raw pypdf: "
         f"{kept['pypdf_kept']}, garbage included); broken text layers refused: "
         f"{kept['broken_layers_refused']} of {kept['broken_layers']}.",
+        "",
+        f"Words over 25 letters: the run-together Latvian PDF {together['ours']} % "
+        f"(raw pypdf {together['pypdf']} %); all real PDFs {real['ours']} % "
+        f"(raw pypdf {real['pypdf']} %).",
         "",
     ]
     if "skipped" in scans:

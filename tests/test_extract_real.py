@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from search.ingest.extract import process_file
+from search.models import SearchRequest
 from search.settings import Limits
+from tests.conftest import corpus_of
 
 WORD = re.compile(r"\w+")
 
@@ -148,3 +150,33 @@ def test_pages_of_code_formulas_tables_and_dot_leaders_are_searchable(
     for word in words:
         assert word in text
     assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", text)  # no stray control characters
+
+
+def _long_word_share(text: str) -> float:
+    words = re.findall(r"[^\W\d_]+", text)
+    return sum(len(w) > 25 for w in words) / len(words)
+
+
+def test_words_placed_without_spaces_are_spaced_by_their_glyph_positions(
+    testdata: Path, tmp_path: Path
+) -> None:
+    path = testdata.parent / "made" / "run-together-lv.pdf"
+    from pypdf import PdfReader
+
+    assert _long_word_share(PdfReader(path).pages[0].extract_text()) > 0.05  # the kind of file
+    doc = process_file(path, path.name, path.parent, Limits())
+    text = " ".join(p.text for p in doc.passages)
+    assert _long_word_share(text) < 0.01
+    assert "Šajā lekcijā tiek apskatīta pašvaldību un sociālo uzņēmumu sadarbība" in text
+    assert {p.language for p in doc.passages} == {"lv"}
+    service = corpus_of(tmp_path, {"lekcija.pdf": path})
+    assert not service.run_index().failed
+    hits = service.search(SearchRequest(text="uzņēmuma statuss")).hits
+    assert [h.source_key for h in hits] == ["lekcija.pdf"]
+
+
+@pytest.mark.parametrize("folder", ["pdf/lv", "pdf/sv", "pdf/ru", "pdf/en"])
+def test_pages_with_their_spaces_are_read_as_pypdf_reads_them(testdata: Path, folder: str) -> None:
+    for path in sorted((testdata / folder).glob("*.pdf")):
+        doc = process_file(path, path.name, path.parent, Limits())
+        assert not [w for w in doc.warnings if "glyph positions" in w], path.name

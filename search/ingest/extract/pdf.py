@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pypdf
 from pypdf.errors import PyPdfError
 
 from search.errors import ExtractionError
+from search.ingest.extract import spacing
 from search.ingest.extract.salvage import salvage_page_text
 from search.ingest.metadata import meaningful_title
 from search.models import Metadata, Page
@@ -89,4 +91,27 @@ def extract_pdf(
                     continue
                 warnings.append(f"page {number}: damaged; text read from the raw content stream")
             pages.append(Page(number=number, text=text))
-        return pages, _info_metadata(reader), warnings
+        return _with_word_spaces(path, password, pages, warnings), _info_metadata(reader), warnings
+
+
+def _with_word_spaces(
+    path: Path, password: str, pages: list[Page], warnings: list[str]
+) -> list[Page]:
+    """Pages whose words run together read again, spaced by their glyphs' positions."""
+    crowded = [p.number for p in pages if spacing.runs_together(p.text)]
+    if not crowded:
+        return pages
+    try:
+        respaced = spacing.respaced_pages(path, password, crowded)
+    except Exception as exc:  # pdfium refusing a file pypdf read: keep pypdf's text
+        log.debug("cannot respace %s: %s", path, exc)
+        return pages
+    before = {p.number: spacing.long_word_share(p.text) for p in pages}
+    better = {
+        n: text for n, text in respaced.items() if spacing.long_word_share(text) < before[n] / 2
+    }
+    if better:
+        warnings.append(
+            f"{len(better)} pages without spaces between words; spaced by glyph positions"
+        )
+    return [replace(p, text=better.get(p.number, p.text)) for p in pages]
