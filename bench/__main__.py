@@ -19,10 +19,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import pages_eval, qa_eval, scale, search_eval, synthetic
+from bench import conflation, pages_eval, qa_eval, scale, search_eval, synthetic
 from bench.stats import machine, summary
 from search.settings import PROJECT_ROOT, Settings
 
@@ -133,23 +134,19 @@ def markdown(r: dict[str, Any]) -> str:
         "",
         *scale.markdown(r["side_by_side"], r["date"], r["machine"]),
     ]
-    if "search_quality" in r:
-        lines += ["", "## Search quality on the sample corpus (bench/search_eval.toml)", ""]
-        lines += search_eval.markdown(r["search_quality"])
-    if "pages_kept" in r:
-        lines += [
-            "",
-            "## Real PDFs: pages kept, and scanned pages read by OCR (bench/pages_eval.py)",
-            "",
-        ]
-        lines += pages_eval.markdown(r["pages_kept"], r["spacing"], r["ocr"])
-    if "qa" in r:
-        lines += [
-            "",
-            "## Questions and answers on the sample corpus (tests/data/qa_eval.toml, 84 questions)",
-            "",
-        ]
-        lines += qa_eval.markdown(r["qa"])
+    sections: list[tuple[str, str, Callable[[], list[str]]]] = [
+        ("search_quality", "Search quality on the sample corpus (bench/search_eval.toml)",
+         lambda: search_eval.markdown(r["search_quality"])),
+        ("conflation", "Word forms: conflation and over-merging on the UD treebanks (bench/conflation.py)",
+         lambda: conflation.markdown(r["conflation"])),
+        ("pages_kept", "Real PDFs: pages kept, and scanned pages read by OCR (bench/pages_eval.py)",
+         lambda: pages_eval.markdown(r["pages_kept"], r["spacing"], r["ocr"])),
+        ("qa", "Questions and answers on the sample corpus (tests/data/qa_eval.toml, 84 questions)",
+         lambda: qa_eval.markdown(r["qa"])),
+    ]  # fmt: skip
+    for key, heading, body in sections:
+        if key in r:
+            lines += ["", f"## {heading}", "", *body()]
     c = r["cold_start"]
     lines += [
         "",
@@ -186,6 +183,8 @@ def main() -> int:
         print("pages kept from real PDFs, scanned pages read by OCR …", flush=True)
         result["pages_kept"] = pages_eval.pages_kept(tmp)
         result["spacing"] = pages_eval.words_run_together(tmp)
+        print("word forms: conflation on the UD treebanks …", flush=True)
+        result["conflation"] = conflation.table()
         result["ocr"] = pages_eval.ocr(tmp)
         print(f"generated files, {args.files} passages …", flush=True)
         result["generated_files"] = [bench_generated_files(tmp, args.files)] if args.files else []

@@ -425,6 +425,17 @@ class SearchService:
 
         return doc_id_for(key)
 
+    @staticmethod
+    def index_term(language: str, word: str, dictionary: bool = True) -> str:
+        """What a language field indexes a word as (`dictionary=False`: the stemmer alone,
+        without Hunspell's dictionary forms; what the conflation benchmark compares)."""
+        from search.text import analysis, latvian
+
+        if dictionary or language not in ("lv", "sv", "ru"):
+            return analysis.analyze_token(language, word) or word.lower()
+        lower = word.lower()
+        return latvian.stem(lower) if language == "lv" else analysis.plain_stem(language, lower)
+
     def baseline_answer(self, question: str) -> tuple[list[Hit], str]:
         """Plain BM25 over the question's words: the passages, and the first sentence of the
         first (what the Q&A evaluation compares `ask` with)."""

@@ -32,7 +32,7 @@ from search.ingest.workers import Job, extract_all
 from search.models import Document, Failure, IndexProgress, IndexReport, SourceFile
 from search.settings import Settings
 from search.text import compounds
-from search.text.analysis import FOLDED_FIELD, field_for_language, fold, tokens
+from search.text.analysis import FOLDED_FIELD, field_for_language, fold, folded_text, tokens
 from search.text.fingerprint import fingerprint
 
 DELETE_BATCH = 512
@@ -324,7 +324,7 @@ def _rows(
             "lang": p.language,
             "ocr": p.ocr,
             field_for_language(p.language): searchable,
-            FOLDED_FIELD: searchable,
+            FOLDED_FIELD: folded_text(searchable, p.language),
             "spelling": searchable,
         }
         if p.language == "sv" and known is not None:

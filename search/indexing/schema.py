@@ -12,16 +12,19 @@ from search.text.analysis import (
     LANGUAGE_FIELDS,
     OTHER_FIELD,
     folded_analyzer,
+    folded_terms_analyzer,
     language_analyzer,
     plain_analyzer,
 )
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """Bump whenever a field, an analyzer (or the module it lives in: the schema pickles it) or
 the extraction and cleaning of text changes: indexes of another version are rebuilt (their
 manifests would otherwise keep old text). 4: the analyzers moved to search.text.analysis.
 5: the garbage filter keeps every real page; titles and headings are indexed as words;
-scanned pages are read by OCR (and marked `ocr`); the source's content hash is stored."""
+scanned pages are read by OCR (and marked `ocr`); the source's content hash is stored.
+6: words are indexed by their dictionary forms (Hunspell), the folded field by the same
+terms without diacritics; PDF words run together are spaced."""
 
 
 def _described(f: fields.Field) -> Any:
@@ -58,7 +61,7 @@ def build_schema() -> Any:
         origin=STORED,
         **text_fields,
         **{OTHER_FIELD: TEXT(analyzer=plain_analyzer())},
-        **{FOLDED_FIELD: TEXT(analyzer=folded_analyzer())},
+        **{FOLDED_FIELD: TEXT(analyzer=folded_terms_analyzer())},
         # exact lowercase word forms, for "did you mean" suggestions in each language's letters
         spelling=TEXT(analyzer=plain_analyzer(), phrase=False),
         # stems of the parts of Swedish compounds (kommunsamarbete → kommun samarbet)

@@ -35,7 +35,7 @@ from search.retrieval.matching import UNSTEMMED, Frequency, compile_query, is_st
 from search.retrieval.query import FieldFilter, Node, parse, split_filters, words_of
 from search.retrieval.ranking import Matches, Postings
 from search.settings import Settings
-from search.text import analysis
+from search.text import analysis, lemmas
 from search.text.analysis import FOLDED_FIELD
 
 CANDIDATE_FACTOR = 6
@@ -55,6 +55,8 @@ class Engine:
         self._facets: FacetIndex | None = None
         self._postings: Postings | None = None
         self._stamp: tuple[int, ...] | None = None
+        # the first query analyses its words with the dictionaries: read them meanwhile
+        threading.Thread(target=lemmas.preload, name="dictionaries", daemon=True).start()
 
     def close(self) -> None:
         with self._lock:
@@ -210,7 +212,8 @@ class Engine:
         changed = False
         for word in words_of(node):
             lower = word.lower()
-            if is_stopword(lower) or self._frequency(FOLDED_FIELD, analysis.fold(lower)) >= 2:
+            known = max(self._frequency(FOLDED_FIELD, t) for t in analysis.folded_terms(lower))
+            if is_stopword(lower) or known >= 2:
                 continue
             candidates = [
                 c for c in reader.terms_within("spelling", lower, 2, prefix=1) if c != lower
@@ -325,7 +328,10 @@ class Engine:
                 return SearchResults(SearchRequest(), (), 0, 0, (), "", 0.0)
             own = searcher.stored_fields(n)
             results = searcher.more_like(
-                n, FOLDED_FIELD, text=own.get("text", ""), top=limit * CANDIDATE_FACTOR
+                n,
+                FOLDED_FIELD,
+                text=analysis.folded_text(own.get("text", ""), own.get("lang", "other")),
+                top=limit * CANDIDATE_FACTOR,
             )
             best: dict[int, tuple[int, float]] = {}
             own_doc = facets.passage_doc[n]

@@ -29,11 +29,11 @@ def match_spans(
     lang_key = language if field != analysis.OTHER_FIELD else "other"
     own = {t for f, t in terms if f == field}
     folded = {t for f, t in terms if f == FOLDED_FIELD}
-    analyse, fold = analysis.analyze_token, analysis.fold
+    analyse, folded_term = analysis.analyze_token, analysis.folded_term
     spans = []
     for token, start, end in analysis.tokens(text) if toks is None else toks:
         form = analyse(lang_key, token)
-        if (form and form in own) or fold(token) in folded:
+        if (form and form in own) or folded_term(lang_key, token) in folded:
             spans.append((start, end))
     return spans
 

@@ -13,12 +13,13 @@ from typing import Any
 from whoosh import query as wq
 
 from search.retrieval.query import AnyOf, FieldFilter, Node, Not, Phrase, Word, words_of
-from search.text import analysis
+from search.text import analysis, transliteration
 from search.text.analysis import FOLDED_FIELD, LANGUAGE_FIELDS, OTHER_FIELD
 from search.text.glossary import Concept, analyzer_language, glossary
 from search.text.places import gazetteer, spellings_of
 
 FOLDED_BOOST = 0.3
+OTHER_SCRIPT_BOOST = 0.3
 TITLE_BOOST = 0.5
 EXPANSION_BOOST = 0.4
 """Glossary expansions rank below the words the user typed."""
@@ -54,12 +55,31 @@ def _term_alternatives(token: str, frequency: Frequency | None = None) -> list[A
     sv_stem = analysis.analyze_token("sv", token)
     if sv_stem:
         alts.append(wq.Term("text_sv_parts", sv_stem, boost=COMPOUND_BOOST))
-    folded = analysis.fold(token)
-    # The folded field only adds something when the index holds spellings of this word
-    # with other diacritics than the user typed; otherwise it would score every match twice.
-    exact = token.lower().replace("ё", "е")
-    if frequency is None or frequency(FOLDED_FIELD, folded) > frequency("spelling", exact):
-        alts.append(wq.Term(FOLDED_FIELD, folded, boost=FOLDED_BOOST))
+    # The folded field only adds something when it finds more passages than the language
+    # fields do (forms with other diacritics than the user typed); otherwise it would score
+    # every match twice.
+    exact = max((frequency(a.fieldname, a.text) for a in alts), default=0) if frequency else 0
+    for folded in analysis.folded_terms(token):
+        if frequency is None or frequency(FOLDED_FIELD, folded) > exact:
+            alts.append(wq.Term(FOLDED_FIELD, folded, boost=FOLDED_BOOST))
+    return alts + _other_script(token)
+
+
+def _other_script(token: str) -> list[Any]:
+    """The word as typed in the other script (`Gomel` → гомел, `Валмиера` → valmiera), in
+    the fields of that script's languages, at a lower weight."""
+    spelled = transliteration.other_script(token)
+    if spelled is None:
+        return []
+    cyrillic = not token.isascii() and not spelled.isascii()
+    langs = ("lv", "sv", "en") if cyrillic else ("ru",)
+    alts = []
+    for lang in langs:
+        analysed = analysis.analyze_token(lang, spelled)
+        if analysed:
+            alts.append(wq.Term(LANGUAGE_FIELDS[lang], analysed, boost=OTHER_SCRIPT_BOOST))
+    if not cyrillic:
+        alts.append(wq.Term(OTHER_FIELD, spelled, boost=OTHER_SCRIPT_BOOST))  # Belarusian
     return alts
 
 
@@ -69,8 +89,11 @@ def _phrase(words: list[str]) -> Any:
         return None
     if len(toks) == 1:
         return wq.Or(_term_alternatives(toks[0]))
+    folded = {
+        tuple(analysis.folded_term(lang, t) for t in toks) for lang in (*LANGUAGE_FIELDS, "other")
+    }
     alts: list[Any] = [
-        wq.Phrase(FOLDED_FIELD, [analysis.fold(t) for t in toks], boost=FOLDED_BOOST * 2)
+        wq.Phrase(FOLDED_FIELD, list(terms), boost=FOLDED_BOOST * 2) for terms in sorted(folded)
     ]
     for lang, field in WORD_FIELDS:
         analysed = [analysis.analyze_token(lang, t) for t in toks]
@@ -98,15 +121,12 @@ def _word(word: Word, keep_stopwords: bool, frequency: Frequency | None) -> Any:
             analysed = analysis.analyze_token(lang, token)
             if analysed:
                 alts.append(wq.FuzzyTerm(field, analysed, maxdist=word.fuzzy, prefixlength=1))
-        alts.append(
+        alts += [
             wq.FuzzyTerm(
-                FOLDED_FIELD,
-                analysis.fold(token),
-                boost=FOLDED_BOOST,
-                maxdist=word.fuzzy,
-                prefixlength=1,
+                FOLDED_FIELD, folded, boost=FOLDED_BOOST, maxdist=word.fuzzy, prefixlength=1
             )
-        )
+            for folded in analysis.folded_terms(token)
+        ]
         return wq.Or(alts)
     if not keep_stopwords and is_stopword(token):
         return None
@@ -117,7 +137,8 @@ def _word(word: Word, keep_stopwords: bool, frequency: Frequency | None) -> Any:
         words = [t for t, _, _ in analysis.tokens(spelling)]
         if len(words) == 1:
             alts += [a for a in (_alternative(lang, words, 1.0),) if a is not None]
-            alts.append(wq.Term(FOLDED_FIELD, analysis.fold(words[0]), boost=FOLDED_BOOST))
+            folded = analysis.folded_term(analyzer_language(lang), words[0])
+            alts.append(wq.Term(FOLDED_FIELD, folded, boost=FOLDED_BOOST))
     return wq.Or(list(dict.fromkeys(alts)))
 
 

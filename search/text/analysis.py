@@ -1,9 +1,10 @@
 """Per-language Whoosh analyzers: which stemmer and stopwords each language field uses.
 
-Language fields keep letters exact (å ≠ a, š ≠ s) and stem; the folded field strips
-diacritics and does not stem, so diacritic-free input still finds text, at lower weight.
-Russian and the folded field treat ё as е. Languages without their own field (be, other)
-are only lowercased.
+Language fields keep letters exact (å ≠ a, š ≠ s) and index each word as the stem of its
+dictionary form. The folded field holds the same terms without diacritics (`pašvaldībām`
+→ `pasvaldib`), so diacritic-free input (`pasvaldibam`, `foretagen`) finds every inflected
+form, at lower weight. Russian and the folded field treat ё as е. Languages without their
+own field (be, other) are only lowercased.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from whoosh.analysis import (
 )
 from whoosh.lang.stopwords import stoplists
 
-from search.text import latvian
+from search.text import latvian, lemmas
 
 TOKEN_PATTERN = r"\w+(?:['’]\w+)*"
 
@@ -94,14 +95,23 @@ _SNOWBALL_NAMES = {"sv": "swedish", "ru": "russian", "en": "english"}
 
 
 def stem_function(language: str) -> Callable[[str], str]:
-    """The stemmer for a language code; identity for languages without one."""
+    """What a language field indexes a lowercase word as: the stem of its dictionary form
+    where Hunspell's dictionary knows the word (lv, sv, ru; see `lemmas`), else its own
+    stem; identity for languages without a stemmer. Cached per word."""
     if language == "lv":
-        return latvian.stem
+        return functools.lru_cache(maxsize=200_000)(latvian.index_term)
     if language in _SNOWBALL_NAMES:
         import Stemmer
 
-        stemmer = Stemmer.Stemmer(_SNOWBALL_NAMES[language])
-        return stemmer.stemWord  # type: ignore[no-any-return]
+        stem: Callable[[str], str] = Stemmer.Stemmer(_SNOWBALL_NAMES[language]).stemWord
+        if language not in lemmas.DICTIONARIES:
+            return stem
+
+        @functools.lru_cache(maxsize=200_000)
+        def lemma_then_stem(word: str) -> str:
+            return stem(lemmas.lemma(language, word) or word)
+
+        return lemma_then_stem
     return lambda word: word
 
 
@@ -127,6 +137,11 @@ def plain_analyzer() -> Any:
 
 def folded_analyzer() -> Any:
     return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | FoldFilter()
+
+
+def folded_terms_analyzer() -> Any:
+    """The folded field's: its text is made of folded terms already (`folded_text`)."""
+    return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter()
 
 
 def field_for_language(language: str) -> str:
@@ -174,3 +189,46 @@ def analyze_token(language: str, token: str) -> str | None:
 @functools.lru_cache(maxsize=8)
 def _stemmer(language: str) -> Callable[[str], str]:
     return stem_function(language)
+
+
+@functools.lru_cache(maxsize=200_000)
+def folded_term(language: str, token: str) -> str:
+    """A token of a text in `language` as the folded field indexes it: its language field's
+    term without diacritics (a stopword, or a language without a field: the word folded)."""
+    analysed = analyze_token(language if language in LANGUAGE_FIELDS else "other", token)
+    term = fold((analysed or token).replace(latvian.REFLEXIVE_MARK, ""))
+    return term if _TOKEN_RE.fullmatch(term) else fold(token)
+
+
+def folded_text(text: str, language: str) -> str:
+    """The folded field's text of a passage: one folded term per token, in order, so that
+    phrases match by position."""
+    return " ".join(folded_term(language, token) for token, _, _ in tokens(text))
+
+
+def folded_terms(token: str) -> list[str]:
+    """The folded terms a query word may stand for, whatever the language of the text.
+
+    A word typed without its diacritics may be another word to the dictionary (`lacis` is
+    a form of `lakt`, while the user meant `lācis`), so each language's plain stem of it is
+    a candidate too."""
+    word = token.lower()
+    candidates = [folded_term(lang, token) for lang in (*LANGUAGE_FIELDS, "other")]
+    for lang in LANGUAGE_FIELDS:
+        if word not in stopwords(lang):
+            plain = latvian.stem(word) if lang == "lv" else plain_stem(lang, word)
+            if _TOKEN_RE.fullmatch(plain):
+                candidates.append(fold(plain))
+    return list(dict.fromkeys(candidates))
+
+
+def plain_stem(language: str, word: str) -> str:
+    """Snowball's stem of a lowercase word, without the dictionary (sv, ru, en)."""
+    return _snowball(language)(word)
+
+
+@functools.lru_cache(maxsize=4)
+def _snowball(language: str) -> Callable[[str], str]:
+    import Stemmer
+
+    return Stemmer.Stemmer(_SNOWBALL_NAMES[language]).stemWord  # type: ignore[no-any-return]

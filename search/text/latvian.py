@@ -50,6 +50,7 @@ ENDINGS: tuple[tuple[str, int, bool], ...] = (
     ("āt", 1, False),
     ("ēt", 1, False),
     ("īt", 1, False),
+    ("ot", 1, False),
     ("um", 1, False),
     ("us", 1, True),
     ("as", 1, False),
@@ -119,6 +120,33 @@ def _drop_verbal_j(stem: str) -> str:
     if len(stem) >= 5 and stem[-1] == "j" and stem[-2] in "āēī":
         return stem[:-2]
     return stem
+
+
+def index_term(word: str) -> str:
+    """What a lowercase Latvian word form is indexed as: the stem of its dictionary form
+    when the dictionary knows it (`lāču` → lācis → `lāc`), else its own stem. A verb is
+    its infinitive without `-t` and its theme vowel (`izsniedza` → izsniegt → `izsnieg`,
+    `skatījās` → skatīt → `skat`), which is where the stemmer leaves its unknown forms; a
+    reflexive verb keeps a mark (`mācīties` is not `mācīt`)."""
+    from search.text.lemmas import latvian_lemma
+
+    found = latvian_lemma(word)
+    if found is None:
+        return stem(word)
+    if not found.verb:
+        return stem(found.form)
+    form, reflexive = found.form, found.reflexive
+    if form.endswith("ties") and len(form) > 6:
+        form, reflexive = form[:-4], True
+    elif form.endswith("t") and len(form) > 3:
+        form = form[:-1]
+    if len(form) > 3 and form[-1] in VOWELS:
+        form = form[:-1]
+    return _drop_verbal_j(form) + (REFLEXIVE_MARK if reflexive else "")
+
+
+REFLEXIVE_MARK = "·"
+"""Ends the index term of a reflexive verb; no word of a text contains it."""
 
 
 def stem(word: str) -> str:
