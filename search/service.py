@@ -426,6 +426,14 @@ class SearchService:
         return doc_id_for(key)
 
     @staticmethod
+    def prepare_analysis() -> None:
+        """Read the word-form dictionaries (about 0.4 s) now, so the first query a person
+        types does not wait for them; the TUI calls it in a thread as it starts."""
+        from search.text import lemmas
+
+        lemmas.preload()
+
+    @staticmethod
     def index_term(language: str, word: str, dictionary: bool = True) -> str:
         """What a language field indexes a word as (`dictionary=False`: the stemmer alone,
         without Hunspell's dictionary forms; what the conflation benchmark compares)."""

@@ -20,7 +20,7 @@ from search.models import Document, SearchRequest
 from search.retrieval.engine import Engine
 from search.retrieval.matching import is_stopword
 from search.settings import Limits, Settings
-from search.text import analysis, compounds
+from search.text import analysis, compounds, transliteration
 from search.text.places import gazetteer
 
 FACETS = ("country", "lang", "doc_type", "year", "organisation", "municipality", "source")
@@ -55,15 +55,27 @@ def _passage_matches(
 ) -> bool:
     key = _lang_key(language)
     forms = {analysis.analyze_token(key, t) for t, _, _ in analysis.tokens(text)}
-    folded = {analysis.fold(t) for t, _, _ in analysis.tokens(text)}
+    folded = {analysis.folded_term(key, t) for t, _, _ in analysis.tokens(text)}
     # a Swedish compound also holds its parts (kommunsamarbete: kommun, samarbete)
     parts = set(compounds.parts_text(text, known).split()) if language == "sv" else set()
+
+    def in_other_script(word: str) -> bool:
+        """`social` also looks for социал in Russian (and other) text, and back."""
+        spelled = transliteration.other_script(word)
+        if spelled is None:
+            return False
+        if spelled.isascii():
+            return key in ("lv", "sv", "en") and analysis.analyze_token(key, spelled) in forms
+        if key == "other":
+            return spelled in forms
+        return key == "ru" and analysis.analyze_token(key, spelled) in forms
 
     def has(word: str) -> bool:
         return (
             analysis.analyze_token(key, word) in forms
-            or analysis.fold(word) in folded
+            or any(t in folded for t in analysis.folded_terms(word))
             or analysis.analyze_token("sv", word) in parts
+            or in_other_script(word)
         )
 
     return any(has(w) for w in words) if any_word else all(has(w) for w in words)

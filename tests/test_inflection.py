@@ -20,7 +20,8 @@ LV = (
 )
 SV = (
     "Kommunen tecknade hyresavtalen med två sociala företag i Östersund förra året.\n\n"
-    "Ett socialt företag anställer personer som står långt från arbetsmarknaden.\n"
+    "Ett socialt företag anställer personer som står långt från arbetsmarknaden.\n\n"
+    "De anställda får lön enligt avtal.\n"
 )
 RU = "Муниципалитету помогли жители. Каравай испекли к празднику в Гомеле.\n"
 
@@ -76,6 +77,7 @@ def test_latvian_typed_without_diacritics_finds_inflected_forms(
         ("hyresavtal", "the compound itself, inflected"),
         ("foretagen", "typed without diacritics, inflected"),
         ("ostersund", "a place typed without diacritics"),
+        ("anställt", "a participle's neuter finds its plural (anställda)"),
     ],
 )
 def test_swedish_forms_find_each_other(service: SearchService, query: str, kind: str) -> None:
@@ -135,3 +137,9 @@ def test_every_glossary_concept_has_russian_and_belarusian_terms() -> None:
 def test_a_cross_lingual_query_finds_an_inflected_russian_word(service: SearchService) -> None:
     request = SearchRequest(text="municipality", cross_lingual=True)
     assert "ru.txt" in [h.source_key for h in service.search(request).hits]
+
+
+def test_a_name_typed_in_cyrillic_finds_its_latin_spelling(tmp_path: Path) -> None:
+    service = corpus_of(tmp_path, {"talsi.txt": "Talsu novadā strādā Karavaja darbnīca.".encode()})
+    assert not service.run_index().failed
+    assert _found(service, "Каравая") == ["talsi.txt"]

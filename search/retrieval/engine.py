@@ -35,7 +35,7 @@ from search.retrieval.matching import UNSTEMMED, Frequency, compile_query, is_st
 from search.retrieval.query import FieldFilter, Node, parse, split_filters, words_of
 from search.retrieval.ranking import Matches, Postings
 from search.settings import Settings
-from search.text import analysis, lemmas
+from search.text import analysis
 from search.text.analysis import FOLDED_FIELD
 
 CANDIDATE_FACTOR = 6
@@ -55,8 +55,6 @@ class Engine:
         self._facets: FacetIndex | None = None
         self._postings: Postings | None = None
         self._stamp: tuple[int, ...] | None = None
-        # the first query analyses its words with the dictionaries: read them meanwhile
-        threading.Thread(target=lemmas.preload, name="dictionaries", daemon=True).start()
 
     def close(self) -> None:
         with self._lock:

@@ -13,7 +13,7 @@ from typing import Any
 from whoosh import query as wq
 
 from search.retrieval.query import AnyOf, FieldFilter, Node, Not, Phrase, Word, words_of
-from search.text import analysis, transliteration
+from search.text import analysis, latvian, transliteration
 from search.text.analysis import FOLDED_FIELD, LANGUAGE_FIELDS, OTHER_FIELD
 from search.text.glossary import Concept, analyzer_language, glossary
 from search.text.places import gazetteer, spellings_of
@@ -39,7 +39,8 @@ def UNSTEMMED(field: str, term: str) -> int:
 
 
 def is_stopword(token: str) -> bool:
-    return any(analysis.analyze_token(lang, token) is None for lang in LANGUAGE_FIELDS)
+    word = token.lower().replace("ё", "е")
+    return any(word in analysis.stopwords(lang) for lang in LANGUAGE_FIELDS)
 
 
 def _term_alternatives(token: str, frequency: Frequency | None = None) -> list[Any]:
@@ -71,14 +72,14 @@ def _other_script(token: str) -> list[Any]:
     spelled = transliteration.other_script(token)
     if spelled is None:
         return []
-    cyrillic = not token.isascii() and not spelled.isascii()
-    langs = ("lv", "sv", "en") if cyrillic else ("ru",)
+    to_latin = spelled.isascii()
+    langs = ("lv", "sv", "en") if to_latin else ("ru",)
     alts = []
     for lang in langs:
-        analysed = analysis.analyze_token(lang, spelled)
-        if analysed:
-            alts.append(wq.Term(LANGUAGE_FIELDS[lang], analysed, boost=OTHER_SCRIPT_BOOST))
-    if not cyrillic:
+        # a name, mostly: the stemmer alone (no dictionary is read for a spelling aid)
+        stem = analysis.plain_stem(lang, spelled) if lang != "lv" else latvian.stem(spelled)
+        alts.append(wq.Term(LANGUAGE_FIELDS[lang], stem, boost=OTHER_SCRIPT_BOOST))
+    if not to_latin:
         alts.append(wq.Term(OTHER_FIELD, spelled, boost=OTHER_SCRIPT_BOOST))  # Belarusian
     return alts
 

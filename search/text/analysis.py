@@ -222,6 +222,19 @@ def folded_terms(token: str) -> list[str]:
     return list(dict.fromkeys(candidates))
 
 
+@functools.lru_cache(maxsize=100_000)
+def plain_term(language: str, token: str) -> str | None:
+    """A token as its language's stemmer alone would index it (no dictionary; None for a
+    stopword): for matching place names, where reading the dictionaries in every extraction
+    process would cost more than names gain from them."""
+    word = token.lower().replace("ё", "е")
+    if language not in LANGUAGE_FIELDS:
+        return word
+    if word in stopwords(language):
+        return None
+    return latvian.stem(word) if language == "lv" else plain_stem(language, word)
+
+
 def plain_stem(language: str, word: str) -> str:
     """Snowball's stem of a lowercase word, without the dictionary (sv, ru, en)."""
     return _snowball(language)(word)

@@ -98,6 +98,12 @@ def _reflexive(word: str, info: list[str]) -> bool:
     return word.endswith(_REFLEXIVE_ENDINGS)
 
 
+def _is_cyrillic(word: str) -> bool:
+    """Whether a word is in Cyrillic letters: only the Russian dictionary is asked about it,
+    and only it is not asked about a Latin one (no dictionary is read for nothing)."""
+    return "\u0400" <= word[0] <= "\u04ff"
+
+
 def _closest(word: str, forms: list[str]) -> str:
     """Of several analyses the one that is the word itself, then the one sharing the longest
     beginning with it (`sienas` is `siena`, not `siet`), then the shortest."""
@@ -121,7 +127,11 @@ def _closest_latvian(word: str, found: list[LatvianLemma]) -> LatvianLemma:
 def lemma(language: str, word: str) -> str | None:
     """The dictionary form of a lowercase Swedish or Russian word; None if the dictionary
     does not know it."""
-    if language not in DICTIONARIES or not word.isalpha():
+    if (
+        language not in DICTIONARIES
+        or not word.isalpha()
+        or _is_cyrillic(word) != (language == "ru")
+    ):
         return None
     found = [f for a in _dictionary(language).analyze(word) if (f := _compound_lemma(word, a))]
     return _closest(word, found) if found else None
@@ -146,7 +156,7 @@ def _compound_lemma(word: str, analysis: str) -> str | None:
 def latvian_lemma(word: str) -> LatvianLemma | None:
     """The dictionary form of a lowercase Latvian word; None if the dictionary does not
     know it."""
-    if not word.isalpha():
+    if not word.isalpha() or _is_cyrillic(word):
         return None
     found = [m for a in _dictionary("lv").analyze(word) if (m := _latvian(word, a))]
     if not found:
