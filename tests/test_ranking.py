@@ -36,6 +36,13 @@ QUERIES = [
     "-kommun",
     "municipality procurement",
     "Uppsala",
+    '"sociālie uzņēmumi"',
+    '"sociala foretag"',
+    '"kommun samarbete"~3',
+    '"social municipality"~6',
+    '"social enterprises" -"sociala företag"',
+    '"sociala kommun"~4',
+    '"kommunen och det sociala företaget"',
 ]
 EXPANDING = ["koop*", "samarbet~1", "kommun* samarbete", "ko* OR pa*"]
 """Prefix and fuzzy words: matched over arrays as the union of their terms, each passage
@@ -182,3 +189,25 @@ def test_a_layout_that_does_not_hold_falls_back_to_the_public_api(
         assert dict(zip(got.ids.tolist(), got.scores.tolist(), strict=True)) == pytest.approx(
             expected, rel=1e-9
         )
+
+
+def test_phrases_and_proximity_are_matched_over_arrays(
+    changed_index: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_whoosh(self: Postings, q: Any) -> Any:
+        raise AssertionError(f"{q!r} went to Whoosh's matcher")
+
+    monkeypatch.setattr(Postings, "_by_whoosh", no_whoosh)
+    opened = _searcher(changed_index)
+    searcher = next(opened)
+    reader = searcher.reader()  # type: ignore[attr-defined]
+    facets, postings = FacetIndex(reader), Postings(searcher)
+
+    def found(text: str) -> int:
+        node, _ = split_filters(parse(text))
+        q = compile_query(node, facets.canonical, reader.doc_frequency, False)
+        return len(postings.run(q).ids)
+
+    side_by_side, near = found('"sociala kommun"'), found('"sociala kommun"~4')
+    assert side_by_side < near, "words up to four apart find more than side by side"
+    assert found('"sociala företag"') > 0  # (the order: the equality test above)

@@ -84,7 +84,8 @@ def _other_script(token: str) -> list[Any]:
     return alts
 
 
-def _phrase(words: list[str]) -> Any:
+def _phrase(words: list[str], within: int = 0) -> Any:
+    """The words in order, side by side (`within`: up to that many other words between)."""
     toks = [t for w in words for t, _, _ in analysis.tokens(w)]
     if not toks:
         return None
@@ -94,13 +95,15 @@ def _phrase(words: list[str]) -> Any:
         tuple(analysis.folded_term(lang, t) for t in toks) for lang in (*LANGUAGE_FIELDS, "other")
     }
     alts: list[Any] = [
-        wq.Phrase(FOLDED_FIELD, list(terms), boost=FOLDED_BOOST * 2) for terms in sorted(folded)
+        wq.Phrase(FOLDED_FIELD, list(terms), slop=1 + within, boost=FOLDED_BOOST * 2)
+        for terms in sorted(folded)
     ]
     for lang, field in WORD_FIELDS:
         analysed = [analysis.analyze_token(lang, t) for t in toks]
         kept = [a for a in analysed if a]
         if len(kept) >= 2:
-            alts.append(wq.Phrase(field, kept, slop=1 + len(analysed) - len(kept)))
+            slop = 1 + within + len(analysed) - len(kept)
+            alts.append(wq.Phrase(field, kept, slop=slop))
     return wq.Or(alts)
 
 
@@ -209,7 +212,7 @@ class _Context:
         if isinstance(node, Word):
             return self.sequence([node], keep)
         if isinstance(node, Phrase):
-            return _phrase(list(node.words))
+            return _phrase(list(node.words), node.within)
         if isinstance(node, FieldFilter):
             return filter_query(node, self.normalise)
         if isinstance(node, Not):

@@ -26,7 +26,11 @@ class Word:
 
 @dataclass(frozen=True, slots=True)
 class Phrase:
+    """`"sociala företag"`: the words in this order, side by side; `"kommun samarbete"~3`:
+    in this order with up to 3 other words between each two (Lucene's proximity, in order)."""
+
     words: tuple[str, ...]
+    within: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,13 +66,14 @@ class _Tok:
     text: str
     col: int
     field: str = ""
+    within: int = 0
 
 
 _TOKEN = re.compile(
     r"""(?P<space>\s+)
       | (?P<lparen>\()
       | (?P<rparen>\))
-      | (?P<phrase>"[^"]*"?)
+      | (?P<phrase>"[^"]*"?(?:~\d*)?)
       | (?P<filter>[A-Za-z_]+:(?:"[^"]*"?|[^\s()"]*))
       | (?P<neg>-(?=[^\s-]))
       | (?P<word>[^\s()"]+)""",
@@ -83,11 +88,14 @@ def _tokenize(text: str) -> list[_Tok]:
         if kind == "space":
             continue
         if kind == "phrase":
-            if len(value) < 2 or not value.endswith('"'):
+            quoted, _, within = value.partition('"~')
+            if within or value.endswith('"~'):
+                quoted += '"'
+            if len(quoted) < 2 or not quoted.endswith('"'):
                 raise QuerySyntaxError(
                     f'unclosed quote starting at column {col}: add the closing "'
                 )
-            tokens.append(_Tok("phrase", value[1:-1], col))
+            tokens.append(_Tok("phrase", quoted[1:-1], col, within=_proximity(value, col)))
         elif kind == "filter":
             name, _, raw = value.partition(":")
             try:
@@ -110,6 +118,22 @@ def _tokenize(text: str) -> list[_Tok]:
         else:
             tokens.append(_Tok(kind, value, col))
     return tokens
+
+
+def _proximity(value: str, col: int) -> int:
+    """The N of `"…"~N` (words allowed between two of the phrase's); 0 without it."""
+    if '"~' not in value[1:]:
+        return 0
+    digits = value.rpartition("~")[2]
+    if not digits:
+        raise QuerySyntaxError(
+            f"'~' after the phrase at column {col} needs a number, e.g. \"a b\"~3"
+        )
+    if int(digits) > MAX_PROXIMITY:
+        raise QuerySyntaxError(
+            f"'~{digits}' after the phrase at column {col}: at most {MAX_PROXIMITY} words between"
+        )
+    return int(digits)
 
 
 def _filter_node(tok: _Tok) -> FieldFilter:
@@ -140,6 +164,8 @@ MAX_QUERY_CHARS = 2000
 MAX_TERMS = 64
 """Words, phrases and filters in one query."""
 MAX_PHRASE_WORDS = 32
+MAX_PROXIMITY = 20
+"""Words allowed between two words of a `"…"~N` phrase."""
 MAX_DEPTH = 16
 """Parentheses inside parentheses."""
 
@@ -249,7 +275,7 @@ class _Parser:
                     f"the phrase at column {tok.col} has {len(words)} words; "
                     f"a phrase may have at most {MAX_PHRASE_WORDS}"
                 )
-            return Phrase(words)
+            return Phrase(words, tok.within)
         if tok.kind == "filter":
             return _filter_node(tok)
         return _word_node(tok)

@@ -8,9 +8,11 @@ version, and the query tree is evaluated with numpy over the whole collection.
 
 The scores are Whoosh's own BM25F (B 0.75, K1 1.2, idf `log(N / (df + 1)) + 1`, field
 lengths quantised to a byte as Whoosh stores them), summed as Whoosh sums them for And,
-Or and AndMaybe; a test checks them against Whoosh's. Query kinds with no array path
-here (phrases, ranges) are matched and scored by Whoosh and their results used as they
-are. Reading Whoosh's files in one piece uses its private layout: `search.retrieval.whoosh_layout`
+Or and AndMaybe; a test checks them against Whoosh's. A phrase is matched over its words'
+position arrays (each word within `slop` positions after the one before, as Whoosh's
+SpanNear2 does) and scored as Whoosh scores it, the sum of its words' scores. Query kinds
+with no array path here (ranges) are matched and scored by Whoosh and their results used
+as they are. Reading Whoosh's files in one piece uses its private layout: `search.retrieval.whoosh_layout`
 holds those reads and checks them against the public API when an index is opened.
 """
 
@@ -34,6 +36,9 @@ B, K1 = 0.75, 1.2
 """Whoosh's BM25F defaults, which the index has always been searched with."""
 CACHED_POSTINGS = 4_000_000
 """Postings (passage number + frequency, 8 bytes each) kept between searches: 32 MB."""
+
+CACHED_POSITIONS = 4_000_000
+"""Positions (8 bytes each) of phrase words kept between searches: 32 MB."""
 
 CACHED_FREQUENCIES = 100_000
 """Document frequencies of terms looked up without their postings (query building)."""
@@ -81,6 +86,8 @@ class Postings:
         self._cache: OrderedDict[tuple[str, str], tuple[Ids, NDArray[np.float32]]] = OrderedDict()
         self._cached = 0
         self._frequencies: dict[tuple[str, str], int] = {}
+        self._positions: OrderedDict[tuple[str, str], NDArray[np.int64]] = OrderedDict()
+        self._positions_cached = 0
         self._lock = threading.Lock()
 
     def cached_postings(self) -> int:
@@ -112,6 +119,8 @@ class Postings:
                 return parts[0]  # Whoosh ignores the boost of a one-part compound too
             found = _union(parts, self.size) if kind is wq.Or else _intersection(parts)
             return _boosted(found, q.boost)
+        if kind is wq.Phrase and q.words:
+            return self._phrase(q)
         if kind in (wq.Prefix, wq.FuzzyTerm) and q.text:
             return self._expanded(q)
         if kind is wq.AndMaybe:
@@ -132,6 +141,64 @@ class Postings:
         if q.constantscore:
             return Matches(found.ids, np.full(len(found.ids), q.boost, dtype=np.float64))
         return _boosted(found, q.boost)
+
+    def _phrase(self, q: Any) -> Matches:
+        """Passages where each word of the phrase stands 1 to `slop` positions after the
+        one before it; scored as Whoosh's And of the words (the sum of their scores)."""
+        field = q.fieldname
+        if field not in self._reader.schema:
+            return Matches.empty()
+        if not self._reader.schema[field].format.supports("positions"):
+            return self._by_whoosh(q)
+        words = [w.decode("utf-8") if isinstance(w, bytes) else str(w) for w in q.words]
+        parts = [self._term(field, word, 1.0) for word in words]
+        if any(not len(p.ids) for p in parts):
+            return Matches.empty()
+        found = parts[0] if len(parts) == 1 else _intersection(parts)
+        if len(words) > 1 and len(found.ids):
+            reach = self._positions_in(field, words[0], found.ids)
+            for word in words[1:]:
+                keys = self._positions_in(field, word, found.ids)
+                # the nearest reached position before each of this word's positions
+                before = np.searchsorted(reach, keys - 1, side="right") - 1
+                near = before >= 0
+                near[near] = keys[near] - reach[before[near]] <= q.slop
+                reach = keys[near]
+                if not len(reach):
+                    return Matches.empty()
+            keep = np.isin(found.ids, np.unique(reach >> 32), assume_unique=True)
+            found = Matches(found.ids[keep], found.scores[keep])
+        return _boosted(found, q.boost) if q.boost != 1.0 else found
+
+    def _positions_in(self, field: str, word: str, ids: Ids) -> NDArray[np.int64]:
+        """The word's position keys (`passage << 32 | position`) in the given passages."""
+        keys = self._positions_of(field, word)
+        return keys[np.isin(keys >> 32, ids)]
+
+    def _positions_of(self, field: str, word: str) -> NDArray[np.int64]:
+        key = (field, word)
+        with self._lock:
+            hit = self._positions.get(key)
+            if hit is not None:
+                self._positions.move_to_end(key)
+                return hit
+        parts: list[NDArray[np.int64]] = []
+        for sub, offset in self._leaves:
+            try:
+                postings = sub.reader().postings(field, word)
+            except TermNotFound:
+                continue
+            read = whoosh_layout.read_positions(postings) if self.fast else None
+            keys = read if read is not None else whoosh_layout.public_positions(postings)
+            parts.append(keys + (offset << 32))
+        found = np.concatenate(parts) if parts else np.empty(0, np.int64)
+        with self._lock:
+            self._positions[key] = found
+            self._positions_cached += len(found)
+            while self._positions_cached > CACHED_POSITIONS and len(self._positions) > 1:
+                _, old = self._positions.popitem(last=False)
+                self._positions_cached -= len(old)
+        return found
 
     def _by_whoosh(self, q: Any) -> Matches:
         """Whoosh's own matcher for a query kind without an array path."""

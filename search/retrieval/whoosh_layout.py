@@ -53,7 +53,7 @@ def read_postings(m: Any) -> Postings | None:
     # Whoosh reads its stored extent length back as a 1-tuple (it never uses it)
     length = m._length[0] if isinstance(m._length, tuple) else m._length
     previous_last = 0
-    for deltas, weights, count, last in _blocks(m._postfile.get(m._startoffset, length)):
+    for deltas, weights, _, count, last in _blocks(m._postfile.get(m._startoffset, length)):
         # each block's deltas restart from 0: rebase its first on the previous block's
         # last id, so that one cumulative sum restores every id
         start = len(ids)
@@ -67,8 +67,52 @@ def read_postings(m: Any) -> Postings | None:
     return np.cumsum(np.array(ids, dtype=np.int64)), np.array(tfs, dtype=np.float32)
 
 
-def _blocks(raw: bytes) -> Iterator[tuple[Any, Any, int, int]]:
-    """(id deltas, weights, count, last id) of each block of a term's postings.
+def read_positions(m: Any) -> NDArray[np.int64] | None:
+    """A term's positions in every passage, as one ascending array of keys
+    `passage << 32 | position`, from its W3 blocks in one read; None where the matcher is
+    not the W3 kind this code knows."""
+    if not _IMPORTED:
+        return None
+    if isinstance(m, FilterMatcher):
+        m = m.child
+    if not isinstance(m, W3LeafMatcher):
+        return None
+    length = m._length[0] if isinstance(m._length, tuple) else m._length
+    keys: list[NDArray[np.int64]] = []
+    for deltas, _, values, _, _ in _blocks(m._postfile.get(m._startoffset, length)):
+        passage = 0  # a block's first delta is its first passage number
+        for delta, value in zip(deltas, values, strict=True):
+            passage += delta
+            keys.append(_position_keys(passage, _decode_positions(value)))
+    return np.concatenate(keys) if keys else np.empty(0, np.int64)
+
+
+def _decode_positions(value: bytes) -> list[int]:
+    """Whoosh's Positions value: a 4-byte count, then the pickled position deltas (the
+    pickle's closing '.' dropped)."""
+    deltas: list[int] = pickle.loads(value[_INT.size :] + b".")
+    return deltas
+
+
+def _position_keys(passage: int, deltas: list[int]) -> NDArray[np.int64]:
+    return np.cumsum(np.array(deltas, dtype=np.int64)) + (passage << 32)
+
+
+def public_positions(m: Any) -> NDArray[np.int64]:
+    """`read_positions` through Whoosh's public matcher API (the fallback)."""
+    if _IMPORTED and isinstance(m, FilterMatcher):
+        m = m.child
+        m.reset()
+    keys: list[NDArray[np.int64]] = []
+    while m.is_active():
+        positions = m.value_as("positions")
+        keys.append(np.array(positions, dtype=np.int64) + (m.id() << 32))
+        m.next()
+    return np.concatenate(keys) if keys else np.empty(0, np.int64)
+
+
+def _blocks(raw: bytes) -> Iterator[tuple[Any, Any, Any, int, int]]:
+    """(id deltas, weights, values, count, last id) of each block of a term's postings.
 
     Whoosh 2.7's W3 layout: a 4-byte magic, then per block a big-endian int length
     (negative for the last block), a pickled info tuple (count, max id, max weight,
@@ -85,8 +129,8 @@ def _blocks(raw: bytes) -> Iterator[tuple[Any, Any, int, int]]:
         info = pickle.load(stream)
         end = pos + _INT.size + abs(length)
         data = raw[stream.tell() : end]
-        deltas, weights, _ = pickle.loads(zlib.decompress(data) if info[3] else data)
-        yield deltas, weights, info[0], info[1]
+        deltas, weights, values = pickle.loads(zlib.decompress(data) if info[3] else data)
+        yield deltas, weights, values, info[0], info[1]
         if length < 0:
             return
         pos = end
@@ -122,6 +166,11 @@ def layout_holds(searcher: Any, fields: tuple[str, ...], probes: int = 3) -> boo
                     slow = public_postings(reader.postings(field, term))
                     if not (np.array_equal(fast[0], slow[0]) and np.allclose(fast[1], slow[1])):
                         return False
+                    if reader.schema[field].format.supports("positions"):
+                        here = read_positions(reader.postings(field, term))
+                        there = public_positions(reader.postings(field, term))
+                        if here is None or not np.array_equal(here, there):
+                            return False
                 codes = length_bytes(reader, field)
                 if codes is not None:
                     from whoosh.util.numeric import byte_to_length
