@@ -159,6 +159,7 @@ def _runners(
     where: dict[str, Path],
 ) -> tuple[dict[str, Callable[[str, str], object]], Callable[[], None]]:
     service = SearchService(Settings(index_dir=where["ours"], corpus_dir=CORPUS))
+    service.prepare_analysis()  # the word-form dictionaries, read as the TUI reads them at start
     fts = Fts5(where["fts5"] / "fts5.db")
     tv = Tantivy(where["tantivy"])
 

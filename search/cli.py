@@ -360,7 +360,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="keyword search with facets",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description='Search every language at once. Words must all match; also "exact phrase", '
-        "-exclude, OR, prefix*, fuzzy~, ( ), and filters in the query such as country:LV "
+        '"words near"~3 (in order, up to 3 words between), -exclude, OR, prefix*, fuzzy~, ( ), '
+        "and filters in the query such as country:LV "
         'lang:ru type:case year:2015..2018 org:"…" municipality:Rīga.',
         epilog="examples:\n  python -m search query sociala företag --country SE\n"
         "  python -m search query 'pasvaldiba OR kommun' --year 2018..2022 --json\n"

@@ -100,3 +100,13 @@ def test_module_entry_point_runs(fixture_index: Settings) -> None:
     )
     assert done.returncode == 0
     assert "Sociālais uzņēmums Valmierā" in done.stdout
+
+
+def test_a_phrase_with_proximity_finds_words_apart(
+    sample_index: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def found(query: str) -> int:
+        assert main([*_base(sample_index), "query", query, "--json"]) in (0, 1)
+        return int(json.loads(capsys.readouterr().out)["total_passages"])
+
+    assert found('"sociala kommun"~4') > found('"sociala kommun"')

@@ -288,6 +288,8 @@ def test_the_lock_is_never_seen_empty(tmp_path: Path) -> None:
         (" ".join(f"ord{i}" for i in range(100)), "the limit is 64"),
         ('"' + " ".join(["ord"] * 4000) + '"', "characters long"),
         ('"' + " ".join(["ord"] * 40) + '"', "a phrase may have at most 32"),
+        ('"kommun samarbete"~50', "at most 20 words between"),
+        ('"kommun samarbete"~', "needs a number"),
     ],
 )
 def test_costly_queries_are_refused_with_a_reason(query: str, message: str) -> None:

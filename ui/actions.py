@@ -46,7 +46,7 @@ def shown_only(keys: str, help: str) -> Action:
 ACTIONS: tuple[Action, ...] = (
     shown_only(
         "type",
-        'search as you type; "phrase", -word, OR, prefix*, fuzzy~, country:LV year:2015..2018',
+        'search as you type; "phrase", "near words"~3, -word, OR, prefix*, fuzzy~, country:LV year:2015..2018',
     ),
     Action(
         "ctrl+l,slash",

@@ -78,24 +78,34 @@ def read_positions(m: Any) -> NDArray[np.int64] | None:
     if not isinstance(m, W3LeafMatcher):
         return None
     length = m._length[0] if isinstance(m._length, tuple) else m._length
-    keys: list[NDArray[np.int64]] = []
-    for deltas, _, values, _, _ in _blocks(m._postfile.get(m._startoffset, length)):
-        passage = 0  # a block's first delta is its first passage number
-        for delta, value in zip(deltas, values, strict=True):
+    passages: list[int] = []
+    counts: list[int] = []
+    deltas: list[int] = []
+    for ids, _, values, _, _ in _blocks(m._postfile.get(m._startoffset, length)):
+        passage = 0  # a block's first id delta is its first passage number
+        for delta, value in zip(ids, values, strict=True):
             passage += delta
-            keys.append(_position_keys(passage, _decode_positions(value)))
-    return np.concatenate(keys) if keys else np.empty(0, np.int64)
+            # Whoosh's Positions value: a 4-byte count, then the pickled position deltas
+            # (the pickle's closing '.' dropped)
+            positions: list[int] = pickle.loads(value[_INT.size :] + b".")
+            passages.append(passage)
+            counts.append(len(positions))
+            deltas.extend(positions)
+    return _keys(passages, counts, deltas)
 
 
-def _decode_positions(value: bytes) -> list[int]:
-    """Whoosh's Positions value: a 4-byte count, then the pickled position deltas (the
-    pickle's closing '.' dropped)."""
-    deltas: list[int] = pickle.loads(value[_INT.size :] + b".")
-    return deltas
-
-
-def _position_keys(passage: int, deltas: list[int]) -> NDArray[np.int64]:
-    return np.cumsum(np.array(deltas, dtype=np.int64)) + (passage << 32)
+def _keys(passages: list[int], counts: list[int], deltas: list[int]) -> NDArray[np.int64]:
+    """`passage << 32 | position` keys from each passage's position deltas, all in one
+    cumulative sum restarted at each passage."""
+    if not deltas:
+        return np.empty(0, np.int64)
+    steps = np.array(deltas, dtype=np.int64)
+    sizes = np.array(counts, dtype=np.int64)
+    total = np.cumsum(steps)
+    before = total[np.cumsum(sizes) - sizes] - steps[np.cumsum(sizes) - sizes]
+    owners = np.repeat(np.array(passages, dtype=np.int64), sizes)
+    keys: NDArray[np.int64] = (owners << 32) + total - np.repeat(before, sizes)
+    return keys
 
 
 def public_positions(m: Any) -> NDArray[np.int64]:
