@@ -50,8 +50,31 @@ def _lang_key(language: str) -> str:
     return language if language in analysis.LANGUAGE_FIELDS else "other"
 
 
+def _in_the_index_as_typed(word: str, docs: list[Document], known: set[str]) -> bool:
+    """Whether some passage holds the word in a language field or as a Swedish compound
+    part, as its languages analyse it (then the engine does not try the other script)."""
+    for doc in docs:
+        for p in doc.passages:
+            key = _lang_key(p.language)
+            if key not in analysis.LANGUAGE_FIELDS and key != "other":
+                continue
+            forms = {analysis.analyze_token(key, t) for t, _, _ in analysis.tokens(p.text)}
+            if analysis.analyze_token(key, word) in forms:
+                return True
+            if p.language == "sv" and analysis.analyze_token("sv", word) in set(
+                compounds.parts_text(p.text, known).split()
+            ):
+                return True
+    return False
+
+
 def _passage_matches(
-    text: str, language: str, words: list[str], any_word: bool, known: set[str]
+    text: str,
+    language: str,
+    words: list[str],
+    any_word: bool,
+    known: set[str],
+    typed: set[str],
 ) -> bool:
     key = _lang_key(language)
     forms = {analysis.analyze_token(key, t) for t, _, _ in analysis.tokens(text)}
@@ -60,9 +83,10 @@ def _passage_matches(
     parts = set(compounds.parts_text(text, known).split()) if language == "sv" else set()
 
     def in_other_script(word: str) -> bool:
-        """`social` also looks for социал in Russian (and other) text, and back."""
+        """`Gomel` also looks for гомел in Russian (and other) text, and back, when the
+        index does not hold the word as typed."""
         spelled = transliteration.other_script(word)
-        if spelled is None:
+        if spelled is None or word in typed:
             return False
         if spelled.isascii():
             return key in ("lv", "sv", "en") and analysis.analyze_token(key, spelled) in forms
@@ -131,11 +155,13 @@ def test_facet_counts_match_brute_force(
     text = " OR ".join(words) if any_word else " ".join(words)
     results = engine.search(SearchRequest(text=text, filters=selection, page_size=50))
 
+    typed = {w for w in words if _in_the_index_as_typed(w, docs, known)}
+
     def matching_passages(doc: Document) -> list[str]:
         return [
             p.language
             for p in doc.passages
-            if not words or _passage_matches(p.text, p.language, words, any_word, known)
+            if not words or _passage_matches(p.text, p.language, words, any_word, known, typed)
         ]
 
     def passes(doc: Document, f: str, langs: list[str]) -> bool:

@@ -30,10 +30,17 @@ def match_spans(
     own = {t for f, t in terms if f == field}
     folded = {t for f, t in terms if f == FOLDED_FIELD}
     analyse, folded_term = analysis.analyze_token, analysis.folded_term
+    # a word is analysed (a dictionary look-up the first time) only when it begins with the
+    # letter a term begins with: a term is a stem of the word's dictionary form
+    own_initials = {t[:1] for t in own}
+    folded_initials = {t[:1] for t in folded}
     spans = []
     for token, start, end in analysis.tokens(text) if toks is None else toks:
-        form = analyse(lang_key, token)
-        if (form and form in own) or folded_term(lang_key, token) in folded:
+        initial = token[:1].lower().replace("ё", "е")
+        form = analyse(lang_key, token) if initial in own_initials else None
+        if (form and form in own) or (
+            analysis.fold(initial) in folded_initials and folded_term(lang_key, token) in folded
+        ):
             spans.append((start, end))
     return spans
 

@@ -63,7 +63,9 @@ def _term_alternatives(token: str, frequency: Frequency | None = None) -> list[A
     for folded in analysis.folded_terms(token):
         if frequency is None or frequency(FOLDED_FIELD, folded) > exact:
             alts.append(wq.Term(FOLDED_FIELD, folded, boost=FOLDED_BOOST))
-    return alts + _other_script(token)
+    # a word the index holds as typed is that word; only one it lacks may be a name typed
+    # in the other script (Gomel for Гомель)
+    return alts + (_other_script(token) if frequency is None or exact == 0 else [])
 
 
 def _other_script(token: str) -> list[Any]:

@@ -37,9 +37,6 @@ B, K1 = 0.75, 1.2
 CACHED_POSTINGS = 4_000_000
 """Postings (passage number + frequency, 8 bytes each) kept between searches: 32 MB."""
 
-CACHED_POSITIONS = 4_000_000
-"""Positions (8 bytes each) of phrase words kept between searches: 32 MB."""
-
 CACHED_FREQUENCIES = 100_000
 """Document frequencies of terms looked up without their postings (query building)."""
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
@@ -86,8 +83,6 @@ class Postings:
         self._cache: OrderedDict[tuple[str, str], tuple[Ids, NDArray[np.float32]]] = OrderedDict()
         self._cached = 0
         self._frequencies: dict[tuple[str, str], int] = {}
-        self._positions: OrderedDict[tuple[str, str], NDArray[np.int64]] = OrderedDict()
-        self._positions_cached = 0
         self._lock = threading.Lock()
 
     def cached_postings(self) -> int:
@@ -151,14 +146,15 @@ class Postings:
         if not self._reader.schema[field].format.supports("positions"):
             return self._by_whoosh(q)
         words = [w.decode("utf-8") if isinstance(w, bytes) else str(w) for w in q.words]
+        if any(self.doc_frequency(field, word) == 0 for word in words):
+            return Matches.empty()  # as Whoosh: a word not in the field, no phrase
         parts = [self._term(field, word, 1.0) for word in words]
-        if any(not len(p.ids) for p in parts):
-            return Matches.empty()
         found = parts[0] if len(parts) == 1 else _intersection(parts)
         if len(words) > 1 and len(found.ids):
             reach = self._positions_in(field, words[0], found.ids)
             for word in words[1:]:
-                keys = self._positions_in(field, word, found.ids)
+                # only the passages the phrase still reaches: fewer positions to decode
+                keys = self._positions_in(field, word, np.unique(reach >> 32))
                 # the nearest reached position before each of this word's positions
                 before = np.searchsorted(reach, keys - 1, side="right") - 1
                 near = before >= 0
@@ -171,34 +167,24 @@ class Postings:
         return _boosted(found, q.boost) if q.boost != 1.0 else found
 
     def _positions_in(self, field: str, word: str, ids: Ids) -> NDArray[np.int64]:
-        """The word's position keys (`passage << 32 | position`) in the given passages."""
-        keys = self._positions_of(field, word)
-        return keys[np.isin(keys >> 32, ids)]
-
-    def _positions_of(self, field: str, word: str) -> NDArray[np.int64]:
-        key = (field, word)
-        with self._lock:
-            hit = self._positions.get(key)
-            if hit is not None:
-                self._positions.move_to_end(key)
-                return hit
+        """The word's position keys (`passage << 32 | position`) in the given passages;
+        only theirs are decoded."""
         parts: list[NDArray[np.int64]] = []
         for sub, offset in self._leaves:
+            count = sub.reader().doc_count_all()
+            local = ids[(ids >= offset) & (ids < offset + count)] - offset
+            if not len(local):
+                continue
             try:
                 postings = sub.reader().postings(field, word)
             except TermNotFound:
                 continue
-            read = whoosh_layout.read_positions(postings) if self.fast else None
-            keys = read if read is not None else whoosh_layout.public_positions(postings)
-            parts.append(keys + (offset << 32))
-        found = np.concatenate(parts) if parts else np.empty(0, np.int64)
-        with self._lock:
-            self._positions[key] = found
-            self._positions_cached += len(found)
-            while self._positions_cached > CACHED_POSITIONS and len(self._positions) > 1:
-                _, old = self._positions.popitem(last=False)
-                self._positions_cached -= len(old)
-        return found
+            within = local
+            read = whoosh_layout.read_positions(postings, within) if self.fast else None
+            if read is None:
+                read = whoosh_layout.public_positions(postings, within)
+            parts.append(read + (offset << 32))
+        return np.concatenate(parts) if parts else np.empty(0, np.int64)
 
     def _by_whoosh(self, q: Any) -> Matches:
         """Whoosh's own matcher for a query kind without an array path."""

@@ -15,7 +15,7 @@ import io
 import pickle
 import struct
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -67,10 +67,11 @@ def read_postings(m: Any) -> Postings | None:
     return np.cumsum(np.array(ids, dtype=np.int64)), np.array(tfs, dtype=np.float32)
 
 
-def read_positions(m: Any) -> NDArray[np.int64] | None:
-    """A term's positions in every passage, as one ascending array of keys
-    `passage << 32 | position`, from its W3 blocks in one read; None where the matcher is
-    not the W3 kind this code knows."""
+def read_positions(m: Any, within: NDArray[np.int64] | None = None) -> NDArray[np.int64] | None:
+    """A term's positions in the passages `within` (segment numbers, ascending; None: all),
+    as one ascending array of keys `passage << 32 | position`, from its W3 blocks in one
+    read (only those passages' positions are decoded); None where the matcher is not the W3
+    kind this code knows."""
     if not _IMPORTED:
         return None
     if isinstance(m, FilterMatcher):
@@ -81,10 +82,21 @@ def read_positions(m: Any) -> NDArray[np.int64] | None:
     passages: list[int] = []
     counts: list[int] = []
     deltas: list[int] = []
-    for ids, _, values, _, _ in _blocks(m._postfile.get(m._startoffset, length)):
+    wanted = None if within is None else set(within.tolist())
+
+    def needed(first: int, last: int) -> bool:
+        """Whether a wanted passage falls in a block's id range."""
+        assert within is not None
+        at = int(np.searchsorted(within, first))
+        return at < len(within) and int(within[at]) <= last
+
+    raw = m._postfile.get(m._startoffset, length)
+    for ids, _, values, _, _ in _blocks(raw, None if within is None else needed):
         passage = 0  # a block's first id delta is its first passage number
         for delta, value in zip(ids, values, strict=True):
             passage += delta
+            if wanted is not None and passage not in wanted:
+                continue
             # Whoosh's Positions value: a 4-byte count, then the pickled position deltas
             # (the pickle's closing '.' dropped)
             positions: list[int] = pickle.loads(value[_INT.size :] + b".")
@@ -108,21 +120,27 @@ def _keys(passages: list[int], counts: list[int], deltas: list[int]) -> NDArray[
     return keys
 
 
-def public_positions(m: Any) -> NDArray[np.int64]:
+def public_positions(m: Any, within: NDArray[np.int64] | None = None) -> NDArray[np.int64]:
     """`read_positions` through Whoosh's public matcher API (the fallback)."""
     if _IMPORTED and isinstance(m, FilterMatcher):
         m = m.child
         m.reset()
     keys: list[NDArray[np.int64]] = []
+    wanted = set() if within is None else set(within.tolist())
     while m.is_active():
-        positions = m.value_as("positions")
-        keys.append(np.array(positions, dtype=np.int64) + (m.id() << 32))
+        if within is None or m.id() in wanted:
+            positions = m.value_as("positions")
+            keys.append(np.array(positions, dtype=np.int64) + (m.id() << 32))
         m.next()
     return np.concatenate(keys) if keys else np.empty(0, np.int64)
 
 
-def _blocks(raw: bytes) -> Iterator[tuple[Any, Any, Any, int, int]]:
-    """(id deltas, weights, values, count, last id) of each block of a term's postings.
+def _blocks(
+    raw: bytes, needed: Callable[[int, int], bool] | None = None
+) -> Iterator[tuple[Any, Any, Any, int, int]]:
+    """(id deltas, weights, values, count, last id) of each block of a term's postings;
+    with `needed(first, last)`, only the blocks whose id range it wants are unpickled
+    (the others are skipped by their info, as Whoosh's own matchers skip them).
 
     Whoosh 2.7's W3 layout: a 4-byte magic, then per block a big-endian int length
     (negative for the last block), a pickled info tuple (count, max id, max weight,
@@ -133,14 +151,17 @@ def _blocks(raw: bytes) -> Iterator[tuple[Any, Any, Any, int, int]]:
         raise ValueError("not a Whoosh 3 postings list")
     stream = io.BytesIO(raw)
     pos = 4
+    previous_last = -1
     while pos < len(raw):
         (length,) = _INT.unpack_from(raw, pos)
         stream.seek(pos + _INT.size)
         info = pickle.load(stream)
         end = pos + _INT.size + abs(length)
-        data = raw[stream.tell() : end]
-        deltas, weights, values = pickle.loads(zlib.decompress(data) if info[3] else data)
-        yield deltas, weights, values, info[0], info[1]
+        if needed is None or needed(previous_last + 1, info[1]):
+            data = raw[stream.tell() : end]
+            deltas, weights, values = pickle.loads(zlib.decompress(data) if info[3] else data)
+            yield deltas, weights, values, info[0], info[1]
+        previous_last = info[1]
         if length < 0:
             return
         pos = end
