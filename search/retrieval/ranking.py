@@ -179,10 +179,9 @@ class Postings:
                 postings = sub.reader().postings(field, word)
             except TermNotFound:
                 continue
-            within = local
-            read = whoosh_layout.read_positions(postings, within) if self.fast else None
+            read = whoosh_layout.read_positions(postings, local) if self.fast else None
             if read is None:
-                read = whoosh_layout.public_positions(postings, within)
+                read = whoosh_layout.public_positions(postings, local)
             parts.append(read + (offset << 32))
         return np.concatenate(parts) if parts else np.empty(0, np.int64)
 

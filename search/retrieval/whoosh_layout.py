@@ -114,7 +114,8 @@ def _keys(passages: list[int], counts: list[int], deltas: list[int]) -> NDArray[
     steps = np.array(deltas, dtype=np.int64)
     sizes = np.array(counts, dtype=np.int64)
     total = np.cumsum(steps)
-    before = total[np.cumsum(sizes) - sizes] - steps[np.cumsum(sizes) - sizes]
+    starts = np.cumsum(sizes) - sizes  # where each passage's deltas begin
+    before = total[starts] - steps[starts]  # the running sum before each passage
     owners = np.repeat(np.array(passages, dtype=np.int64), sizes)
     keys: NDArray[np.int64] = (owners << 32) + total - np.repeat(before, sizes)
     return keys
