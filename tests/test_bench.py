@@ -38,3 +38,13 @@ def test_references_return_documents_snippets_and_document_counts(tmp_path: Path
         assert sum(facets["country"].values()) <= len(docs)
         filtered, _ = system.search(words, "SE", phrase=True)
         assert len(filtered) <= len(top)
+
+
+def test_public_questions_are_answered_beside_the_baseline() -> None:
+    from bench import public_qa
+
+    result = public_qa.evaluate(limit=40)
+    for system in ("project", "baseline"):
+        dev = result[system]["dev"]
+        assert dev["n"] == 40 and 0 < dev["answer@1"] <= 1 and 0 < dev["doc@1"] <= 1
+    assert "| dev | project | 40 |" in "\n".join(public_qa.markdown(result))
