@@ -296,6 +296,8 @@ class Answer:
     phrase: str = ""
     """The words that answer, where the question asks for a number or a year ("eleven",
     "2019"): `answer_span` in JSON, underlined on the card."""
+    sure: bool = True
+    """False: the sentence holds few of the question's words; offered, and said to be unsure."""
 
     @property
     def text(self) -> str:

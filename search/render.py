@@ -203,6 +203,9 @@ def hits_json(hits: list[Hit], query: str) -> str:
     )
 
 
+UNSURE = "unsure: the sentence holds few of the question's words"
+
+
 def answers_text(result: AnswerResult, colour: bool) -> str:
     out = io.StringIO()
     if not result.confident and not result.closest:
@@ -220,7 +223,8 @@ def answers_text(result: AnswerResult, colour: bool) -> str:
             )
         return out.getvalue()
     for n, answer in enumerate(result.answers, start=1):
-        out.write(f"{n}. {snippet_text(answer.sentence, colour)}\n")
+        unsure = "" if answer.sure else f"({UNSURE}) "
+        out.write(f"{n}. {unsure}{snippet_text(answer.sentence, colour)}\n")
         if answer.before or answer.after:
             dim = (DIM, RESET) if colour else ("", "")
             context = " ‹answer› ".join(flat(p) for p in (answer.before, answer.after) if p)
@@ -259,6 +263,7 @@ def answers_json(result: AnswerResult) -> str:
                 "after": a.after,
                 "score": a.score,
                 "coverage": a.coverage,
+                "sure": a.sure,
                 **{
                     k: v
                     for k, v in hit_record(a.hit).items()
@@ -299,14 +304,16 @@ def answers_export(result: AnswerResult, fmt: str) -> str:
                 "path": a.hit.source_key,
                 "url": a.hit.url,
                 "question": result.question,
+                "sure": "yes" if a.sure else "no",
             }
             for n, a in enumerate(result.answers, start=1)
         ]
         columns = ["rank", "answer", "citation", "title", "country", "language", "year"]
-        return _csv_rows([*columns, "page", "path", "url", "question"], rows)
+        return _csv_rows([*columns, "page", "path", "url", "question", "sure"], rows)
     if fmt == "md":
         lines = [f"# Answers: {result.question}", ""]
         for n, a in enumerate(result.answers, start=1):
-            lines += [f"{n}. {flat(a.text)}", f"   — {citation(a.hit)}", ""]
+            unsure = "" if a.sure else f"({UNSURE}) "
+            lines += [f"{n}. {unsure}{flat(a.text)}", f"   — {citation(a.hit)}", ""]
         return "\n".join(lines)
     raise ValueError(f"unknown export format {fmt!r}: csv, json or md")

@@ -157,3 +157,29 @@ def test_cli_ask_respects_a_year_range(
     assert main([*base, "ask", *question, "--year", "2021..", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["confident"] is False and all(h["year"] >= 2021 for h in data["closest"])
+
+
+def test_a_weak_answer_is_offered_and_said_to_be_unsure(tmp_path: Path) -> None:
+    """The best sentence is not hidden when it holds only some of the question's words: it
+    is offered, marked unsure (text, JSON, CSV), on public questions (SQuAD train)."""
+    from search import render
+    from tests.conftest import TESTDATA, corpus_of
+
+    data = json.loads((TESTDATA / "qa" / "squad11_train_excerpt_en.json").read_text())
+    article = next(a for a in data["data"] if a["title"] == "Arena_Football_League")
+    files = {f"p{n:03d}.txt": p["context"].encode() for n, p in enumerate(article["paragraphs"])}
+    service = corpus_of(tmp_path, files)
+    assert not service.run_index().failed
+    unsure = None
+    for paragraph in article["paragraphs"]:
+        for qa in paragraph["qas"]:
+            result = service.ask(qa["question"])
+            if result.confident and not result.answers[0].sure:
+                unsure = result
+                break
+        if unsure:
+            break
+    assert unsure is not None, "some public question has a weak best sentence"
+    assert f"1. ({render.UNSURE})" in render.answers_text(unsure, colour=False)
+    assert json.loads(render.answers_json(unsure))["answers"][0]["sure"] is False
+    assert render.answers_export(unsure, "csv").splitlines()[1].endswith(",no")

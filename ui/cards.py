@@ -55,4 +55,6 @@ def answer_prompt(answer: Answer) -> Text:
             style="dim",
         )
     prompt.append(f"\n— {render.citation(answer.hit)}\n", style="italic")
+    if not answer.sure:
+        prompt.append(f"{render.UNSURE}\n", style="dim")
     return prompt
