@@ -437,12 +437,10 @@ class SearchService:
     def index_term(language: str, word: str, dictionary: bool = True) -> str:
         """What a language field indexes a word as (`dictionary=False`: the stemmer alone,
         without Hunspell's dictionary forms; what the conflation benchmark compares)."""
-        from search.text import analysis, latvian
+        from search.text import analysis
 
-        if dictionary or language not in ("lv", "sv", "ru"):
-            return analysis.analyze_token(language, word) or word.lower()
-        lower = word.lower()
-        return latvian.stem(lower) if language == "lv" else analysis.plain_stem(language, lower)
+        term = analysis.analyze_token if dictionary else analysis.plain_term
+        return term(language, word) or word.lower()
 
     def baseline_answer(self, question: str) -> tuple[list[Hit], str]:
         """Plain BM25 over the question's words: the passages, and the first sentence of the

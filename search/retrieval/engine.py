@@ -210,8 +210,9 @@ class Engine:
         changed = False
         for word in words_of(node):
             lower = word.lower()
-            known = max(self._frequency(FOLDED_FIELD, t) for t in analysis.folded_terms(lower))
-            if is_stopword(lower) or known >= 2:
+            if is_stopword(lower) or any(
+                self._frequency(FOLDED_FIELD, t) >= 2 for t in analysis.folded_terms(lower)
+            ):
                 continue
             candidates = [
                 c for c in reader.terms_within("spelling", lower, 2, prefix=1) if c != lower

@@ -13,7 +13,7 @@ from typing import Any
 from whoosh import query as wq
 
 from search.retrieval.query import AnyOf, FieldFilter, Node, Not, Phrase, Word, words_of
-from search.text import analysis, latvian, transliteration
+from search.text import analysis, transliteration
 from search.text.analysis import FOLDED_FIELD, LANGUAGE_FIELDS, OTHER_FIELD
 from search.text.glossary import Concept, analyzer_language, glossary
 from search.text.places import gazetteer, spellings_of
@@ -76,11 +76,12 @@ def _other_script(token: str) -> list[Any]:
         return []
     to_latin = spelled.isascii()
     langs = ("lv", "sv", "en") if to_latin else ("ru",)
-    alts = []
-    for lang in langs:
-        # a name, mostly: the stemmer alone (no dictionary is read for a spelling aid)
-        stem = analysis.plain_stem(lang, spelled) if lang != "lv" else latvian.stem(spelled)
-        alts.append(wq.Term(LANGUAGE_FIELDS[lang], stem, boost=OTHER_SCRIPT_BOOST))
+    # a name, mostly: the stemmer alone (no dictionary is read for a spelling aid)
+    alts = [
+        wq.Term(LANGUAGE_FIELDS[lang], stem, boost=OTHER_SCRIPT_BOOST)
+        for lang in langs
+        if (stem := analysis.plain_term(lang, spelled))
+    ]
     if not to_latin:
         alts.append(wq.Term(OTHER_FIELD, spelled, boost=OTHER_SCRIPT_BOOST))  # Belarusian
     return alts

@@ -149,7 +149,7 @@ class Postings:
         if any(self.doc_frequency(field, word) == 0 for word in words):
             return Matches.empty()  # as Whoosh: a word not in the field, no phrase
         parts = [self._term(field, word, 1.0) for word in words]
-        found = parts[0] if len(parts) == 1 else _intersection(parts)
+        found = _intersection(parts)
         if len(words) > 1 and len(found.ids):
             reach = self._positions_in(field, words[0], found.ids)
             for word in words[1:]:

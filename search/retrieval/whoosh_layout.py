@@ -39,21 +39,31 @@ except ImportError:  # pragma: no cover - only with another Whoosh
 Postings = tuple[NDArray[np.int64], NDArray[np.float32]]
 
 
-def read_postings(m: Any) -> Postings | None:
-    """A term's whole postings (ids, term frequencies) from its W3 blocks in one read, or
-    None where the matcher is not the W3 kind this code knows (short inlined lists)."""
+def _w3_postings(m: Any) -> bytes | None:
+    """A term's W3 postings blocks as stored, in one read; None where the matcher is not
+    the W3 kind this code knows (short inlined lists)."""
     if not _IMPORTED:
         return None
     if isinstance(m, FilterMatcher):
         m = m.child  # deletions are masked once, over all terms, by the caller
     if not isinstance(m, W3LeafMatcher):
         return None
-    ids: list[int] = []
-    tfs: list[float] = []
     # Whoosh reads its stored extent length back as a 1-tuple (it never uses it)
     length = m._length[0] if isinstance(m._length, tuple) else m._length
+    raw: bytes = m._postfile.get(m._startoffset, length)
+    return raw
+
+
+def read_postings(m: Any) -> Postings | None:
+    """A term's whole postings (ids, term frequencies) from its W3 blocks in one read, or
+    None where the matcher is not the W3 kind this code knows (short inlined lists)."""
+    raw = _w3_postings(m)
+    if raw is None:
+        return None
+    ids: list[int] = []
+    tfs: list[float] = []
     previous_last = 0
-    for deltas, weights, _, count, last in _blocks(m._postfile.get(m._startoffset, length)):
+    for deltas, weights, _, count, last in _blocks(raw):
         # each block's deltas restart from 0: rebase its first on the previous block's
         # last id, so that one cumulative sum restores every id
         start = len(ids)
@@ -72,13 +82,9 @@ def read_positions(m: Any, within: NDArray[np.int64] | None = None) -> NDArray[n
     as one ascending array of keys `passage << 32 | position`, from its W3 blocks in one
     read (only those passages' positions are decoded); None where the matcher is not the W3
     kind this code knows."""
-    if not _IMPORTED:
+    raw = _w3_postings(m)
+    if raw is None:
         return None
-    if isinstance(m, FilterMatcher):
-        m = m.child
-    if not isinstance(m, W3LeafMatcher):
-        return None
-    length = m._length[0] if isinstance(m._length, tuple) else m._length
     passages: list[int] = []
     counts: list[int] = []
     deltas: list[int] = []
@@ -90,7 +96,6 @@ def read_positions(m: Any, within: NDArray[np.int64] | None = None) -> NDArray[n
         at = int(np.searchsorted(within, first))
         return at < len(within) and int(within[at]) <= last
 
-    raw = m._postfile.get(m._startoffset, length)
     for ids, _, values, _, _ in _blocks(raw, None if within is None else needed):
         passage = 0  # a block's first id delta is its first passage number
         for delta, value in zip(ids, values, strict=True):

@@ -212,32 +212,25 @@ def folded_terms(token: str) -> list[str]:
     A word typed without its diacritics may be another word to the dictionary (`lacis` is
     a form of `lakt`, while the user meant `lācis`), so each language's plain stem of it is
     a candidate too."""
-    word = token.lower()
     candidates = [folded_term(lang, token) for lang in (*LANGUAGE_FIELDS, "other")]
     for lang in LANGUAGE_FIELDS:
-        if word not in stopwords(lang):
-            plain = latvian.stem(word) if lang == "lv" else plain_stem(lang, word)
-            if _TOKEN_RE.fullmatch(plain):
-                candidates.append(fold(plain))
+        plain = plain_term(lang, token)
+        if plain and _TOKEN_RE.fullmatch(plain):
+            candidates.append(fold(plain))
     return list(dict.fromkeys(candidates))
 
 
 @functools.lru_cache(maxsize=100_000)
 def plain_term(language: str, token: str) -> str | None:
     """A token as its language's stemmer alone would index it (no dictionary; None for a
-    stopword): for matching place names, where reading the dictionaries in every extraction
-    process would cost more than names gain from them."""
+    stopword): for place names and spelling aids, where reading the dictionaries would cost
+    more than names gain from them, and the benchmark's stemmer-alone baseline."""
     word = token.lower().replace("ё", "е")
     if language not in LANGUAGE_FIELDS:
         return word
     if word in stopwords(language):
         return None
-    return latvian.stem(word) if language == "lv" else plain_stem(language, word)
-
-
-def plain_stem(language: str, word: str) -> str:
-    """Snowball's stem of a lowercase word, without the dictionary (sv, ru, en)."""
-    return _snowball(language)(word)
+    return latvian.stem(word) if language == "lv" else _snowball(language)(word)
 
 
 @functools.lru_cache(maxsize=4)

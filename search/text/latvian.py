@@ -9,6 +9,8 @@ endings cause, so `zvaigžņu` and `zvaigzne` meet at `zvaigzn`, `brāļu` and `
 
 from __future__ import annotations
 
+from search.text.lemmas import latvian_lemma
+
 VOWELS = frozenset("aāeēiīouū")
 
 # (ending, vowels the stem must keep more than, whether the ending palatalises).
@@ -128,8 +130,6 @@ def index_term(word: str) -> str:
     its infinitive without `-t` and its theme vowel (`izsniedza` → izsniegt → `izsnieg`,
     `skatījās` → skatīt → `skat`), which is where the stemmer leaves its unknown forms; a
     reflexive verb keeps a mark (`mācīties` is not `mācīt`)."""
-    from search.text.lemmas import latvian_lemma
-
     found = latvian_lemma(word)
     if found is None:
         return stem(word)

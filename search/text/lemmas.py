@@ -104,24 +104,11 @@ def _is_cyrillic(word: str) -> bool:
     return "\u0400" <= word[0] <= "\u04ff"
 
 
-def _closest(word: str, forms: list[str]) -> str:
-    """Of several analyses the one that is the word itself, then the one sharing the longest
-    beginning with it (`sienas` is `siena`, not `siet`), then the shortest."""
-    return max(forms, key=lambda s: (s == word, _common_prefix(s, word), -len(s), s))
-
-
-def _closest_latvian(word: str, found: list[LatvianLemma]) -> LatvianLemma:
-    """As `_closest`, a noun or adjective before a verb (`malā` is `mala`, not `malt`)."""
-    return max(
-        found,
-        key=lambda m: (
-            m.form == word,
-            _common_prefix(m.form, word),
-            not m.verb,
-            -len(m.form),
-            m.form,
-        ),
-    )
+def _closeness(word: str, form: str, verb: bool = False) -> tuple[bool, int, bool, int, str]:
+    """How well an analysis fits the word, best highest: the word itself, then the longest
+    shared beginning (`sienas` is `siena`, not `siet`), a noun or adjective before a verb
+    (`malā` is `mala`, not `malt`), then the shortest."""
+    return (form == word, _common_prefix(form, word), not verb, -len(form), form)
 
 
 def lemma(language: str, word: str) -> str | None:
@@ -134,7 +121,7 @@ def lemma(language: str, word: str) -> str | None:
     ):
         return None
     found = [f for a in _dictionary(language).analyze(word) if (f := _compound_lemma(word, a))]
-    return _closest(word, found) if found else None
+    return max(found, key=lambda form: _closeness(word, form)) if found else None
 
 
 def _compound_lemma(word: str, analysis: str) -> str | None:
@@ -161,4 +148,4 @@ def latvian_lemma(word: str) -> LatvianLemma | None:
     found = [m for a in _dictionary("lv").analyze(word) if (m := _latvian(word, a))]
     if not found:
         return None
-    return _closest_latvian(word, found)
+    return max(found, key=lambda m: _closeness(word, m.form, m.verb))

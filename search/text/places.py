@@ -34,7 +34,7 @@ class Place:
 class Gazetteer:
     places: tuple[Place, ...]
     by_key: dict[str, tuple[Place, ...]]
-    """Folded spellings → places (what a query word is looked up by)."""
+    """Folded spellings and per-language stems → places."""
 
     def lookup(self, token: str) -> tuple[Place, ...]:
         """Places a single query word may name (by folded spelling)."""
@@ -48,7 +48,7 @@ class Gazetteer:
             if not token[:1].isupper():
                 continue  # place names are capitalised; this keeps "mark" (ground) out
             stem = analysis.plain_term(lang, token)
-            found = _by_stem(self).get(f"{lang}:{stem}", ()) or self.by_key.get(
+            found = self.by_key.get(f"{lang}:{stem}", ()) or self.by_key.get(
                 "f:" + analysis.fold(token), ()
             )
             counts.update(p.name for p in found if p.inferable)
@@ -83,49 +83,22 @@ def _build(raw: dict[str, object]) -> Gazetteer:
         places.append(Place(name, country, tuple(dict.fromkeys(spellings)), name not in ambiguous))
     index: dict[str, list[Place]] = {}
     for place in places:
-        keys = {"f:" + analysis.fold(word) for _, word in _one_word_spellings(place)}
-        for key in keys:
-            index.setdefault(key, []).append(place)
-    return Gazetteer(tuple(places), {k: tuple(v) for k, v in index.items()})
-
-
-def _one_word_spellings(place: Place) -> list[tuple[str, str]]:
-    """(language, spelling) of a place's one-word names; multi-word names ("Upplands
-    Väsby") are matched by their facet filter."""
-    out = []
-    for lang, spelling in place.spellings:
-        words = [t for t, _, _ in analysis.tokens(spelling)]
-        if len(words) == 1:
-            out.append((lang, words[0]))
-    return out
-
-
-_STEM_INDEXES: dict[int, dict[str, tuple[Place, ...]]] = {}
-
-
-def _by_stem(gazetteer: Gazetteer) -> dict[str, tuple[Place, ...]]:
-    """Per-language index terms of the places' names → places: what a text's words are
-    looked up by (stemmed without the dictionaries). Built when a text is first read for
-    places (indexing), not for a query."""
-    built = _STEM_INDEXES.get(id(gazetteer))
-    if built is None:
-        built = _STEM_INDEXES[id(gazetteer)] = _stem_index(gazetteer)
-    return built
-
-
-def _stem_index(gazetteer: Gazetteer) -> dict[str, tuple[Place, ...]]:
-    index: dict[str, list[Place]] = {}
-    for place in gazetteer.places:
         keys = set()
-        for lang, word in _one_word_spellings(place):
+        for lang, spelling in place.spellings:
+            words = [t for t, _, _ in analysis.tokens(spelling)]
+            if len(words) != 1:
+                continue  # multi-word names ("Upplands Väsby") are matched by their facet filter
+            keys.add("f:" + analysis.fold(words[0]))
             for field_lang in (*analysis.LANGUAGE_FIELDS, "other"):
                 if field_lang == lang or (lang == "be" and field_lang == "other"):
-                    stem = analysis.plain_term(field_lang, word)
+                    # the stemmer alone, on both sides: reading the dictionaries for names
+                    # would cost every extraction process more than names gain from them
+                    stem = analysis.plain_term(field_lang, words[0])
                     if stem and len(stem) >= 3:
                         keys.add(f"{field_lang}:{stem}")
         for key in keys:
             index.setdefault(key, []).append(place)
-    return {k: tuple(v) for k, v in index.items()}
+    return Gazetteer(tuple(places), {k: tuple(v) for k, v in index.items()})
 
 
 @functools.lru_cache(maxsize=1)
