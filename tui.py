@@ -10,11 +10,30 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING, Any
 
-from search.settings import default_settings
-from ui.app import SearchApp, make_app
+if TYPE_CHECKING:
+    from search.settings import Settings
+    from ui.app import SearchApp
 
 __all__ = ["SearchApp", "main", "make_app"]
+
+
+def make_app(settings: Settings, show_timing: bool = True, watch: bool = False) -> SearchApp:
+    """The app over an explicit index and corpus (tests point it at fixture data)."""
+    from ui import app
+
+    return app.make_app(settings, show_timing=show_timing, watch=watch)
+
+
+def __getattr__(name: str) -> Any:
+    # The UI is imported when it is used, not when this file is: extraction workers load the
+    # program's main file again, and must not pay for Textual.
+    if name == "SearchApp":
+        from ui.app import SearchApp
+
+        return SearchApp
+    raise AttributeError(name)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
         help="keep the index current as files arrive, change or go (ctrl+g toggles it)",
     )
     args = parser.parse_args(argv)
+    from search.settings import default_settings
+
     make_app(default_settings(args.index, args.corpus), watch=args.watch).run()
     return 0
 

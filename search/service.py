@@ -427,11 +427,21 @@ class SearchService:
 
     @staticmethod
     def prepare_analysis() -> None:
-        """Read the word-form dictionaries (about 0.4 s) now, so the first query a person
-        types does not wait for them; the TUI calls it in a thread as it starts."""
+        """Read the word-form dictionaries (about 0.4 s) now, so the first query does not
+        wait for them."""
         from search.text import lemmas
 
         lemmas.preload()
+
+    @classmethod
+    def prepare(cls) -> None:
+        """What a person's first query and first F5 would otherwise wait for: the word-form
+        dictionaries, and the process extraction workers are forked from (together about a
+        second). The TUI calls it in a thread as it starts."""
+        from search.ingest import workers
+
+        cls.prepare_analysis()
+        workers.warm_up()
 
     @staticmethod
     def index_term(language: str, word: str, dictionary: bool = True) -> str:

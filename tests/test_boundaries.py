@@ -140,6 +140,13 @@ def test_importing_the_tui_loads_no_index_code_until_an_index_is_opened() -> Non
     assert not loaded & {"whoosh", "pypdf", "langdetect", "trafilatura", "httpx", "numpy"}
 
 
+def test_the_tui_file_loads_no_ui_toolkit_until_the_app_is_made() -> None:
+    # extraction workers load the program's main file again: a worker started by F5 must
+    # not pay for Textual (it made F5 on one new file wait 0.2 s more)
+    assert "textual" not in _loaded_after("import tui")
+    assert "textual" in _loaded_after("import tui\ntui.SearchApp")
+
+
 def test_the_app_class_stays_small_its_parts_are_widgets() -> None:
     tree = ast.parse((PROJECT / "ui" / "app.py").read_text(encoding="utf-8"))
     app = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "SearchApp")

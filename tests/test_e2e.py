@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from bench.terminal import Terminal, cli, tui
 from search.ingest.extract import ocr
 from search.service import run_index
 from tests.conftest import PROJECT, TESTDATA, settings_for
-from tests.terminal import Terminal, cli, tui
 
 RESULTS = r"Results: \d+ documents?"
 COUNTRIES = ("BY", "LV", "SE")

@@ -226,8 +226,8 @@ def big_corpus(tmp_path: Path) -> Settings:
     corpus = write_fixture_corpus(tmp_path / "corpus")
     settings = settings_for(corpus, tmp_path / "index")
     run_index(settings)
-    for n in range(300):
-        (corpus / f"note-{n:03}.md").write_text(
+    for n in range(1200):  # enough that a run lasts while the test presses escape
+        (corpus / f"note-{n:04}.md").write_text(
             f"# Anteckning {n}\n\nKommunen träffar företaget.\n"
         )
     return settings
@@ -242,7 +242,8 @@ async def test_reindex_shows_progress_and_can_be_cancelled(big_corpus: Settings)
             await pilot.pause(0.05)
             if "reading" in str(app.query_one("#progress-label").render()):
                 break
-        assert app.query_one("#progress-row").has_class("running")
+        label = str(app.query_one("#progress-label").render())
+        assert app.query_one("#progress-row").has_class("running"), (label, status(app))
         await pilot.press("escape")
         await app.workers.wait_for_complete()
         await settle(pilot, app)
@@ -254,7 +255,7 @@ async def test_reindex_shows_progress_and_can_be_cancelled(big_corpus: Settings)
             if not app.query_one(ProgressRow).running.is_set():
                 break
         await settle(pilot, app)
-        assert app.results.total_documents == 306
+        assert app.results.total_documents == 1206
 
 
 async def test_cross_lingual_toggle_widens_the_search(fixture_index: Settings) -> None:

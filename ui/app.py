@@ -83,9 +83,7 @@ class SearchApp(App[None]):
             self.action_toggle_watch()
         if self.watch_corpus or self.service.index_exists():  # a watch builds a missing one
             self.run_search()
-            self.run_worker(
-                self.service.prepare_analysis, thread=True, group="prepare", exit_on_error=False
-            )
+            self.run_worker(self.service.prepare, thread=True, group="prepare", exit_on_error=False)
             return
         self.show_no_index()
         question = f"There is no index yet.\nBuild it now from {self.settings.corpus_dir}?"

@@ -32,7 +32,7 @@ from search.ingest.workers import Job, extract_all
 from search.models import Document, Failure, IndexProgress, IndexReport, SourceFile
 from search.settings import Settings
 from search.text import compounds
-from search.text.analysis import FOLDED_FIELD, field_for_language, fold, folded_text, tokens
+from search.text.analysis import field_terms, fold, tokens
 from search.text.fingerprint import fingerprint
 
 DELETE_BATCH = 512
@@ -261,11 +261,12 @@ class _MetaSignatures:
 
 def compound_dictionary(docs: Iterable[Document], reader: Any = None) -> set[str]:
     """Known Swedish word stems: shipped parts, standalone words of these documents and,
-    for an update, every stem the index already holds."""
-    words = (
-        t for d in docs for p in d.passages if p.language == "sv" for t, _, _ in tokens(p.text)
-    )
-    known = compounds.known_stems(words)
+    for an update, every stem the index already holds. Only Swedish passages use them: with
+    none to write, nothing is read (the Swedish dictionary costs a one-file run 0.2 s)."""
+    swedish = [p.text for d in docs for p in d.passages if p.language == "sv"]
+    if not swedish:
+        return set()
+    known = compounds.known_stems(t for text in swedish for t, _, _ in tokens(text))
     if reader is not None:
         known.update(t.decode("utf-8") for t in reader.lexicon("text_sv"))
     return known
@@ -323,9 +324,7 @@ def _rows(
             "end": p.end,
             "lang": p.language,
             "ocr": p.ocr,
-            field_for_language(p.language): searchable,
-            FOLDED_FIELD: folded_text(searchable, p.language),
-            "spelling": searchable,
+            **field_terms(searchable, p.language),
         }
         if p.language == "sv" and known is not None:
             row["text_sv_parts"] = compounds.parts_text(searchable, known)

@@ -1,9 +1,13 @@
 """Extraction in worker processes, with a time and memory limit per file.
 
 A hostile PDF can hang the parser or make it allocate without end. Each worker is a
-separate process (spawned, so it is safe to start from a threaded UI) with an address
-space limit; a file that runs past its time is answered by killing its worker and
-starting another. One bad file costs that file, never the run.
+separate process with an address space limit; a file that runs past its time is answered
+by killing its worker and starting another. One bad file costs that file, never the run.
+
+Workers are forked from a fork server: a single-threaded process, started once per program,
+that has imported the extractors (so it is safe to start from a threaded UI, and a worker
+starts in milliseconds instead of importing pypdf and trafilatura again each run). The TUI
+starts the server as it opens (`warm_up`), so F5 on one new file does not wait for it.
 """
 
 from __future__ import annotations
@@ -11,8 +15,10 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing as mp
+import multiprocessing.forkserver
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -54,6 +60,11 @@ def _silence_output() -> None:
     os.close(devnull)
 
 
+_STARTING = threading.Lock()
+"""Held while a process starts: sys.stderr is swapped for the moment, and two threads (the
+TUI's warm-up and an index run) must not swap it over each other."""
+
+
 @contextlib.contextmanager
 def _real_stderr() -> Iterator[None]:
     """Give multiprocessing a stderr with a real file descriptor while it starts processes.
@@ -63,6 +74,11 @@ def _real_stderr() -> Iterator[None]:
     fails with "bad value(s) in fds_to_keep". The original stderr (or /dev/null) stands in
     for the moment of the start.
     """
+    with _STARTING:
+        yield from _with_usable_stderr()
+
+
+def _with_usable_stderr() -> Iterator[None]:
     current = sys.stderr
     try:
         usable = current is not None and current.fileno() >= 0
@@ -126,6 +142,24 @@ def _worker_main(conn: Connection, corpus_root: str, limits: Limits) -> None:
             conn.send(("fail", "too large: result could not be handed back"))
 
 
+PRELOAD = "search.ingest.preload"
+"""What the fork server imports before forking a worker: everything extraction needs."""
+
+
+def _context() -> Any:
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload([PRELOAD])  # read when the server starts
+    return ctx
+
+
+def warm_up() -> None:
+    """Start the fork server now (it loads the extractors, about a second, in its own
+    process), so the next index run's workers start at once."""
+    _context()
+    with _real_stderr():
+        multiprocessing.forkserver.ensure_running()
+
+
 class _Worker:
     def __init__(self, ctx: Any, corpus_root: Path, limits: Limits) -> None:
         self.conn, child = ctx.Pipe()
@@ -166,7 +200,7 @@ def extract_all(
     long job, what it is doing (a `str`: "OCR page 2/9")."""
     if not jobs:
         return
-    ctx = mp.get_context("spawn")
+    ctx = _context()
     pending = list(reversed(jobs))
     pool = [_Worker(ctx, corpus_root, limits) for _ in range(min(workers, len(jobs)))]
     starts_failed = 0

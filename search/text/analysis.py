@@ -206,6 +206,24 @@ def folded_text(text: str, language: str) -> str:
     return " ".join(folded_term(language, token) for token, _, _ in tokens(text))
 
 
+def field_terms(text: str, language: str) -> dict[str, list[str]]:
+    """A passage's text analysed once for each word field: its language field, the folded
+    field and the spelling field, each the list of terms (in position order) that field's
+    Whoosh analyzer makes of `text`. Whoosh indexes a list as analysed already, so the
+    indexer tokenises a passage once instead of once a field (a third of the writing time).
+    """
+    words = [t.lower() for t in _TOKEN_RE.findall(text)]
+    spellings = [w.replace("ё", "е") for w in words]
+    if language in LANGUAGE_FIELDS:
+        stem, stops = _stemmer(language), stopwords(language)
+        forms = spellings if language == "ru" else words
+        terms = [stem(w) for w in forms if w not in stops]
+    else:
+        terms = spellings
+    folded = [t.lower() for t in _TOKEN_RE.findall(folded_text(text, language))]
+    return {field_for_language(language): terms, FOLDED_FIELD: folded, "spelling": spellings}
+
+
 def folded_terms(token: str) -> list[str]:
     """The folded terms a query word may stand for, whatever the language of the text.
 

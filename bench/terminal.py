@@ -1,5 +1,6 @@
-"""A real terminal for end-to-end tests: a program in a pseudo-terminal, its screen read
-through a VT100 emulator, keys sent as the bytes a terminal sends.
+"""A real terminal for the end-to-end tests and the TUI benchmarks: a program in a
+pseudo-terminal, its screen read through a VT100 emulator, keys sent as the bytes a
+terminal sends.
 
 The program runs as a separate process (never inside pytest's own process), so what the
 tests see is what a person sees: a crash ends the process and shows its traceback.
