@@ -98,6 +98,41 @@ def test_russian_law_pages_extract_as_russian(testdata: Path, name: str) -> None
     assert not any("\\." in p.text for p in doc.passages), "Markdown escapes leaked into the text"
 
 
+def test_a_web_page_that_is_plain_text_is_read_whole(testdata: Path) -> None:
+    # a real order saved with an .html name and no markup: trafilatura finds no main text
+    import trafilatura
+
+    path = testdata / "html/ru/dedoc-bashkortostan-prikaz-53.html"
+    assert trafilatura.extract(path.read_bytes(), favor_recall=True) is None
+    doc = process_file(path, path.name, path.parent, Limits())
+    text = " ".join(p.text for p in doc.passages)
+    assert len(text) > 70_000 and "персональных данных" in text
+    assert {p.language for p in doc.passages} == {"ru"}
+    assert any("read as plain text" in w for w in doc.warnings)
+
+
+def test_a_page_whose_text_trafilatura_takes_for_comments_keeps_it(tmp_path: Path) -> None:
+    # a residents' question page whose whole text sits in comment blocks: trafilatura (without
+    # comments) returns nothing; the page's visible text is indexed instead, with a warning
+    page = (
+        "<!doctype html><html lang='sv'><head><title>Invånarnas frågor</title></head><body>"
+        "<div class='comment'><p>Fråga: När öppnar kommunens återbruk i Kvarnbyn igen efter "
+        "renoveringen, och vem driver det sociala företaget där?</p></div>"
+        "<div class='comment'><p>Svar från kommunen: Återbruket öppnar den 3 maj. Det drivs "
+        "av det sociala företaget Kvarnbyns Vänner, som hyr lokalen av kommunen.</p></div>"
+        "</body></html>"
+    )
+    service = corpus_of(tmp_path, {"fragor.html": page.encode()})
+    report = service.run_index()
+    assert report.added == ("fragor.html",) and not report.failed
+    results = service.search(SearchRequest(text="återbruket öppnar"))
+    assert [h.source_key for h in results.hits] == ["fragor.html"]
+    path = tmp_path / "corpus" / "fragor.html"
+    doc = process_file(path, "fragor.html", path.parent, Limits())
+    assert any("whole page's text" in w for w in doc.warnings)
+    assert "Kvarnbyns Vänner" in " ".join(p.text for p in doc.passages)
+
+
 def _pages_with_text(path: Path) -> set[int]:
     """Pages whose text layer pypdf reads as anything but blanks: the raw baseline."""
     from pypdf import PdfReader

@@ -17,14 +17,16 @@ from search.text.analysis import (
     plain_analyzer,
 )
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 """Bump whenever a field, an analyzer (or the module it lives in: the schema pickles it) or
 the extraction and cleaning of text changes: indexes of another version are rebuilt (their
 manifests would otherwise keep old text). 4: the analyzers moved to search.text.analysis.
 5: the garbage filter keeps every real page; titles and headings are indexed as words;
 scanned pages are read by OCR (and marked `ocr`); the source's content hash is stored.
 6: words are indexed by their dictionary forms (Hunspell), the folded field by the same
-terms without diacritics; PDF words run together are spaced."""
+terms without diacritics; PDF words run together are spaced. 7: a web page without markup
+is read as text, one where no main text is found keeps its visible text (files that failed
+before are read again)."""
 
 
 def _described(f: fields.Field) -> Any:

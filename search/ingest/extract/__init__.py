@@ -58,12 +58,13 @@ def _raw_pages(
     if kind == "html":
         from search.ingest.extract.html import extract_html
 
-        sections, info = extract_html(path)
+        sections, info, warnings = extract_html(path)
     else:
         from search.ingest.extract.text import extract_text_file
 
         sections, info = extract_text_file(path)
-    return [Page(s.number, clean.clean_block(s.text), s.heading) for s in sections], info, []
+        warnings = []
+    return [Page(s.number, clean.clean_block(s.text), s.heading) for s in sections], info, warnings
 
 
 def _usable_pages(pages: list[Page], kind: str) -> tuple[list[Page], dict[int, str]]:
