@@ -1,5 +1,7 @@
 """`make bench`: extraction, indexing, this project beside SQLite FTS5 and tantivy at 10k
-and 100k passages (bench/scale.py), search quality, Q&A, cold start, TUI keystrokes.
+and 100k passages (bench/scale.py), search quality, Q&A (the sample corpus, the team's
+Latvian, Swedish and Russian questions, public English ones), cold start, TUI keystrokes
+and F5 on one new file.
 
 Prints a Markdown report and writes it, with the raw numbers as JSON, to bench/results/.
 Side-by-side comparisons run in one process on the same data, interleaved; figures are
@@ -23,7 +25,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import conflation, pages_eval, qa_eval, scale, search_eval, synthetic
+from bench import (
+    conflation,
+    pages_eval,
+    public_qa,
+    qa_eval,
+    scale,
+    search_eval,
+    synthetic,
+    tui_reindex,
+)
 from bench.stats import machine, summary
 from search.settings import PROJECT_ROOT, Settings
 
@@ -143,6 +154,10 @@ def markdown(r: dict[str, Any]) -> str:
          lambda: pages_eval.markdown(r["pages_kept"], r["spacing"], r["ocr"])),
         ("qa", "Questions and answers on the sample corpus (tests/data/qa_eval.toml, 84 questions)",
          lambda: qa_eval.markdown(r["qa"])),
+        ("team_qa", "Questions the team wrote over real Latvian, Swedish and Russian documents (bench/public_qa.py)",
+         lambda: public_qa.markdown(r["team_qa"], public_qa.LANGUAGE_HALVES)),
+        ("public_qa", "Public questions: SQuAD v1.1 train excerpt, English (bench/public_qa.py)",
+         lambda: public_qa.markdown(r["public_qa"])),
     ]  # fmt: skip
     for key, heading, body in sections:
         if key in r:
@@ -160,6 +175,9 @@ def markdown(r: dict[str, Any]) -> str:
     ]
     for name, k in r["keystrokes"].items():
         lines.append(f"| {name} | {k['median_ms']} | {k['p95_ms']} |")
+    if "f5" in r:
+        lines += ["", "## TUI: F5 on one new file (bench/tui_reindex.py)", ""]
+        lines += tui_reindex.markdown(r["f5"])
     return "\n".join(lines) + "\n"
 
 
@@ -200,6 +218,9 @@ def main() -> int:
         print("question answering …", flush=True)
         result["qa"] = qa_eval.evaluate(service)
         service.close()
+        print("public and team-written questions …", flush=True)
+        result["team_qa"] = public_qa.evaluate_languages()
+        result["public_qa"] = public_qa.evaluate()
         print("cold start …", flush=True)
         result["cold_start"] = bench_cold_start(tmp / "sample-index")
         print("TUI keystrokes …", flush=True)
@@ -208,6 +229,8 @@ def main() -> int:
             result["keystrokes"][f"{max(sizes)} generated passages"] = bench_keystrokes(
                 tmp / f"ours-{max(sizes)}", CORPUS
             )
+        print("TUI: F5 on one new file …", flush=True)
+        result["f5"] = tui_reindex.f5_one_new_file(tmp / "f5")
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     report = markdown(result)

@@ -4,11 +4,17 @@ Metrics per question language: recall@1 and recall@5 of the answering passage (i
 document and page), MRR over the first ten passages, and the share of questions whose
 first answer sentence contains the expected phrase. The baseline ranks passages by BM25
 for all the question's words and answers with the first sentence of the top passage.
+
+The questions are also reported in two halves by document ("tune" and "test", by a hash of
+the document's path, fixed 2026-12-04). All 84 were written and tuned on together before
+that day, so the test half is not unseen data; from that day on, tuning looks only at the
+tune half.
 """
 
 from __future__ import annotations
 
 import tomllib
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +28,10 @@ METRICS = ("recall@1", "recall@5", "mrr", "answer_accuracy")
 def questions() -> list[dict[str, Any]]:
     data: list[dict[str, Any]] = tomllib.loads(QUESTIONS.read_text(encoding="utf-8"))["question"]
     return data
+
+
+def half_of(doc: str) -> str:
+    return "test" if zlib.crc32(doc.encode()) % 2 else "tune"
 
 
 def _rank(passages: tuple[Hit, ...] | list[Hit], q: dict[str, Any]) -> int:
@@ -51,7 +61,7 @@ def evaluate(service: SearchService) -> dict[str, dict[str, dict[str, float]]]:
             ("project", _rank(result.ranked_passages, q), first),
             ("baseline", _rank(base, q), base_first),
         ):
-            for group in (q["lang"], "all"):
+            for group in (q["lang"], "all", half_of(q["doc"])):
                 totals = sums[system].setdefault(group, dict.fromkeys(("n", *METRICS), 0.0))
                 _add(totals, rank, expected in sentence.lower())
     return {

@@ -294,8 +294,8 @@ class Answer:
     score: float
     coverage: float
     phrase: str = ""
-    """The words that answer, where the question asks for a number or a year ("eleven",
-    "2019"): `answer_span` in JSON, underlined on the card."""
+    """The words that answer, where the question asks for a number, a year, a name or a
+    place ("eleven", "2019", "Jerry Jones"): `answer_span` in JSON, underlined on the card."""
     sure: bool = True
     """False: the sentence holds few of the question's words; offered, and said to be unsure."""
 

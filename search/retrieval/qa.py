@@ -37,14 +37,24 @@ QUESTION_WORDS = frozenset(
     """
     what which who whom whose how many much when where why does do did is are was were can could
     should would there their about tell give list
-    vad vilka vilken vilket vem vems hur många mycket när var varför finns fick får kan ska
-    kas kā kāds kāda kādi kādas kur kad kāpēc cik vai kurš kura kuri kuras
-    что какой какая какие каков какое кто где когда почему зачем сколько ли как чем
-    што які якая якія хто дзе калі чаму колькі
+    vad vilka vilken vilket vilkas vem vems hur många mycket när var vart varifrån varför finns
+    fick får kan ska
+    kas ko kam kā kāds kāda kādu kādā kādam kādai kādi kādas kādiem kādām kādus kādos kādās kur
+    kad kāpēc kādēļ cik vai kurš kura kuru kurā kuram kurai kuri kuras kuriem kurām kurus kurās
+    kuros
+    что чего чему чем чём кто кого кому кем ком какой какого какому каким каком какая какую
+    какие каких какими какое каков какова каково каковы который которая которое которые
+    которого которой котором которую которых которым которыми где куда откуда когда почему
+    зачем сколько скольких скольким ли как
+    што чаго хто каго каму які якая якое якія якога якой якую якіх дзе калі чаму колькі
     """.split()
 )
-HOW_MANY = frozenset("how many much hur många mycket cik сколько колькі".split())
+"""Words that ask rather than name what is asked about, in every inflected form."""
+HOW_MANY = frozenset("how many much hur många mycket cik сколько скольких скольким колькі".split())
 WHEN = frozenset("when när kad когда калі".split())
+WHO = frozenset("who whom whose vem vems кто кого кому кем ком хто каго каму".split())
+WHERE = frozenset("where vart varifrån kur где куда откуда дзе".split())
+"""("var" asks where only as a question's first word: elsewhere it is "was".)"""
 COUNTRIES = (
     ("SE", ("swed", "sverig", "zviedrij", "швец", "швед", "швэц")),
     ("LV", ("latvi", "lettland", "латви", "латвi")),
@@ -65,11 +75,12 @@ _NUMBER = re.compile(
     r"två|tre|fyra|fem|sju|åtta|nio|tio|elva|tolv|(?:tret|fjor|fem|sex|sjut|ar|nit)ton|"
     r"tjugo\w*|trettio|fyrtio|femtio|sextio|sjuttio|åttio|nittio|hundra\w*|tusen\w*|miljon\w*|"
     # lv
-    r"divi|divas|divu|trīs|četri|četras|pieci|piecas|seši|sešas|septiņi|septiņas|astoņi|"
-    r"astoņas|deviņi|deviņas|desmit|\w+padsmit|\w+desmit|simts?|simti|tūkstoš\w*|miljon\w*|"
+    r"(?:div|četr|piec|seš|septiņ|astoņ|deviņ)(?:i|as|u|iem|ām|os|ās)|trīs|trij\w+|trim|"
+    r"desmit\w*|\w+padsmit\w*|\w+desmit|simt\w*|tūkstoš\w*|miljon\w*|"
     # ru
-    r"два|две|двух|три|трёх|трех|четыре|четырёх|пять|пяти|шесть|шести|семь|семи|восемь|"
-    r"восьми|девять|девяти|десять|десяти|\w+надцать|\w+надцати|двадцат\w*|тридцат\w*|"
+    r"два|две|двух|двум|двумя|три|трёх|трех|трём|трем|тремя|четыре|четырёх|четырех|"
+    r"четырём|четырем|четырьмя|пять|пяти|пятью|шесть|шести|шестью|семь|семи|семью|восемь|"
+    r"восьми|восемью|девять|девяти|девятью|десять|десяти|десятью|\w+надцать|\w+надцати|двадцат\w*|тридцат\w*|"
     r"сорок\w*|пятьдесят|шестьдесят|семьдесят|восемьдесят|девяност\w*|двести|триста|"
     r"тысяч\w*|миллион\w*"
     r")\b",
@@ -117,12 +128,28 @@ def countries_named(question: str) -> tuple[str, ...]:
 
 
 def _answer_type(question: str) -> str:
-    words = {t.lower() for t, _, _ in analysis.tokens(question)}
+    tokens = [t.lower() for t, _, _ in analysis.tokens(question)]
+    words = set(tokens)
     if words & HOW_MANY:
         return "number"
     if words & WHEN:
         return "year"
+    if words & WHO:
+        return "name"
+    if words & WHERE or tokens[:1] == ["var"]:
+        return "place"
     return ""
+
+
+def _holds_kind(sentence: str, wanted: str, question: str) -> bool:
+    """Whether a sentence holds the kind of thing the question asks for."""
+    if wanted == "number":
+        return bool(_NUMBER.search(_YEAR.sub(" ", sentence)))
+    if wanted == "year":
+        return bool(_YEAR.search(sentence))
+    if wanted in ("name", "place"):  # a person, an organisation, a place
+        return bool(_new_name(sentence, question))
+    return False
 
 
 @dataclass(slots=True)
@@ -185,12 +212,7 @@ def ask(
             coverage = sum(weights[i] for i in covered) / total_weight
             share = len(covered) / len(per_word)
             proximity = _proximity(hit.text[s:e], [(a - s, b - s) for a, b in inside], len(covered))
-            kind = (
-                1.0
-                if (wanted == "number" and _NUMBER.search(_YEAR.sub(" ", hit.text[s:e])))
-                or (wanted == "year" and _YEAR.search(hit.text[s:e]))
-                else 0.0
-            )
+            kind = 1.0 if _holds_kind(hit.text[s:e], wanted, question) else 0.0
             score = (
                 0.45 * coverage
                 + 0.15 * share
@@ -198,8 +220,8 @@ def ask(
                 + 0.2 * (hit.score / best_passage)
                 + 0.15 * kind
             )
-            if len(analysis.tokens(hit.text[s:e])) < MIN_SENTENCE_WORDS:
-                score *= 0.5  # a heading or a table cell, not an answer
+            if _heading_or_cell(hit.text[s:e]):
+                score *= 0.5
             candidates.append(_Candidate(hit, (s, e), score, coverage, inside))
     candidates.sort(key=lambda c: -c.score)
     ranked = _passage_order(candidates)
@@ -209,7 +231,7 @@ def ask(
         and chosen[0].score >= CONFIDENCE_THRESHOLD
         and chosen[0].coverage >= MIN_COVERAGE
     )
-    answers = tuple(_card(c, wanted) for c in chosen) if confident else ()
+    answers = tuple(_card(c, wanted, question) for c in chosen) if confident else ()
     closest = () if confident else tuple((ranked or list(passages))[:MAX_ANSWERS])
     return AnswerResult(
         question,
@@ -222,6 +244,13 @@ def ask(
         tuple(ranked),
         _ms(started),
     )
+
+
+def _heading_or_cell(sentence: str) -> bool:
+    """A few words without a full stop: a heading or a table cell, not an answer ("Kopā
+    poligonā ir 27 darbinieki." is a sentence)."""
+    text = sentence.rstrip(" \"'»”)")
+    return len(analysis.tokens(text)) < MIN_SENTENCE_WORDS and not text.endswith((".", "!", "?"))
 
 
 def _quote(word: str) -> str:
@@ -264,24 +293,31 @@ def _passage_order(candidates: list[_Candidate]) -> list[Hit]:
 
 
 def _diverse(candidates: list[_Candidate]) -> list[_Candidate]:
-    """The best sentences, one per document first, then the rest."""
-    chosen: list[_Candidate] = []
+    """The best sentences (within 0.6 of the best score): one per document first, then
+    the next best of the same documents."""
+    if not candidates:
+        return []
+    first: list[_Candidate] = []
+    rest: list[_Candidate] = []
     docs: set[str] = set()
     for c in candidates:
-        if c.hit.doc_id not in docs:
-            chosen.append(c)
-            docs.add(c.hit.doc_id)
-        if len(chosen) == MAX_ANSWERS:
+        if c.score < 0.6 * candidates[0].score:
             break
-    return [c for c in chosen if c.score >= 0.6 * chosen[0].score] if chosen else []
+        (rest if c.hit.doc_id in docs else first).append(c)
+        docs.add(c.hit.doc_id)
+    return (first + rest)[:MAX_ANSWERS]
 
 
-def answering_phrase(sentence: str, wanted: str) -> str:
-    """The number (not a year) a "how many" question asks for, or the year a "when" one
-    asks for, as the sentence writes it; empty when the question asks for neither."""
+def answering_phrase(sentence: str, wanted: str, question: str = "") -> str:
+    """The words that answer, as the sentence writes them: the number (not a year) a "how
+    many" question asks for, the year a "when" one asks for, the name a "who" or "where"
+    one asks for (the first capitalised words the question does not hold); empty when the
+    question asks for none of these."""
     if wanted == "year":
         year = _YEAR.search(sentence)
         return year.group(0) if year else ""
+    if wanted in ("name", "place"):
+        return _new_name(sentence, question)
     if wanted != "number":
         return ""
     years = [m.span() for m in _YEAR.finditer(sentence)]
@@ -295,7 +331,24 @@ def answering_phrase(sentence: str, wanted: str) -> str:
     return ""
 
 
-def _card(c: _Candidate, wanted: str = "") -> Answer:
+def _new_name(sentence: str, question: str) -> str:
+    """The first run of capitalised words past the sentence's first word that the question
+    does not name ("Jerry Jones", "Elmsäter-Svärd"), joined by spaces or hyphens."""
+    asked = {analysis.fold(t)[:5] for t, _, _ in analysis.tokens(question)}
+    toks = analysis.tokens(sentence)
+    start = end = -1
+    for token, a, b in toks[1:]:
+        new = token[:1].isupper() and analysis.fold(token)[:5] not in asked
+        if start < 0 and new:
+            start, end = a, b
+        elif start >= 0 and new and sentence[end:a] in (" ", "-"):
+            end = b
+        elif start >= 0:
+            break
+    return sentence[start:end] if start >= 0 else ""
+
+
+def _card(c: _Candidate, wanted: str = "", question: str = "") -> Answer:
     text = c.hit.text
     spans = sentences(text)
     i = spans.index(c.span)
@@ -310,7 +363,7 @@ def _card(c: _Candidate, wanted: str = "") -> Answer:
         c.hit,
         round(c.score, 4),
         round(c.coverage, 3),
-        answering_phrase(text[s:e], wanted),
+        answering_phrase(text[s:e], wanted, question),
         sure=c.coverage >= SURE_COVERAGE,
     )
 
