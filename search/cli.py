@@ -81,6 +81,8 @@ def _print_report(report: IndexReport, out: TextIO) -> None:
     )
     for failure in report.failed:
         out.write(f"  failed: {failure.key}: {failure.reason}\n")
+    for note in report.notes:
+        out.write(f"  note: {note.key}: {note.reason}\n")
     for entry in report.skipped:
         out.write(f"  skipped: {entry.key}: {entry.reason}\n")
     if report.unsupported:

@@ -167,6 +167,9 @@ class IndexReport:
     """Entries of the corpus passed over: links out of it, FIFOs and devices, duplicates."""
     unsupported: tuple[str, ...] = ()
     """Files of a type the tool does not read (.docx, .xlsx, images, …)."""
+    notes: tuple[Failure, ...] = ()
+    """Files indexed with something a person should know: pages not indexed, pages read by
+    OCR, a web page read as plain text or without a main text found (key, what)."""
 
     @property
     def exit_code(self) -> int:

@@ -125,6 +125,7 @@ def test_a_page_whose_text_trafilatura_takes_for_comments_keeps_it(tmp_path: Pat
     service = corpus_of(tmp_path, {"fragor.html": page.encode()})
     report = service.run_index()
     assert report.added == ("fragor.html",) and not report.failed
+    assert [n.key for n in report.notes if "whole page's text" in n.reason] == ["fragor.html"]
     results = service.search(SearchRequest(text="återbruket öppnar"))
     assert [h.source_key for h in results.hits] == ["fragor.html"]
     path = tmp_path / "corpus" / "fragor.html"

@@ -555,6 +555,7 @@ def _report(
     total: int,
 ) -> IndexReport:
     keys = [d.source_key for d, *_ in docs]
+    notes = tuple(Failure(d.source_key, w) for d, *_ in docs for w in d.warnings)
     added = tuple(k for k in keys if k not in old)
     updated = tuple(k for k in keys if k in old)
     return IndexReport(
@@ -569,6 +570,7 @@ def _report(
         passages=sum(e.passages for e in entries.values()),
         seconds=time.monotonic() - started,
         rebuilt=rebuilt,
+        notes=notes,
     )
 
 
