@@ -53,6 +53,24 @@ def test_a_part_finds_the_compound_ranked_below_the_word_itself(small: Settings)
     engine.close()
 
 
+def test_the_compound_a_part_found_is_marked_in_the_snippet(small: Settings) -> None:
+    from search.retrieval.highlight import match_spans
+
+    engine = open_search(small)
+    hit = next(
+        h
+        for h in engine.search(SearchRequest(text="företag")).hits
+        if h.source_key == "sv/kalmar.md"
+    )
+    assert [seg.text for seg in hit.snippet if seg.match] == ["Socialföretaget"]
+    engine.close()
+    # only a last part is looked for inside a word, and only one of five letters or more
+    text = "Kommunikationen med förvaltningen ska förebygga problem i epoxiprodukter."
+    parts = {("text_sv_parts", "kommun"), ("text_sv_parts", "bygg"), ("text_sv_parts", "produkt")}
+    assert [text[a:b] for a, b in match_spans(text, "sv", parts)] == ["epoxiprodukter"]
+    assert match_spans(text, "lv", parts) == []
+
+
 def test_a_place_name_reaches_every_spelling(small: Settings) -> None:
     engine = open_search(small)
     assert set(keys(engine, "Riga")) == {"lv/riga.md", "ru/riga.md"}

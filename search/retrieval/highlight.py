@@ -10,6 +10,10 @@ from search.text import analysis
 from search.text.analysis import FOLDED_FIELD, field_for_language
 
 SNIPPET_WORDS = 40
+COMPOUND_PARTS = "text_sv_parts"
+MIN_PART = 5
+"""Letters a compound's part needs before a word holding it is marked: shorter ones hide
+inside unrelated words (`bygg` in `förebygga`)."""
 
 
 Tokens = list[tuple[str, int, int]]
@@ -34,15 +38,31 @@ def match_spans(
     # letter a term begins with: a term is a stem of the word's dictionary form
     own_initials = {t[:1] for t in own}
     folded_initials = {t[:1] for t in folded}
+    parts = (
+        {t for f, t in terms if f == COMPOUND_PARTS and len(t) >= MIN_PART}
+        if (language == "sv")
+        else set()
+    )
     spans = []
     for token, start, end in analysis.tokens(text) if toks is None else toks:
         initial = token[:1].lower().replace("ё", "е")
         form = analyse(lang_key, token) if initial in own_initials else None
-        if (form and form in own) or (
-            analysis.fold(initial) in folded_initials and folded_term(lang_key, token) in folded
+        if (
+            (form and form in own)
+            or (
+                analysis.fold(initial) in folded_initials and folded_term(lang_key, token) in folded
+            )
+            or (parts and _holds_part(token.lower(), parts))
         ):
             spans.append((start, end))
     return spans
+
+
+def _holds_part(word: str, parts: set[str]) -> bool:
+    """A Swedish compound ending in a query word (`produkter` in `epoxiprodukter`): the
+    last part carries a compound's meaning. A first part is not looked for: `kommun` opens
+    `kommunikation` too."""
+    return any(p in word[MIN_PART - 1 :] for p in parts)
 
 
 def segments(

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from search.errors import QuerySyntaxError
 from search.models import Answer, AnswerResult, Hit, SearchRequest, Segment
 from search.retrieval.engine import Engine
+from search.retrieval.highlight import COMPOUND_PARTS
 from search.text import analysis
 
 CANDIDATE_PASSAGES = 40
@@ -193,7 +194,7 @@ def ask(
         return AnswerResult(
             question, language, tuple(keywords), filters, (), False, (), (), _ms(started)
         )
-    per_word = [engine.match_terms(_quote(w), cross_lingual) for w in keywords]
+    per_word = [engine.match_terms(_quote(w), cross_lingual) | _as_part(w) for w in keywords]
     weights = [_idf(engine, terms) for terms in per_word]
     total_weight = sum(weights) or 1.0
     wanted = _answer_type(question)
@@ -244,6 +245,14 @@ def ask(
         tuple(ranked),
         _ms(started),
     )
+
+
+def _as_part(word: str) -> set[tuple[str, str]]:
+    """A Swedish question word as the last part of a compound in the text (`produkter` in
+    `epoxiprodukter`): Swedish writes new compounds freely, and a sentence holding one
+    holds the word."""
+    stem = analysis.analyze_token("sv", word)
+    return {(COMPOUND_PARTS, stem)} if stem else set()
 
 
 def _heading_or_cell(sentence: str) -> bool:
