@@ -21,7 +21,7 @@ from search.models import (
     unsupported_summary,
 )
 
-PAGE_SIZE = 40
+PAGE_SIZE = 20
 
 
 def facet_labels() -> dict[str, str]:

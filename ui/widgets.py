@@ -69,7 +69,11 @@ class ResultsList(OptionList):
     def show_hits(self, hits: Iterable[Hit], title: str) -> None:
         """New results; the cursor keeps its row."""
         highlighted, self.results = self.highlighted, None
-        self.hits = list(hits)
+        new = list(hits)
+        if new == self.hits and self.option_count == len(new):
+            self.border_title = title  # the same cards (a space typed): nothing to lay out
+            return
+        self.hits = new
         self.set_options(Option(hit_prompt(h), id=f"r{i}") for i, h in enumerate(self.hits))
         if self.hits:
             self.highlighted = min(highlighted or 0, len(self.hits) - 1)
