@@ -159,17 +159,25 @@ class FacetPanel(OptionList):
     def __init__(self, labels: dict[str, str]) -> None:
         super().__init__(id="facets")
         self.labels = labels
+        self.shown: tuple[Facet, ...] = ()
+        """The facets on show, as last given."""
 
     def on_mount(self) -> None:
         self.border_title = "Filters"
 
     def fit_to(self, width: int) -> None:
         """Narrower on small terminals (80 columns leave 50 for the results)."""
+        if self.has_class("narrow") != (width < 100):
+            self.shown = ()  # the labels are cut to another width at the next show
         self.set_class(width < 100, "narrow")
 
     def show(self, facets: Iterable[Facet]) -> None:
         """Facet values in a steady order (by count, as the engine gives them): toggling a
         value leaves it, and the cursor on it, where it was."""
+        facets = tuple(facets)
+        if facets == self.shown:
+            return  # the same counts: nothing to lay out
+        self.shown = facets
         highlighted = self.highlighted
         cursor_id = (
             self.get_option_at_index(highlighted).id
