@@ -2,7 +2,8 @@
 
 The model reads the fixture documents through the extraction pipeline only, matches
 words token by token, and applies the facet rules from DESIGN.md directly: several
-values of one facet OR, facets AND, each facet's counts ignoring its own selection.
+values of one facet OR, facets AND, each facet's counts ignoring its own selection; a
+document whose words are spread over its passages matches by those passages.
 """
 
 from __future__ import annotations
@@ -157,12 +158,23 @@ def test_facet_counts_match_brute_force(
 
     typed = {w for w in words if _in_the_index_as_typed(w, docs, known)}
 
-    def matching_passages(doc: Document) -> list[str]:
+    def holding(doc: Document, wanted: list[str], either: bool) -> list[str]:
         return [
             p.language
             for p in doc.passages
-            if not words or _passage_matches(p.text, p.language, words, any_word, known, typed)
+            if _passage_matches(p.text, p.language, wanted, either, known, typed)
         ]
+
+    def matching_passages(doc: Document) -> list[str]:
+        if not words:
+            return [p.language for p in doc.passages]
+        found = holding(doc, words, any_word)
+        if found or any_word or len(words) < 2:
+            return found
+        # the words spread over the document's passages: those holding any of them
+        if all(holding(doc, [w], False) for w in words):
+            return holding(doc, words, True)
+        return []
 
     def passes(doc: Document, f: str, langs: list[str]) -> bool:
         if not chosen[f]:

@@ -104,11 +104,14 @@ def test_cross_lingual_reaches_swedish_latvian_and_russian(sample_index: Setting
     query = "social enterprise municipality procurement"
     plain = engine.search(SearchRequest(text=query, page_size=10))
     assert {h.language for h in plain.hits} == {"en"}
-    for hit in plain.hits:
-        text = hit.text.lower()
-        assert all(w in text for w in ("social", "enterprise", "municipal", "procurement")), (
-            hit.title
-        )
+    words = ("social", "enterprise", "municipal", "procurement")
+    in_passage = [all(w in h.text.lower() for w in words) for h in plain.hits]
+    assert in_passage[0] and in_passage == sorted(in_passage, reverse=True), in_passage
+    for hit in plain.hits:  # the rest hold the words across their passages
+        shown = SearchService(sample_index).show(hit.source_key)
+        assert shown is not None
+        text = " ".join(p.text for p in shown.passages).lower()
+        assert all(w in text for w in words), hit.title
     wide = engine.search(SearchRequest(text=query, page_size=10, cross_lingual=True))
     assert {"sv", "lv", "ru"} <= {h.language for h in wide.hits}
     assert wide.hits[0].language == "en", "expansions rank below the words typed"

@@ -33,6 +33,35 @@ def test_words_must_all_match(engine: Engine) -> None:
     assert titles(run(engine, "kommunen ingenting_sådant")) == set()
 
 
+def test_words_spread_over_a_documents_passages_find_it_after_passages_holding_all(
+    tmp_path: object,
+) -> None:
+    """A report that names the people in one section and the council in another is found
+    by both words, ranked after documents with a passage that holds them all."""
+    from pathlib import Path
+
+    from tests.conftest import corpus_of
+
+    talsi = (
+        '# Sociālais uzņēmums Talsos\n\nSociālais uzņēmums "Talsu darbnīca" dibināts 2019. '
+        "gadā. Tajā strādā astoņi cilvēki ar invaliditāti, kuri šuj somas un auduma maisiņus "
+        "vietējiem veikaliem.\n\n# Finansējums\n\nPirmajos divos gados darbnīcu atbalstīja "
+        "novada dome ar telpām. Vēlāk Eiropas Sociālā fonda projekts ļāva iegādāties trīs jaunas "
+        "šujmašīnas.\n"
+    )
+    cesis = "# Šujmašīnas un somas\n\nDarbnīca Cēsīs šuj somas ar jaunām šujmašīnām.\n"
+    assert isinstance(tmp_path, Path)
+    service = corpus_of(tmp_path, {"talsi.md": talsi.encode(), "cesis.md": cesis.encode()})
+    assert not service.run_index().failed
+    spread = service.search(SearchRequest(text="invaliditāti dome"))
+    assert [h.source_key for h in spread.hits] == ["talsi.md"]
+    assert spread.total_documents == 1 and facet(spread, "country") == {"LV": 1}
+    both = service.search(SearchRequest(text="somas šujmašīnas"))
+    assert [h.source_key for h in both.hits] == ["cesis.md", "talsi.md"]
+    assert not service.search(SearchRequest(text="invaliditāti Cēsīs")).hits
+    assert not service.search(SearchRequest(text='"invaliditāti dome"')).hits  # a phrase is one
+
+
 def test_swedish_stemming_finds_inflected_forms(engine: Engine) -> None:
     assert "Kafé Trädgården: arbetsträning i Uppsala" in titles(run(engine, "företagets"))
 

@@ -104,6 +104,12 @@ class Engine:
             found = Matches(ids, np.zeros(len(ids), dtype=np.float64))
         else:
             found = self._postings.run(q).ranked()
+            spread = self._postings.spread(q, facets.passage_doc, found.ids).ranked()
+            if len(spread.ids):  # after every passage that holds all the words
+                found = Matches(
+                    np.concatenate([found.ids, spread.ids]),
+                    np.concatenate([found.scores, spread.scores]),
+                )
         return q, found, facets.count(found.ids, selection)
 
     @reads_index

@@ -18,6 +18,7 @@ holds those reads and checks them against the public API when an index is opened
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -62,6 +63,12 @@ class Matches:
         return Matches(self.ids[order], self.scores[order])
 
 
+SPREAD_WEIGHT = 0.5
+"""A document holding the words only across its passages scores half their sum."""
+SPREAD_TIE = 1e-6
+"""Orders the passages of one such document by their own score, under the document's."""
+
+
 class Postings:
     """The array evaluator for one opened index version (one Whoosh searcher)."""
 
@@ -84,6 +91,8 @@ class Postings:
         self._cached = 0
         self._frequencies: dict[tuple[str, str], int] = {}
         self._lock = threading.Lock()
+        self._and_parts: dict[int, list[Matches]] = {}
+        """The parts of each And of the query `run` last evaluated, for `spread`."""
 
     def cached_postings(self) -> int:
         return self._cached
@@ -95,9 +104,42 @@ class Postings:
 
     def run(self, q: Any) -> Matches:
         """Every live passage matching the query, with its score (unordered)."""
+        self._and_parts = {}
         found = self._eval(q)
         keep = self.alive[found.ids]
         return Matches(found.ids[keep], found.scores[keep])
+
+    def spread(self, q: Any, passage_doc: Ids, found: Ids) -> Matches:
+        """Documents that hold every word of the query, though no passage of theirs holds
+        them all (`found`: the passages that do): their passages that hold any of the words,
+        each document scored by the sum of each word's best score in it, halved, and its
+        best passage first.
+
+        Only for a query of words that must all match (a top-level And): a report that names
+        the municipality in one section and the enterprise in another is found by both."""
+        core = q.a if type(q) is wq.AndMaybe else q
+        if type(core) is not wq.And or len(core.subqueries) < 2:
+            return Matches.empty()
+        # as `run(q)` has just evaluated them; deleted and hidden passages have no document
+        parts = self._and_parts.get(id(core)) or [self._eval(s) for s in core.subqueries]
+        docs_of = [passage_doc[p.ids] for p in parts]
+        wanted = functools.reduce(np.intersect1d, [np.unique(d[d >= 0]) for d in docs_of])
+        wanted = np.setdiff1d(wanted, passage_doc[found])
+        if not len(wanted):
+            return Matches.empty()
+        total = np.zeros(len(wanted), dtype=np.float64)
+        held = []
+        for part, part_docs in zip(parts, docs_of, strict=True):
+            inside = np.isin(part_docs, wanted)
+            at, scores = np.searchsorted(wanted, part_docs[inside]), part.scores[inside]
+            order = np.lexsort((scores, at))  # by document, best passage last
+            last = np.flatnonzero(np.append(at[order][1:] != at[order][:-1], True))
+            total[at[order][last]] += scores[order][last]
+            held.append(Matches(part.ids[inside], scores))
+        passages = _union(held, self.size)  # each passage's own score: the sum of its words'
+        doc_total = total[np.searchsorted(wanted, passage_doc[passages.ids])]
+        # documents in the order of their sum; within one, its best passage first
+        return Matches(passages.ids, SPREAD_WEIGHT * doc_total + SPREAD_TIE * passages.scores)
 
     def _eval(self, q: Any) -> Matches:
         kind = type(q)
@@ -110,6 +152,8 @@ class Postings:
             return Matches(ids, np.full(len(ids), q.boost, dtype=np.float64))
         if kind in (wq.Or, wq.And) and q.subqueries:
             parts = [self._eval(s) for s in q.subqueries]
+            if kind is wq.And:
+                self._and_parts[id(q)] = parts
             if len(parts) == 1:
                 return parts[0]  # Whoosh ignores the boost of a one-part compound too
             found = _union(parts, self.size) if kind is wq.Or else _intersection(parts)
