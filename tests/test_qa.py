@@ -245,3 +245,24 @@ def test_every_answer_the_team_wrote_is_in_its_documents_text() -> None:
     assert len(answerable) >= 60 and len(data["questions"]) - len(answerable) >= 15
     for q in answerable:
         assert q["answer"].lower() in texts[q["doc"]], q
+
+
+def test_swedish_compounds_meet_their_parts_in_a_question_and_in_the_text(
+    tmp_path: Path,
+) -> None:
+    """`rovdjursinventeringen` is answered by "Inventeringen … rovdjuren …" and `produkter`
+    by "… epoxiprodukter" (real agency pages)."""
+    from tests.conftest import TESTDATA, corpus_of
+
+    service = corpus_of(
+        tmp_path,
+        {
+            "nfs.html": TESTDATA / "html/sv/naturvardsverket-nfs-2007-10.html",
+            "afs.html": TESTDATA / "html/sv/av-afs-2011-19-landingpage.html",
+        },
+    )
+    assert not service.run_index().failed
+    parts = service.ask("Vad ska rovdjursinventeringen hjälpa till att förhindra?")
+    assert parts.confident and "faunakriminalitet" in parts.answers[0].text
+    head = service.ask("Vilka produkter handlar broschyren om att arbeta säkert med?")
+    assert head.confident and "epoxiprodukter" in head.answers[0].text

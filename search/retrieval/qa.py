@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 
 from search.errors import QuerySyntaxError
 from search.models import Answer, AnswerResult, Hit, SearchRequest, Segment
+from search.retrieval import highlight
 from search.retrieval.engine import Engine
 from search.retrieval.highlight import COMPOUND_PARTS
 from search.text import analysis
@@ -195,23 +196,30 @@ def ask(
             question, language, tuple(keywords), filters, (), False, (), (), _ms(started)
         )
     per_word = [engine.match_terms(_quote(w), cross_lingual) | _as_part(w) for w in keywords]
+    known = _IndexedStems(engine)
+    last_parts = [_parts_of(w, known) for w in keywords]
+    """A compound of the question said in words of its own: half the word's weight."""
     weights = [_idf(engine, terms) for terms in per_word]
     total_weight = sum(weights) or 1.0
     wanted = _answer_type(question)
     best_passage = max(h.score for h in passages) or 1.0
     candidates: list[_Candidate] = []
-    all_terms = set().union(*per_word) if per_word else set()
+    all_terms = set().union(*per_word, *last_parts) if per_word else set()
     for hit in passages:
         matched = engine.match_spans(hit.text, hit.language, all_terms)
         for s, e in sentences(hit.text):
             inside = [(a, b) for a, b in matched if s <= a < e]
-            covered = [
+            found = [hit.text[a:b] for a, b in inside]
+            covered = [i for i, terms in enumerate(per_word) if _holds(found, hit, terms)]
+            halves = [
                 i
-                for i, terms in enumerate(per_word)
-                if any(engine.match_spans(hit.text[a:b], hit.language, terms) for a, b in inside)
+                for i, terms in enumerate(last_parts)
+                if terms and i not in covered and _holds(found, hit, terms)
             ]
-            coverage = sum(weights[i] for i in covered) / total_weight
-            share = len(covered) / len(per_word)
+            coverage = (
+                sum(weights[i] for i in covered) + 0.5 * sum(weights[i] for i in halves)
+            ) / total_weight
+            share = (len(covered) + 0.5 * len(halves)) / len(per_word)
             proximity = _proximity(hit.text[s:e], [(a - s, b - s) for a, b in inside], len(covered))
             kind = 1.0 if _holds_kind(hit.text[s:e], wanted, question) else 0.0
             score = (
@@ -253,6 +261,31 @@ def _as_part(word: str) -> set[tuple[str, str]]:
     holds the word."""
     stem = analysis.analyze_token("sv", word)
     return {(COMPOUND_PARTS, stem)} if stem else set()
+
+
+def _holds(words: list[str], hit: Hit, terms: set[tuple[str, str]]) -> bool:
+    """Whether one of a sentence's matched words is one of these terms."""
+    return any(highlight.match_spans(w, hit.language, terms) for w in words)
+
+
+class _IndexedStems:
+    """The Swedish stems the index holds as words: what a compound may be split into."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def __contains__(self, stem: object) -> bool:
+        term = ("text_sv", str(stem))
+        return self.engine.term_statistics({term})[1][term] > 0
+
+
+def _parts_of(word: str, known: _IndexedStems) -> set[tuple[str, str]]:
+    """A Swedish compound in the question as its last part, where the text says it in
+    words of its own (`rovdjursinventeringen`: `inventeringen av rovdjur`)."""
+    from search.text import compounds
+
+    parts = compounds.split(word, known)
+    return {("text_sv", parts[1])} if parts else set()
 
 
 def _heading_or_cell(sentence: str) -> bool:
