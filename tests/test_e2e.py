@@ -240,6 +240,26 @@ def test_unreadable_files_do_not_stop_the_tui_and_are_listed(tmp_path: Path) -> 
             assert "Results: 1 document" in screen
 
 
+def test_a_file_indexed_with_a_note_is_said_and_listed(tmp_path: Path) -> None:
+    """F5 on a real order saved as .html without markup: it is indexed, read as text, and
+    the message and ctrl+n say so."""
+    corpus = _copy_corpus(tmp_path)
+    index = tmp_path / "index"
+    assert cli("--index", str(index), "--corpus", str(corpus), "index")[0] == 0
+    with tui(index, corpus) as term:
+        term.wait_for(RESULTS)
+        shutil.copy(TESTDATA / "html/ru/dedoc-bashkortostan-prikaz-53.html", corpus / "order.html")
+        term.press("f5")
+        screen = term.wait_for(r"1 added", timeout=30)
+        assert "0 removed; 1 note" in screen, screen  # the toast goes on: "(ctrl+n)"
+        term.press("ctrl+n")
+        screen = term.wait_for("indexed, with a note")
+        assert "order.html" in screen and "read as plain text" in screen
+        term.press("escape")
+        term.type("персональных данных")
+        term.wait_for(r"Results: 1 document\b")
+
+
 def test_the_tui_at_80_by_24(built: tuple[Path, Path]) -> None:
     corpus, index = built
     with tui(index, corpus, size=(80, 24)) as term:

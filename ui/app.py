@@ -226,7 +226,8 @@ class SearchApp(App[None]):
 
     def action_show_failures(self) -> None:
         if not isinstance(self.screen, FailuresScreen):
-            self.push_screen(FailuresScreen(self.failures, self.settings.corpus_dir))
+            notes = self.query_one(ProgressRow).notes
+            self.push_screen(FailuresScreen(self.failures, self.settings.corpus_dir, notes))
 
     def action_toggle_facets(self) -> None:
         self.query_one(FacetPanel).toggle_class("hidden")

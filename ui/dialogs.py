@@ -163,17 +163,29 @@ class ExportScreen(Dialog[str]):
         self.dismiss("")
 
 
+def _notes_table(notes: tuple[Failure, ...]) -> Table:
+    table = Table(box=None, show_header=True, expand=True, padding=(0, 1))
+    table.add_column("indexed, with a note (last run)", style="bold", overflow="fold", ratio=2)
+    table.add_column("note", ratio=3)
+    for n in notes:
+        table.add_row(n.key, n.reason)
+    return table
+
+
 class FailuresScreen(Dialog[None]):
-    """The files that could not be indexed, each with the reason."""
+    """The files that could not be indexed, each with the reason; and the files the last
+    index run read with something to say (pages not indexed, read by OCR, …)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,ctrl+n", "close", "Close")]
     DEFAULT_CSS = """
     #failures-list { height: auto; max-height: 20; }
     """
 
-    def __init__(self, failures: tuple[Failure, ...], corpus: Path) -> None:
+    def __init__(
+        self, failures: tuple[Failure, ...], corpus: Path, notes: tuple[Failure, ...] = ()
+    ) -> None:
         super().__init__()
-        self.failures, self.corpus = failures, corpus
+        self.failures, self.corpus, self.notes = failures, corpus, notes
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, show_header=True, expand=True, padding=(0, 1))
@@ -190,6 +202,8 @@ class FailuresScreen(Dialog[None]):
             )
             with VerticalScroll(id="failures-list"):
                 yield Static(table)
+                if self.notes:
+                    yield Static(_notes_table(self.notes))
             yield Label("escape closes", classes="hint")
 
     def action_close(self) -> None:

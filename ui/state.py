@@ -169,6 +169,8 @@ def index_outcome(outcome: IndexReport | str) -> tuple[str, str]:
     failed = f", {failing} failed (ctrl+n lists them)" if failing else ""
     if outcome.unsupported:
         failed += f"; not read: {unsupported_summary(outcome.unsupported)}"
+    if outcome.notes:
+        failed += f"; {render.plural(len(outcome.notes), 'note')} (ctrl+n)"
     message = (
         f"Index {'rebuilt' if outcome.rebuilt else 'updated'}: {len(outcome.added)} added, "
         f"{len(outcome.updated)} updated, {len(outcome.removed)} removed{failed}"

@@ -24,6 +24,7 @@ from search.errors import SearchError
 from search.models import (
     AnswerResult,
     Facet,
+    Failure,
     Hit,
     IndexProgress,
     IndexReport,
@@ -277,6 +278,8 @@ class ProgressRow(Horizontal):
         """Set while the corpus is watched; setting it stops the watch."""
         self.watch_note = ""
         """What the watch last did, for the status line ("watching: 1 added at 12:03")."""
+        self.notes: tuple[Failure, ...] = ()
+        """What the last index run had to say about files it indexed (listed by ctrl+n)."""
 
     def toggle_watch(self) -> bool:
         """Start or stop keeping the index current as files arrive, change or go; each
@@ -347,6 +350,8 @@ class ProgressRow(Horizontal):
             self.app.call_from_thread(self._finished, outcome)
 
     def _finished(self, outcome: IndexReport | str) -> None:
+        if isinstance(outcome, IndexReport):
+            self.notes = outcome.notes
         self.stop()
         self.post_message(self.Finished(outcome))
 
