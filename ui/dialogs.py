@@ -163,12 +163,12 @@ class ExportScreen(Dialog[str]):
         self.dismiss("")
 
 
-def _notes_table(notes: tuple[Failure, ...]) -> Table:
+def _files_table(rows: tuple[Failure, ...], file_heading: str, why_heading: str) -> Table:
     table = Table(box=None, show_header=True, expand=True, padding=(0, 1))
-    table.add_column("indexed, with a note (last run)", style="bold", overflow="fold", ratio=2)
-    table.add_column("note", ratio=3)
-    for n in notes:
-        table.add_row(n.key, n.reason)
+    table.add_column(file_heading, style="bold", overflow="fold", ratio=2)
+    table.add_column(why_heading, ratio=3)
+    for row in rows:
+        table.add_row(row.key, row.reason)
     return table
 
 
@@ -188,11 +188,7 @@ class FailuresScreen(Dialog[None]):
         self.failures, self.corpus, self.notes = failures, corpus, notes
 
     def compose(self) -> ComposeResult:
-        table = Table(box=None, show_header=True, expand=True, padding=(0, 1))
-        table.add_column("file", style="bold", overflow="fold", ratio=2)
-        table.add_column("why it could not be read", ratio=3)
-        for f in self.failures:
-            table.add_row(f.key, f.reason)
+        table = _files_table(self.failures, "file", "why it could not be read")
         with Vertical(classes="dialog wide"):
             yield Static(
                 f"{render.plural(len(self.failures), 'file')} in {self.corpus} could not be "
@@ -203,7 +199,9 @@ class FailuresScreen(Dialog[None]):
             with VerticalScroll(id="failures-list"):
                 yield Static(table)
                 if self.notes:
-                    yield Static(_notes_table(self.notes))
+                    yield Static(
+                        _files_table(self.notes, "indexed, with a note (last run)", "note")
+                    )
             yield Label("escape closes", classes="hint")
 
     def action_close(self) -> None:

@@ -38,11 +38,9 @@ def match_spans(
     # letter a term begins with: a term is a stem of the word's dictionary form
     own_initials = {t[:1] for t in own}
     folded_initials = {t[:1] for t in folded}
-    parts = (
-        {t for f, t in terms if f == COMPOUND_PARTS and len(t) >= MIN_PART}
-        if (language == "sv")
-        else set()
-    )
+    parts = {t for f, t in terms if f == COMPOUND_PARTS and len(t) >= MIN_PART}
+    if language != "sv":
+        parts = set()
     spans = []
     for token, start, end in analysis.tokens(text) if toks is None else toks:
         initial = token[:1].lower().replace("ё", "е")

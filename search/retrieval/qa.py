@@ -18,7 +18,6 @@ from dataclasses import dataclass, replace
 
 from search.errors import QuerySyntaxError
 from search.models import Answer, AnswerResult, Hit, SearchRequest, Segment
-from search.retrieval import highlight
 from search.retrieval.engine import Engine
 from search.retrieval.highlight import COMPOUND_PARTS
 from search.text import analysis
@@ -196,9 +195,9 @@ def ask(
             question, language, tuple(keywords), filters, (), False, (), (), _ms(started)
         )
     per_word = [engine.match_terms(_quote(w), cross_lingual) | _as_part(w) for w in keywords]
+    # a compound of the question said in words of its own counts half the word's weight
     known = _IndexedStems(engine)
     last_parts = [_parts_of(w, known) for w in keywords]
-    """A compound of the question said in words of its own: half the word's weight."""
     weights = [_idf(engine, terms) for terms in per_word]
     total_weight = sum(weights) or 1.0
     wanted = _answer_type(question)
@@ -265,7 +264,7 @@ def _as_part(word: str) -> set[tuple[str, str]]:
 
 def _holds(words: list[str], hit: Hit, terms: set[tuple[str, str]]) -> bool:
     """Whether one of a sentence's matched words is one of these terms."""
-    return any(highlight.match_spans(w, hit.language, terms) for w in words)
+    return any(Engine.match_spans(w, hit.language, terms) for w in words)
 
 
 class _IndexedStems:
