@@ -143,22 +143,28 @@ def team_questions() -> dict[str, Any]:
     return data
 
 
+def team_service(folder: Path) -> SearchService:
+    """The team's documents copied to `folder/corpus` (one folder a language) and indexed."""
+    corpus = folder / "corpus"
+    for language, documents in team_questions()["documents"].items():
+        for rel in documents:
+            target = corpus / language / Path(rel).name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes((REAL / rel).read_bytes())
+    service = SearchService(Settings(index_dir=folder / "index", corpus_dir=corpus))
+    report = service.run_index()
+    assert not report.failed, report.failed
+    service.prepare_analysis()
+    return service
+
+
 def evaluate_languages() -> Totals:
     """{system: {"<lang> <half>": {metric: share}}} on the team's Latvian, Swedish and Russian
     questions; "<lang> unanswerable" counts refusals of questions no document answers."""
     data = team_questions()
     sums: Totals = {"project": {}, "baseline": {}}
     with tempfile.TemporaryDirectory(prefix="team-qa-") as name:
-        folder = Path(name) / "corpus"
-        for language, documents in data["documents"].items():
-            for rel in documents:
-                target = folder / language / Path(rel).name
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes((REAL / rel).read_bytes())
-        service = SearchService(Settings(index_dir=Path(name) / "index", corpus_dir=folder))
-        report = service.run_index()
-        assert not report.failed, report.failed
-        service.prepare_analysis()
+        service = team_service(Path(name))
         sentences = [
             (p.language, sentence, src.key)
             for src in service.corpus_files()

@@ -102,22 +102,36 @@ def _tree(root: int) -> list[int]:
     return out
 
 
+def _disk_bytes(where: Path) -> int:
+    """What the folder holds now, temporary runs included (files vanish while counted)."""
+    total = 0
+    for root, _, files in os.walk(where):
+        for name in files:
+            try:
+                total += os.stat(os.path.join(root, name)).st_size
+            except OSError:
+                continue
+    return total
+
+
 def build_in_child(system: str, passages: int, where: Path) -> dict[str, Any]:
-    """Build in a fresh process while sampling its tree's memory."""
+    """Build in a fresh process while sampling its tree's memory and the disk its folder
+    takes (Whoosh spills its sorting runs into a temporary folder inside the index)."""
     child = subprocess.Popen(
         [sys.executable, "-m", "bench.scale", "--build", system, str(passages), str(where)],
         cwd=PROJECT_ROOT,
         stdout=subprocess.PIPE,
         text=True,
     )
-    peak = 0
+    peak = peak_disk = 0
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_disk
         while not done.is_set():
             started = time.perf_counter()
             peak = max(peak, sum(_pss_kb(p) for p in _tree(child.pid)))
+            peak_disk = max(peak_disk, _disk_bytes(where))
             # reading smaps of a large process is costly: keep the sampler under ~10 % of a core
             time.sleep(max(0.05, 10 * (time.perf_counter() - started)))
 
@@ -130,6 +144,7 @@ def build_in_child(system: str, passages: int, where: Path) -> dict[str, Any]:
         raise RuntimeError(f"building {system} failed with exit code {child.returncode}")
     result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     result["peak_tree_pss_mb"] = round(peak / 1024)
+    result["peak_disk_mb"] = round(max(peak_disk, _disk_bytes(where)) / 2**20)
     return result
 
 
@@ -252,8 +267,8 @@ def markdown(results: list[dict[str, Any]], date: str, host: str) -> list[str]:
         "document counts of all seven facets.",
         "",
         "| passages | system | build s | passages/s | peak memory MB (tree PSS) | index MB "
-        "| add 100 docs s |",
-        "|---|---|---|---|---|---|---|",
+        "| peak disk MB (temporary files included) | add 100 docs s |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         for s in SYSTEMS:
@@ -261,7 +276,8 @@ def markdown(results: list[dict[str, Any]], date: str, host: str) -> list[str]:
             lines.append(
                 f"| {r['passages']} | {s} | {b['build_seconds']} | "
                 f"{round(b['passages'] / max(b['build_seconds'], 0.01))} | "
-                f"{b['peak_tree_pss_mb']} | {b['index_mb']} | {r['add_100_documents_seconds'][s]} |"
+                f"{b['peak_tree_pss_mb']} | {b['index_mb']} | {b.get('peak_disk_mb', '–')} | "
+                f"{r['add_100_documents_seconds'][s]} |"
             )
     lines += [
         "",

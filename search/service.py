@@ -460,6 +460,22 @@ class SearchService:
         passages = qa.baseline(self.engine, question)
         return passages, qa.first_sentence(passages[0]) if passages else ""
 
+    def sentence_features(
+        self, question: str, cross_lingual: bool = False
+    ) -> list[tuple[str, str, tuple[float, ...]]]:
+        """Each sentence `ask` weighs for a question: its source, text and features (what
+        bench/fit_answers.py fits the answer weights on)."""
+        from search.retrieval import qa
+
+        return qa.sentence_features(self.engine, question, cross_lingual)
+
+    @staticmethod
+    def answer_weights() -> tuple[tuple[str, float], ...]:
+        """The features `ask` scores a sentence by, with their weights."""
+        from search.retrieval import qa
+
+        return tuple(zip(qa.FEATURES, qa.WEIGHTS, strict=True))
+
     def search_unstemmed(self, request: SearchRequest) -> SearchResults:
         """The same search with exact word forms only (the evaluation's comparison)."""
         return self.engine.search(request, stemmed=False)

@@ -266,3 +266,38 @@ def test_swedish_compounds_meet_their_parts_in_a_question_and_in_the_text(
     assert parts.confident and "faunakriminalitet" in parts.answers[0].text
     head = service.ask("Vilka produkter handlar broschyren om att arbeta säkert med?")
     assert head.confident and "epoxiprodukter" in head.answers[0].text
+
+
+def test_ask_answers_with_the_sentence_its_weights_score_highest(sample_engine: Engine) -> None:
+    """The features the fitting tool reads are the ones `ask` scores: its first answer is
+    the sentence whose weighted features sum highest."""
+    service = SearchService(sample_engine.settings)
+    question = "How many participants did Returhuset have in work training in 2018?"
+    found = service.sentence_features(question)
+    weights = [w for _, w in service.answer_weights()]
+    assert found and all(len(f) == len(weights) for _, _, f in found)
+    best = max(found, key=lambda row: sum(w * x for w, x in zip(weights, row[2], strict=True)))
+    answer = service.ask(question)
+    assert answer.confident and answer.answers[0].text == best[1].strip()
+    assert "34 participants" in best[1]
+
+
+def test_fitting_finds_the_feature_that_marks_the_right_sentence() -> None:
+    """bench/fit_answers.py: on questions where only the second feature tells the right
+    sentence from the others, the fitted weights choose it every time; the starting
+    weights (all on the first feature) do not."""
+    import numpy as np
+
+    from bench.fit_answers import Question, first_right, fit
+
+    rng = np.random.default_rng(5)
+    questions = []
+    for _ in range(30):
+        features = rng.random((6, 3))
+        features[:, 1] = 0.0
+        features[0, 1] = 1.0  # the right one
+        features[0, 0] = 0.0  # and the first feature misleads
+        questions.append(Question("en", features, np.arange(6) == 0))
+    start = np.array([1.0, 0.0, 0.0])
+    assert first_right(questions, start)["en"] == 0.0
+    assert first_right(questions, fit(questions, start))["en"] == 1.0

@@ -24,15 +24,33 @@ from search.text import analysis
 
 CANDIDATE_PASSAGES = 40
 MAX_ANSWERS = 3
-CONFIDENCE_THRESHOLD = 0.42
 MIN_COVERAGE = 0.3
-"""Below either, the best sentence is not offered as an answer: the closest passages are.
-Chosen on the development half of the public questions (bench/public_qa.py) with questions
-made unanswerable by leaving their article out: at 0.3, 2.5 % of answerable questions are
-refused and 75 % of unanswerable ones (at 0.4: 8 % and 92 %)."""
+"""When the best sentence holds less of the question's (IDF-weighted) words, it is not
+offered as an answer: the closest passages are. Chosen on the development questions
+(`python -m bench.fit_answers`): 2 % of answerable English ones refused, none of the
+Latvian or Russian, one Swedish in twelve, and 13 of the 15 questions no document answers;
+a floor on the score as well refused more answerable questions before it refused one more
+unanswerable."""
 SURE_COVERAGE = 0.4
 """An answer whose sentence holds less of the question's words is offered as unsure."""
 MIN_SENTENCE_WORDS = 6
+
+FEATURES = (
+    "coverage",  # the IDF-weighted share of the question's words the sentence holds
+    "share",  # the plain share of them
+    "proximity",  # how close together they stand
+    "passage",  # its passage's search score, over the best passage's
+    "kind",  # holds the kind of thing asked for (a number, a year, a name)
+    "heading",  # a few words without a full stop: a heading or a table cell
+    "novelty",  # the share of its words that are not the question's
+    "first",  # the first sentence of its passage
+    "rank",  # 1 / (1 + its passage's rank)
+    "bm25",  # BM25 of the question's words in the sentence (IDF-weighted, length-normalised)
+    "before",  # the coverage of the sentence before it (it may name what this one says)
+)
+WEIGHTS = (0.82, 0.342, 0.04, 1.0, 0.652, -0.079, -0.117, 0.009, 0.166, 0.359, 0.13)
+"""A sentence's score: the weighted sum of its features. Fitted on the development halves
+only (`python -m bench.fit_answers`, 2026-12-04), scaled to a largest weight of 1."""
 
 QUESTION_WORDS = frozenset(
     """
@@ -160,6 +178,7 @@ class _Candidate:
     score: float
     coverage: float
     spans: list[tuple[int, int]]
+    features: tuple[float, ...]
 
 
 def ask(
@@ -173,72 +192,20 @@ def ask(
     search (its text and paging are not used). Raises QuerySyntaxError for a question with
     no word to look for ('?', 'what is it')."""
     started = time.perf_counter()
-    request = request or SearchRequest()
-    filters, cross_lingual = request.filters, request.cross_lingual
-    words = content_words(question)
-    if not words:
-        raise QuerySyntaxError(
-            "the question has no word to look for: name what you ask about, "
-            "e.g. 'How many people work at Skogsgruppen?'"
-        )
-    named = countries_named(question)
-    if named and not any(f == "country" for f, _ in filters):
-        filters = (*filters, ("country", named))
-    # places and countries are filters or expansions already; keep the rest as keywords
-    keywords = [w for w in words if not countries_named(w)] or words
-    query_text = " OR ".join(_quote(w) for w in keywords)
-    request = replace(request, text=query_text, filters=filters, page=1)
+    keywords, request = _keywords(question, request or SearchRequest())
+    filters = request.filters
     passages = engine.retrieve(request, CANDIDATE_PASSAGES)
     language = _question_language(question)
     if not passages:
         return AnswerResult(
             question, language, tuple(keywords), filters, (), False, (), (), _ms(started)
         )
-    per_word = [engine.match_terms(_quote(w), cross_lingual) | _as_part(w) for w in keywords]
-    # a compound of the question said in words of its own counts half the word's weight
-    known = _IndexedStems(engine)
-    last_parts = [_parts_of(w, known) for w in keywords]
-    weights = [_idf(engine, terms) for terms in per_word]
-    total_weight = sum(weights) or 1.0
     wanted = _answer_type(question)
-    best_passage = max(h.score for h in passages) or 1.0
-    candidates: list[_Candidate] = []
-    all_terms = set().union(*per_word, *last_parts) if per_word else set()
-    for hit in passages:
-        matched = engine.match_spans(hit.text, hit.language, all_terms)
-        for s, e in sentences(hit.text):
-            inside = [(a, b) for a, b in matched if s <= a < e]
-            found = [hit.text[a:b] for a, b in inside]
-            covered = [i for i, terms in enumerate(per_word) if _holds(found, hit, terms)]
-            halves = [
-                i
-                for i, terms in enumerate(last_parts)
-                if terms and i not in covered and _holds(found, hit, terms)
-            ]
-            coverage = (
-                sum(weights[i] for i in covered) + 0.5 * sum(weights[i] for i in halves)
-            ) / total_weight
-            share = (len(covered) + 0.5 * len(halves)) / len(per_word)
-            proximity = _proximity(hit.text[s:e], [(a - s, b - s) for a, b in inside], len(covered))
-            kind = 1.0 if _holds_kind(hit.text[s:e], wanted, question) else 0.0
-            score = (
-                0.45 * coverage
-                + 0.15 * share
-                + 0.1 * proximity
-                + 0.2 * (hit.score / best_passage)
-                + 0.15 * kind
-            )
-            if _heading_or_cell(hit.text[s:e]):
-                score *= 0.5
-            candidates.append(_Candidate(hit, (s, e), score, coverage, inside))
+    candidates = _candidates(engine, question, keywords, passages, request.cross_lingual, wanted)
     candidates.sort(key=lambda c: -c.score)
     ranked = _passage_order(candidates)
     chosen = _diverse(candidates)
-    confident = (
-        bool(chosen)
-        and chosen[0].score >= CONFIDENCE_THRESHOLD
-        and chosen[0].coverage >= MIN_COVERAGE
-    )
+    confident = bool(chosen) and chosen[0].coverage >= MIN_COVERAGE
     answers = tuple(_card(c, wanted, question) for c in chosen) if confident else ()
     closest = () if confident else tuple((ranked or list(passages))[:MAX_ANSWERS])
     return AnswerResult(
@@ -252,6 +219,97 @@ def ask(
         tuple(ranked),
         _ms(started),
     )
+
+
+def _keywords(question: str, request: SearchRequest) -> tuple[list[str], SearchRequest]:
+    """The question's content words, and the search for them (a country it names becomes
+    a filter)."""
+    words = content_words(question)
+    if not words:
+        raise QuerySyntaxError(
+            "the question has no word to look for: name what you ask about, "
+            "e.g. 'How many people work at Skogsgruppen?'"
+        )
+    filters = request.filters
+    named = countries_named(question)
+    if named and not any(f == "country" for f, _ in filters):
+        filters = (*filters, ("country", named))
+    # places and countries are filters or expansions already; keep the rest as keywords
+    keywords = [w for w in words if not countries_named(w)] or words
+    query_text = " OR ".join(_quote(w) for w in keywords)
+    return keywords, replace(request, text=query_text, filters=filters, page=1)
+
+
+def sentence_features(
+    engine: Engine, question: str, cross_lingual: bool = False
+) -> list[tuple[str, str, tuple[float, ...]]]:
+    """Each candidate sentence of a question as `ask` sees it: its passage's source, its
+    text and its `FEATURES` (for fitting `WEIGHTS` on development questions)."""
+    keywords, request = _keywords(question, SearchRequest(cross_lingual=cross_lingual))
+    passages = engine.retrieve(request, CANDIDATE_PASSAGES)
+    if not passages:
+        return []
+    found = _candidates(
+        engine, question, keywords, passages, request.cross_lingual, _answer_type(question)
+    )
+    return [(c.hit.source_key, c.hit.text[c.span[0] : c.span[1]], c.features) for c in found]
+
+
+def _candidates(
+    engine: Engine,
+    question: str,
+    keywords: list[str],
+    passages: list[Hit],
+    cross_lingual: bool,
+    wanted: str,
+) -> list[_Candidate]:
+    """Every sentence of the passages found, with its features and its score."""
+    per_word = [engine.match_terms(_quote(w), cross_lingual) | _as_part(w) for w in keywords]
+    # a compound of the question said in words of its own counts half the word's weight
+    known = _IndexedStems(engine)
+    last_parts = [_parts_of(w, known) for w in keywords]
+    weights = [_idf(engine, terms) for terms in per_word]
+    total_weight = sum(weights) or 1.0
+    best_passage = max(h.score for h in passages) or 1.0
+    candidates: list[_Candidate] = []
+    all_terms = set().union(*per_word, *last_parts) if per_word else set()
+    for rank, hit in enumerate(passages):
+        matched = engine.match_spans(hit.text, hit.language, all_terms)
+        before = 0.0  # the coverage of the sentence before
+        for at, (s, e) in enumerate(sentences(hit.text)):
+            inside = [(a, b) for a, b in matched if s <= a < e]
+            found = [hit.text[a:b] for a, b in inside]
+            counts = [sum(_holds([w], hit, terms) for w in found) for terms in per_word]
+            covered = [i for i, n in enumerate(counts) if n]
+            halves = [
+                i
+                for i, terms in enumerate(last_parts)
+                if terms and i not in covered and _holds(found, hit, terms)
+            ]
+            coverage = (
+                sum(weights[i] for i in covered) + 0.5 * sum(weights[i] for i in halves)
+            ) / total_weight
+            share = (len(covered) + 0.5 * len(halves)) / len(per_word)
+            sentence = hit.text[s:e]
+            words = analysis.tokens(sentence)
+            spans = [(a - s, b - s) for a, b in inside]
+            features = (
+                coverage,
+                share,
+                _proximity(words, spans, len(covered)),
+                hit.score / best_passage,
+                1.0 if _holds_kind(sentence, wanted, question) else 0.0,
+                1.0 if _heading_or_cell(sentence) else 0.0,
+                _novelty(words, spans),
+                1.0 if at == 0 else 0.0,
+                1.0 / (1 + rank),
+                _bm25(counts, weights, len(words)) / total_weight,
+                before,
+            )
+            before = coverage
+            score = sum(w * f for w, f in zip(WEIGHTS, features, strict=True))
+            candidates.append(_Candidate(hit, (s, e), score, coverage, inside, features))
+    return candidates
 
 
 def _as_part(word: str) -> set[tuple[str, str]]:
@@ -314,13 +372,32 @@ def _idf(engine: Engine, terms: set[tuple[str, str]]) -> float:
     return math.log(1 + (n - df + 0.5) / (df + 0.5)) if n else 1.0
 
 
-def _proximity(sentence: str, spans: list[tuple[int, int]], covered: int) -> float:
+def _proximity(
+    toks: list[tuple[str, int, int]], spans: list[tuple[int, int]], covered: int
+) -> float:
     if covered < 2 or len(spans) < 2:
         return 1.0 if covered else 0.0
-    toks = analysis.tokens(sentence)
     positions = [i for i, (_, a, _) in enumerate(toks) if any(s <= a < e for s, e in spans)]
     window = positions[-1] - positions[0] + 1
     return min(1.0, covered / window)
+
+
+SENTENCE_WORDS = 25
+"""The length of a typical sentence in words, for `_bm25`'s length normalisation."""
+
+
+def _bm25(counts: list[int], weights: list[float], length: int) -> float:
+    norm = 1.2 * (0.25 + 0.75 * length / SENTENCE_WORDS)
+    return sum(w * n * 2.2 / (n + norm) for n, w in zip(counts, weights, strict=True) if n)
+
+
+def _novelty(toks: list[tuple[str, int, int]], spans: list[tuple[int, int]]) -> float:
+    """The share of a sentence's words that are not the question's: a sentence that only
+    restates the question has little, one that adds what was asked has more."""
+    if not toks:
+        return 0.0
+    said = sum(1 for _, a, _ in toks if any(s <= a < e for s, e in spans))
+    return 1.0 - said / len(toks)
 
 
 def _passage_order(candidates: list[_Candidate]) -> list[Hit]:
