@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 from pathlib import Path
 
@@ -355,8 +356,10 @@ def test_random_key_sequences_never_crash_the_ui(
 
 async def test_scrolling_to_the_end_loads_the_next_page(fixture_index: Settings) -> None:
     app = make_app(fixture_index, show_timing=False)
-    app.state.page_size = 2
     async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        app.state.page_size = 2
+        app.run_search(debounce=0)
         await settle(pilot, app)
         hits = app.query_one("#results", OptionList)
         assert hits.option_count == 2 and "more as you scroll" in status(app)
@@ -366,6 +369,32 @@ async def test_scrolling_to_the_end_loads_the_next_page(fixture_index: Settings)
             await settle(pilot, app)
         assert hits.option_count == 6
         assert len({h.doc_id for h in app.results_list.hits}) == 6
+
+
+async def test_a_page_of_results_is_what_the_screen_shows_and_some(sample_index: Settings) -> None:
+    """Every card of a page is laid out at each keystroke: a short terminal asks for
+    fewer, a tall one for more (scrolling loads the rest)."""
+    for rows, cards in ((24, 10), (45, 15), (66, 22)):
+        app = make_app(sample_index, show_timing=False)
+        async with app.run_test(size=(120, rows)) as pilot:
+            await settle(pilot, app)
+            assert app.query_one("#results", OptionList).option_count == cards, rows
+
+
+async def test_what_startup_loaded_is_kept_out_of_the_garbage_collectors_way(
+    sample_index: Settings,
+) -> None:
+    """Full collections walking Textual's and the index's objects were the slowest
+    keystrokes at 100k passages: once the app has loaded what it needs, they are frozen."""
+    gc.unfreeze()
+    app = make_app(sample_index, show_timing=False)
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot, app)
+            await app.workers.wait_for_complete()
+            assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
 
 
 async def test_n_goes_on_to_the_next_page_with_a_match_and_the_citation_follows(

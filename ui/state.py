@@ -22,6 +22,10 @@ from search.models import (
 )
 
 PAGE_SIZE = 20
+CARD_LINES = 3
+"""A result card takes four or five lines: a page of one per three rows fills the screen
+and leaves some to scroll before the next page is asked for."""
+MIN_PAGE_SIZE = 10
 
 
 def facet_labels() -> dict[str, str]:
@@ -42,6 +46,11 @@ class UIState:
     """The last question asked (Ask mode); facets re-ask it."""
     page_size: int = PAGE_SIZE
     """Results per page: scrolling to the end of one loads the next."""
+
+    def fit_page(self, rows: int) -> None:
+        """As many results a page as the screen shows, and some: every card of a page is
+        highlighted, laid out and drawn at each keystroke."""
+        self.page_size = max(MIN_PAGE_SIZE, rows // CARD_LINES)
 
     def request(self) -> SearchRequest:
         filters = tuple((f, tuple(sorted(v))) for f, v in sorted(self.selected.items()) if v)

@@ -11,6 +11,7 @@ from dataclasses import replace
 from functools import partial
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -43,7 +44,7 @@ class ResultsList(OptionList):
     """Search results or answers; each row stands for one hit (an answer for its passage)."""
 
     DEFAULT_CSS = """
-    ResultsList { width: 1fr; border: round $panel; }
+    ResultsList { width: 1fr; height: 1fr; border: round $panel; }
     ResultsList:focus { border: round $accent; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -146,7 +147,7 @@ class FacetPanel(OptionList):
     """Facet values with their counts; enter or space toggles one (posts `Toggled`)."""
 
     DEFAULT_CSS = """
-    FacetPanel { width: 28; border: round $panel; }
+    FacetPanel { width: 28; height: 1fr; border: round $panel; }
     FacetPanel.narrow { width: 22; }
     FacetPanel.hidden { display: none; }
     FacetPanel:focus { border: round $accent; }
@@ -223,13 +224,17 @@ class FilterLine(Static):
     """The chosen facet values, in words."""
 
     DEFAULT_CSS = "FilterLine { height: 1; padding: 0 1; color: $accent; }"
+    shown = ""
 
     def show(self, chosen: dict[str, set[str]]) -> None:
         labels = facet_labels()
         parts = [
             f"{labels.get(f, f).lower()}: {', '.join(sorted(v))}" for f, v in chosen.items() if v
         ]
-        self.update(("Filters: " + " · ".join(parts) + "   (F8 clears)") if parts else "")
+        text = ("Filters: " + " · ".join(parts) + "   (F8 clears)") if parts else ""
+        if text != self.shown:  # one line always: no layout, only this line redrawn
+            self.shown = text
+            self.update(text, layout=False)
 
 
 class StatusLine(Static):
@@ -247,9 +252,16 @@ class StatusLine(Static):
             super().__init__()
             self.text = text
 
+    lines = 0
+
     def say(self, text: str, error: bool = False) -> None:
+        """The screen is laid out again only when the line count changes (a search's
+        status is said at every keystroke)."""
         self.set_class(error, "error")
-        self.update(text)
+        width = max(1, self.content_region.width)
+        lines = 2 if "\n" in text or cell_len(text) > width else 1
+        self.update(text, layout=lines != self.lines)
+        self.lines = lines
 
 
 PHASES = {"scan": "scanning", "extract": "reading", "write": "writing", "commit": "committing"}

@@ -44,6 +44,14 @@ SUGGEST_BELOW = 3
 """Offer "did you mean" when a query finds fewer documents than this."""
 
 
+def _edits_allowed(word: str) -> int:
+    """How far a spelling suggestion may be from a word: none for one or two letters, one
+    edit up to five letters, two beyond (the usual "auto" fuzziness). Two edits from a
+    three-letter word make another word, not its spelling, and looking for them was the
+    slowest part of a search while a word is being typed."""
+    return 0 if len(word) <= 2 else 1 if len(word) <= 5 else 2
+
+
 class Engine:
     """Search over the live index; safe to share between threads (one lock)."""
 
@@ -220,9 +228,12 @@ class Engine:
                 self._frequency(FOLDED_FIELD, t) >= 2 for t in analysis.folded_terms(lower)
             ):
                 continue
-            candidates = [
-                c for c in reader.terms_within("spelling", lower, 2, prefix=1) if c != lower
-            ]
+            edits = _edits_allowed(lower)
+            candidates = (
+                [c for c in reader.terms_within("spelling", lower, edits, prefix=1) if c != lower]
+                if edits
+                else []
+            )
             if not candidates:
                 continue
             best = max(candidates, key=lambda c: self._frequency("spelling", c))
