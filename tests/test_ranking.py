@@ -144,6 +144,36 @@ def test_cached_postings_are_bounded(
         assert first is not None and again.ids.tolist() == first.ids.tolist()
 
 
+def test_a_phrase_words_positions_are_decoded_once_and_the_cache_is_bounded(
+    changed_index: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from search.retrieval import ranking, whoosh_layout
+
+    decoded: list[int] = []
+    read = whoosh_layout.read_positions
+
+    def counting(m: Any) -> Any:
+        decoded.append(1)
+        return read(m)
+
+    monkeypatch.setattr(whoosh_layout, "read_positions", counting)
+    for searcher in _searcher(changed_index):
+        postings = Postings(searcher)
+        facets = FacetIndex(searcher.reader())  # type: ignore[attr-defined]
+        node, _ = split_filters(parse('"sociala företag" kommun'))
+        q = compile_query(node, facets.canonical)
+        first = postings.run(q)
+        assert decoded
+        decoded.clear()
+        again = postings.run(q)
+        assert not decoded and again.ids.tolist() == first.ids.tolist()
+        monkeypatch.setattr(ranking, "CACHED_POSITIONS", 10)
+        for text in ('"social enterprise"', '"sociālie uzņēmumi"', '"sociala foretag"'):
+            node, _ = split_filters(parse(text))
+            postings.run(compile_query(node, facets.canonical))
+            assert postings._positions_held <= 10 or len(postings._positions) == 1
+
+
 def test_missing_terms_and_empty_queries_find_nothing(changed_index: Settings) -> None:
     for searcher in _searcher(changed_index):
         facets = FacetIndex(searcher.reader())  # type: ignore[attr-defined]
@@ -211,3 +241,29 @@ def test_phrases_and_proximity_are_matched_over_arrays(
     side_by_side, near = found('"sociala kommun"'), found('"sociala kommun"~4')
     assert side_by_side < near, "words up to four apart find more than side by side"
     assert found('"sociala företag"') > 0  # (the order: the equality test above)
+
+
+def test_positions_are_read_as_whoosh_wrote_them_small_gaps_and_large() -> None:
+    """Position values are decoded in bulk where every gap is under 256 and one by one
+    where it is not (long passages, a word far from the start); both give Whoosh's own
+    positions, in order, for any mix."""
+    import random
+
+    import numpy as np
+    from whoosh.formats import Positions
+
+    from search.retrieval.whoosh_layout import _keys, _position_deltas
+
+    rng = random.Random(3)
+    lists = []
+    for _ in range(400):
+        gap = rng.choice((5, 40, 255, 256, 3000, 70_000))
+        count = rng.choice((1, 1, 2, 3, 8, 1200))
+        lists.append(sorted(rng.sample(range(1, gap * count + 2), count)))
+    fmt = Positions()
+    values = [fmt.encode(p) for p in lists]
+    counts, deltas = _position_deltas(values)
+    assert counts.tolist() == [len(p) for p in lists]
+    keys = _keys(np.arange(len(lists), dtype=np.int64), counts, deltas)
+    assert keys.tolist() == [(i << 32) + x for i, p in enumerate(lists) for x in p]
+    assert [fmt.decode_positions(v) for v in values] == lists

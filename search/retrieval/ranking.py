@@ -38,6 +38,11 @@ B, K1 = 0.75, 1.2
 CACHED_POSTINGS = 4_000_000
 """Postings (passage number + frequency, 8 bytes each) kept between searches: 32 MB."""
 
+CACHED_POSITIONS = 4_000_000
+"""Position keys (8 bytes each) of phrase words kept between searches: 32 MB. A phrase's
+words are mostly common ones, met again in the next phrase (and at the next keystroke):
+their positions are decoded once, as their postings are read once."""
+
 CACHED_FREQUENCIES = 100_000
 """Document frequencies of terms looked up without their postings (query building)."""
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
@@ -89,6 +94,8 @@ class Postings:
         """Read Whoosh's files directly (checked against its public API at open)."""
         self._cache: OrderedDict[tuple[str, str], tuple[Ids, NDArray[np.float32]]] = OrderedDict()
         self._cached = 0
+        self._positions: OrderedDict[tuple[str, str], NDArray[np.int64]] = OrderedDict()
+        self._positions_held = 0
         self._frequencies: dict[tuple[str, str], int] = {}
         self._lock = threading.Lock()
         self._and_parts: dict[int, list[Matches]] = {}
@@ -211,23 +218,39 @@ class Postings:
         return _boosted(found, q.boost) if q.boost != 1.0 else found
 
     def _positions_in(self, field: str, word: str, ids: Ids) -> NDArray[np.int64]:
-        """The word's position keys (`passage << 32 | position`) in the given passages;
-        only theirs are decoded."""
+        """The word's position keys (`passage << 32 | position`) in the given passages
+        (ascending)."""
+        keys = self._all_positions(field, word)
+        passages = keys >> 32
+        at = np.minimum(np.searchsorted(ids, passages), max(len(ids) - 1, 0))
+        return keys[ids[at] == passages] if len(ids) else keys[:0]
+
+    def _all_positions(self, field: str, word: str) -> NDArray[np.int64]:
+        """All the word's position keys, decoded once and cached (LRU, `CACHED_POSITIONS`)."""
+        key = (field, word)
+        with self._lock:
+            hit = self._positions.get(key)
+            if hit is not None:
+                self._positions.move_to_end(key)
+                return hit
         parts: list[NDArray[np.int64]] = []
         for sub, offset in self._leaves:
-            count = sub.reader().doc_count_all()
-            local = ids[(ids >= offset) & (ids < offset + count)] - offset
-            if not len(local):
-                continue
             try:
                 postings = sub.reader().postings(field, word)
             except TermNotFound:
                 continue
-            read = whoosh_layout.read_positions(postings, local) if self.fast else None
+            read = whoosh_layout.read_positions(postings) if self.fast else None
             if read is None:
-                read = whoosh_layout.public_positions(postings, local)
+                read = whoosh_layout.public_positions(postings)
             parts.append(read + (offset << 32))
-        return np.concatenate(parts) if parts else np.empty(0, np.int64)
+        keys = np.concatenate(parts) if parts else np.empty(0, np.int64)
+        with self._lock:
+            self._positions[key] = keys
+            self._positions_held += len(keys)
+            while self._positions_held > CACHED_POSITIONS and len(self._positions) > 1:
+                _, old = self._positions.popitem(last=False)
+                self._positions_held -= len(old)
+        return keys
 
     def _by_whoosh(self, q: Any) -> Matches:
         """Whoosh's own matcher for a query kind without an array path."""

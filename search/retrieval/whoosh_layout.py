@@ -15,7 +15,7 @@ import io
 import pickle
 import struct
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -77,76 +77,92 @@ def read_postings(m: Any) -> Postings | None:
     return np.cumsum(np.array(ids, dtype=np.int64)), np.array(tfs, dtype=np.float32)
 
 
-def read_positions(m: Any, within: NDArray[np.int64] | None = None) -> NDArray[np.int64] | None:
-    """A term's positions in the passages `within` (segment numbers, ascending; None: all),
-    as one ascending array of keys `passage << 32 | position`, from its W3 blocks in one
-    read (only those passages' positions are decoded); None where the matcher is not the W3
-    kind this code knows."""
+def read_positions(m: Any) -> NDArray[np.int64] | None:
+    """A term's positions as one ascending array of keys `passage << 32 | position` (segment
+    numbers), from its W3 blocks in one read; None where the matcher is not the W3 kind
+    this code knows."""
     raw = _w3_postings(m)
     if raw is None:
         return None
-    passages: list[int] = []
-    counts: list[int] = []
-    deltas: list[int] = []
-    wanted = None if within is None else set(within.tolist())
-
-    def needed(first: int, last: int) -> bool:
-        """Whether a wanted passage falls in a block's id range."""
-        assert within is not None
-        at = int(np.searchsorted(within, first))
-        return at < len(within) and int(within[at]) <= last
-
-    for ids, _, values, _, _ in _blocks(raw, None if within is None else needed):
-        passage = 0  # a block's first id delta is its first passage number
-        for delta, value in zip(ids, values, strict=True):
-            passage += delta
-            if wanted is not None and passage not in wanted:
-                continue
-            # Whoosh's Positions value: a 4-byte count, then the pickled position deltas
-            # (the pickle's closing '.' dropped)
-            positions: list[int] = pickle.loads(value[_INT.size :] + b".")
-            passages.append(passage)
-            counts.append(len(positions))
-            deltas.extend(positions)
-    return _keys(passages, counts, deltas)
+    passages: list[NDArray[np.int64]] = []
+    values: list[bytes] = []
+    for ids, _, block_values, _, _ in _blocks(raw):
+        # a block's first id delta is its first passage number
+        passages.append(np.cumsum(np.asarray(ids, dtype=np.int64)))
+        values += block_values
+    if not values:
+        return np.empty(0, np.int64)
+    counts, deltas = _position_deltas(values)
+    return _keys(np.concatenate(passages), counts, deltas)
 
 
-def _keys(passages: list[int], counts: list[int], deltas: list[int]) -> NDArray[np.int64]:
+_LIST_HEAD = np.frombuffer(b"\x80\x02]q", np.uint8)
+"""How a value's pickled list starts (protocol 2, then an empty list and its memo)."""
+_K = ord("K")
+"""The pickle opcode of an int under 256, followed by its byte."""
+
+
+def _position_deltas(values: list[bytes]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Each Whoosh Positions value's count of positions, and all their position deltas in
+    order. A value is a 4-byte big-endian count, then the pickled list of deltas (protocol
+    2). Where every delta is under 256 (nearly always: they are gaps between one word's
+    occurrences in a passage), each is a `K` opcode and one byte: those are read for all
+    values at once; any other value is unpickled alone."""
+    sizes = np.fromiter(map(len, values), np.int64, len(values))
+    buf = np.frombuffer(b"".join(values), np.uint8).astype(np.int64)
+    starts = np.cumsum(sizes) - sizes
+    counts = buf[starts] << 24 | buf[starts + 1] << 16 | buf[starts + 2] << 8 | buf[starts + 3]
+    # `\x80\x02]q\0(K.K.…e.` for two or more deltas, `\x80\x02]q\0K.a.` for one
+    small = sizes == np.where(counts >= 2, 12 + 2 * counts, np.where(counts == 1, 13, 10))
+    for i, byte in enumerate(_LIST_HEAD.tolist()):
+        small &= buf[np.minimum(starts + 4 + i, len(buf) - 1)] == byte
+    first = starts + np.where(counts >= 2, 11, 10)  # the byte of the first delta
+    total = int(counts.sum())
+    out_starts = np.cumsum(counts) - counts
+    within = np.arange(total, dtype=np.int64) - np.repeat(out_starts, counts)
+    at = np.repeat(first, counts) + 2 * within  # each delta's byte (where the value is small)
+    from_small = np.repeat(small, counts)
+    at = np.where(from_small, at, 0)
+    opcode_ok = buf[np.maximum(at - 1, 0)] == _K
+    bad = np.unique(np.repeat(np.arange(len(values)), counts)[from_small & ~opcode_ok])
+    small[bad] = False
+    deltas = np.where(np.repeat(small, counts), buf[at], 0)
+    for i in np.flatnonzero(~small).tolist():
+        positions: list[int] = pickle.loads(values[i][_INT.size :] + b".")
+        deltas[out_starts[i] : out_starts[i] + counts[i]] = positions
+    return counts, deltas
+
+
+def _keys(
+    passages: NDArray[np.int64], counts: NDArray[np.int64], deltas: NDArray[np.int64]
+) -> NDArray[np.int64]:
     """`passage << 32 | position` keys from each passage's position deltas, all in one
     cumulative sum restarted at each passage."""
-    if not deltas:
+    if not len(deltas):
         return np.empty(0, np.int64)
-    steps = np.array(deltas, dtype=np.int64)
-    sizes = np.array(counts, dtype=np.int64)
-    total = np.cumsum(steps)
-    starts = np.cumsum(sizes) - sizes  # where each passage's deltas begin
-    before = total[starts] - steps[starts]  # the running sum before each passage
-    owners = np.repeat(np.array(passages, dtype=np.int64), sizes)
-    keys: NDArray[np.int64] = (owners << 32) + total - np.repeat(before, sizes)
+    total = np.cumsum(deltas)
+    starts = np.cumsum(counts) - counts  # where each passage's deltas begin
+    before = total[starts] - deltas[starts]  # the running sum before each passage
+    keys: NDArray[np.int64] = (
+        (np.repeat(passages, counts) << 32) + total - np.repeat(before, counts)
+    )
     return keys
 
 
-def public_positions(m: Any, within: NDArray[np.int64] | None = None) -> NDArray[np.int64]:
+def public_positions(m: Any) -> NDArray[np.int64]:
     """`read_positions` through Whoosh's public matcher API (the fallback)."""
     if _IMPORTED and isinstance(m, FilterMatcher):
         m = m.child
         m.reset()
     keys: list[NDArray[np.int64]] = []
-    wanted = set() if within is None else set(within.tolist())
     while m.is_active():
-        if within is None or m.id() in wanted:
-            positions = m.value_as("positions")
-            keys.append(np.array(positions, dtype=np.int64) + (m.id() << 32))
+        keys.append(np.array(m.value_as("positions"), dtype=np.int64) + (m.id() << 32))
         m.next()
     return np.concatenate(keys) if keys else np.empty(0, np.int64)
 
 
-def _blocks(
-    raw: bytes, needed: Callable[[int, int], bool] | None = None
-) -> Iterator[tuple[Any, Any, Any, int, int]]:
-    """(id deltas, weights, values, count, last id) of each block of a term's postings;
-    with `needed(first, last)`, only the blocks whose id range it wants are unpickled
-    (the others are skipped by their info, as Whoosh's own matchers skip them).
+def _blocks(raw: bytes) -> Iterator[tuple[Any, Any, Any, int, int]]:
+    """(id deltas, weights, values, count, last id) of each block of a term's postings.
 
     Whoosh 2.7's W3 layout: a 4-byte magic, then per block a big-endian int length
     (negative for the last block), a pickled info tuple (count, max id, max weight,
@@ -157,17 +173,14 @@ def _blocks(
         raise ValueError("not a Whoosh 3 postings list")
     stream = io.BytesIO(raw)
     pos = 4
-    previous_last = -1
     while pos < len(raw):
         (length,) = _INT.unpack_from(raw, pos)
         stream.seek(pos + _INT.size)
         info = pickle.load(stream)
         end = pos + _INT.size + abs(length)
-        if needed is None or needed(previous_last + 1, info[1]):
-            data = raw[stream.tell() : end]
-            deltas, weights, values = pickle.loads(zlib.decompress(data) if info[3] else data)
-            yield deltas, weights, values, info[0], info[1]
-        previous_last = info[1]
+        data = raw[stream.tell() : end]
+        deltas, weights, values = pickle.loads(zlib.decompress(data) if info[3] else data)
+        yield deltas, weights, values, info[0], info[1]
         if length < 0:
             return
         pos = end
