@@ -171,7 +171,7 @@ def test_a_phrase_words_positions_are_decoded_once_and_the_cache_is_bounded(
         for text in ('"social enterprise"', '"sociālie uzņēmumi"', '"sociala foretag"'):
             node, _ = split_filters(parse(text))
             postings.run(compile_query(node, facets.canonical))
-            assert postings._positions_held <= 10 or len(postings._positions) == 1
+            assert postings._positions.held <= 10 or len(postings._positions) == 1
 
 
 def test_missing_terms_and_empty_queries_find_nothing(changed_index: Settings) -> None:

@@ -21,9 +21,10 @@ from __future__ import annotations
 import functools
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from math import log
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -48,6 +49,7 @@ CACHED_FREQUENCIES = 100_000
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 Ids = NDArray[np.int64]
+T = TypeVar("T")
 Scores = NDArray[np.float64]
 
 
@@ -92,17 +94,17 @@ class Postings:
             searcher, tuple(self._reader.schema.scorable_names())
         )
         """Read Whoosh's files directly (checked against its public API at open)."""
-        self._cache: OrderedDict[tuple[str, str], tuple[Ids, NDArray[np.float32]]] = OrderedDict()
-        self._cached = 0
-        self._positions: OrderedDict[tuple[str, str], NDArray[np.int64]] = OrderedDict()
-        self._positions_held = 0
+        self._cache: _Kept[tuple[Ids, NDArray[np.float32]]] = _Kept(
+            lambda: CACHED_POSTINGS, lambda read: len(read[0])
+        )
+        self._positions: _Kept[NDArray[np.int64]] = _Kept(lambda: CACHED_POSITIONS, len)
         self._frequencies: dict[tuple[str, str], int] = {}
         self._lock = threading.Lock()
         self._and_parts: dict[int, list[Matches]] = {}
         """The parts of each And of the query `run` last evaluated, for `spread`."""
 
     def cached_postings(self) -> int:
-        return self._cached
+        return self._cache.held
 
     def cached_terms(self) -> int:
         return len(self._cache)
@@ -228,11 +230,9 @@ class Postings:
     def _all_positions(self, field: str, word: str) -> NDArray[np.int64]:
         """All the word's position keys, decoded once and cached (LRU, `CACHED_POSITIONS`)."""
         key = (field, word)
-        with self._lock:
-            hit = self._positions.get(key)
-            if hit is not None:
-                self._positions.move_to_end(key)
-                return hit
+        hit = self._positions.get(key)
+        if hit is not None:
+            return hit
         parts: list[NDArray[np.int64]] = []
         for sub, offset in self._leaves:
             try:
@@ -244,12 +244,7 @@ class Postings:
                 read = whoosh_layout.public_positions(postings)
             parts.append(read + (offset << 32))
         keys = np.concatenate(parts) if parts else np.empty(0, np.int64)
-        with self._lock:
-            self._positions[key] = keys
-            self._positions_held += len(keys)
-            while self._positions_held > CACHED_POSITIONS and len(self._positions) > 1:
-                _, old = self._positions.popitem(last=False)
-                self._positions_held -= len(old)
+        self._positions.put(key, keys)
         return keys
 
     def _by_whoosh(self, q: Any) -> Matches:
@@ -284,10 +279,10 @@ class Postings:
 
     def doc_frequency(self, field: str, word: str) -> int:
         """Passages holding the term (deleted ones included, as Whoosh counts them)."""
+        hit = self._cache.get((field, word))
+        if hit is not None:
+            return len(hit[0])
         with self._lock:
-            hit = self._cache.get((field, word))
-            if hit is not None:
-                return len(hit[0])
             known = self._frequencies.get((field, word))
         if known is None:
             known = self._reader.doc_frequency(field, word)
@@ -301,11 +296,9 @@ class Postings:
 
     def _postings(self, field: str, word: str) -> tuple[Ids, NDArray[np.float32]]:
         key = (field, word)
-        with self._lock:
-            hit = self._cache.get(key)
-            if hit is not None:
-                self._cache.move_to_end(key)
-                return hit
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
         id_parts: list[Ids] = []
         tf_parts: list[NDArray[np.float32]] = []
         for sub, offset in self._leaves:
@@ -322,12 +315,7 @@ class Postings:
             if id_parts
             else (np.empty(0, np.int64), np.empty(0, np.float32))
         )
-        with self._lock:
-            self._cache[key] = read
-            self._cached += len(read[0])
-            while self._cached > CACHED_POSTINGS and len(self._cache) > 1:
-                _, (old, _) = self._cache.popitem(last=False)
-                self._cached -= len(old)
+        self._cache.put(key, read)
         return read
 
     def _field_lengths(self, field: str) -> NDArray[np.float64]:
@@ -347,6 +335,35 @@ class Postings:
                     ]
             self._lengths[field] = lengths
         return lengths
+
+
+class _Kept(Generic[T]):
+    """Arrays read from the index, kept between searches: the least recently used go first
+    once their total size is over the limit (read at each insertion: tests change it)."""
+
+    def __init__(self, limit: Callable[[], int], size: Callable[[T], int]) -> None:
+        self._items: OrderedDict[tuple[str, str], T] = OrderedDict()
+        self._limit, self._size = limit, size
+        self._lock = threading.Lock()
+        self.held = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key: tuple[str, str]) -> T | None:
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None:
+                self._items.move_to_end(key)
+            return hit
+
+    def put(self, key: tuple[str, str], value: T) -> None:
+        with self._lock:
+            self._items[key] = value
+            self.held += self._size(value)
+            while self.held > self._limit() and len(self._items) > 1:
+                _, old = self._items.popitem(last=False)
+                self.held -= self._size(old)
 
 
 def _union(parts: list[Matches], size: int) -> Matches:
