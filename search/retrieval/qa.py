@@ -1,12 +1,13 @@
 """Questions and answers: extractive, offline, explainable.
 
 question → its content words (question words and stopwords out) and the country it names
-→ the passages a keyword search ranks highest → their sentences → each sentence scored by
-the weight (IDF) of the question words it holds, how much of the question it covers, how
-close together those words stand, whether it holds the kind of thing asked for (a number
-for "how many", a year for "when") and its passage's own score → the best 1–3 sentences,
-from different documents where possible, each with its context and citation. When no
-sentence scores well enough, the answer says so and shows the closest passages instead.
+→ the passages a keyword search ranks highest → their sentences → each sentence described
+by a few features (`FEATURES`: how much of the question it holds and how close together,
+whether it holds the kind of thing asked for, its passage's score…) and scored by their
+weighted sum (`WEIGHTS`, fitted on development questions by bench/fit_answers.py) → the
+best 1–3 sentences, from different documents where possible, each with its context and
+citation. When the best sentence holds too little of the question, the answer says so and
+shows the closest passages instead.
 """
 
 from __future__ import annotations
@@ -228,7 +229,7 @@ def _keywords(question: str, request: SearchRequest) -> tuple[list[str], SearchR
     if not words:
         raise QuerySyntaxError(
             "the question has no word to look for: name what you ask about, "
-            "e.g. 'How many people work at Skogsgruppen?'"
+            "e.g. 'How many participants did Returhuset have in 2018?'"
         )
     filters = request.filters
     named = countries_named(question)
@@ -387,6 +388,8 @@ SENTENCE_WORDS = 25
 
 
 def _bm25(counts: list[int], weights: list[float], length: int) -> float:
+    """BM25 (k1 1.2, b 0.75) of the question's words in a sentence: each word's weight,
+    its count in the sentence and the sentence's length in words."""
     norm = 1.2 * (0.25 + 0.75 * length / SENTENCE_WORDS)
     return sum(w * n * 2.2 / (n + norm) for n, w in zip(counts, weights, strict=True) if n)
 
