@@ -229,6 +229,24 @@ def test_who_and_where_questions_mark_the_name_that_answers(tmp_path: Path) -> N
     assert all("Desperados" not in a.phrase for a in result.answers)
 
 
+def test_a_question_asking_which_year_wants_a_year_and_marks_it(tmp_path: Path) -> None:
+    """ "In what year…" asks "when" without the word: the year is the kind of thing asked
+    for, and it is marked (public questions, SQuAD train, development half)."""
+    from tests.conftest import TESTDATA, corpus_of
+
+    data = json.loads((TESTDATA / "qa" / "squad11_train_excerpt_en.json").read_text())
+    article = next(a for a in data["data"] if a["title"] == "Arena_Football_League")
+    files = {f"p{n:03d}.txt": p["context"].encode() for n, p in enumerate(article["paragraphs"])}
+    service = corpus_of(tmp_path, files)
+    assert not service.run_index().failed
+    for question, year in (
+        ("In what year was War on the Floor released?", "2001"),
+        ("What year introduced the free substitution rule?", "2007"),
+    ):
+        result = service.ask(question)
+        assert result.confident and result.answers[0].phrase == year, result.answers[0]
+
+
 def test_every_answer_the_team_wrote_is_in_its_documents_text() -> None:
     from bench import public_qa
     from search.ingest.extract import process_file

@@ -72,6 +72,13 @@ QUESTION_WORDS = frozenset(
 """Words that ask rather than name what is asked about, in every inflected form."""
 HOW_MANY = frozenset("how many much hur många mycket cik сколько скольких скольким колькі".split())
 WHEN = frozenset("when när kad когда калі".split())
+YEAR_WORDS = frozenset("year år året gads gadā gadu gada год году года годы лет".split())
+"""A question asking which year ("In what year…", "Vilket år…", "Kurā gadā…", "В каком
+году…") wants a year, as a "when" one does."""
+SHARE_WORDS = frozenset(
+    "percent percentage procent procentu procenti процент процента процентов процентах".split()
+)
+"""A question asking what percentage wants a number."""
 WHO = frozenset("who whom whose vem vems кто кого кому кем ком хто каго каму".split())
 WHERE = frozenset("where vart varifrån kur где куда откуда дзе".split())
 """("var" asks where only as a question's first word: elsewhere it is "was".)"""
@@ -150,9 +157,10 @@ def countries_named(question: str) -> tuple[str, ...]:
 def _answer_type(question: str) -> str:
     tokens = [t.lower() for t, _, _ in analysis.tokens(question)]
     words = set(tokens)
-    if words & HOW_MANY:
+    asks = bool(words & QUESTION_WORDS)
+    if words & HOW_MANY or (asks and words & SHARE_WORDS):
         return "number"
-    if words & WHEN:
+    if words & WHEN or (asks and words & YEAR_WORDS):
         return "year"
     if words & WHO:
         return "name"
