@@ -228,12 +228,8 @@ class Engine:
                 self._frequency(FOLDED_FIELD, t) >= 2 for t in analysis.folded_terms(lower)
             ):
                 continue
-            edits = _edits_allowed(lower)
-            candidates = (
-                [c for c in reader.terms_within("spelling", lower, edits, prefix=1) if c != lower]
-                if edits
-                else []
-            )
+            within = reader.terms_within("spelling", lower, _edits_allowed(lower), prefix=1)
+            candidates = [c for c in within if c != lower]
             if not candidates:
                 continue
             best = max(candidates, key=lambda c: self._frequency("spelling", c))

@@ -308,7 +308,7 @@ def _candidates(
                 _proximity(words, spans, len(covered)),
                 hit.score / best_passage,
                 1.0 if _holds_kind(sentence, wanted, question) else 0.0,
-                1.0 if _heading_or_cell(sentence) else 0.0,
+                1.0 if _heading_or_cell(sentence, len(words)) else 0.0,
                 _novelty(words, spans),
                 1.0 if at == 0 else 0.0,
                 1.0 / (1 + rank),
@@ -354,11 +354,11 @@ def _parts_of(word: str, known: _IndexedStems) -> set[tuple[str, str]]:
     return {("text_sv", parts[1])} if parts else set()
 
 
-def _heading_or_cell(sentence: str) -> bool:
-    """A few words without a full stop: a heading or a table cell, not an answer ("Kopā
-    poligonā ir 27 darbinieki." is a sentence)."""
+def _heading_or_cell(sentence: str, words: int) -> bool:
+    """A few words (`words`: the sentence's count) without a full stop: a heading or a table
+    cell, not an answer ("Kopā poligonā ir 27 darbinieki." is a sentence)."""
     text = sentence.rstrip(" \"'»”)")
-    return len(analysis.tokens(text)) < MIN_SENTENCE_WORDS and not text.endswith((".", "!", "?"))
+    return words < MIN_SENTENCE_WORDS and not text.endswith((".", "!", "?"))
 
 
 def _quote(word: str) -> str:

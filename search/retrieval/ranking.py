@@ -49,8 +49,8 @@ CACHED_FREQUENCIES = 100_000
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 Ids = NDArray[np.int64]
-T = TypeVar("T")
 Scores = NDArray[np.float64]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,6 +359,9 @@ class _Kept(Generic[T]):
 
     def put(self, key: tuple[str, str], value: T) -> None:
         with self._lock:
+            replaced = self._items.pop(key, None)  # two threads read the same term at once
+            if replaced is not None:
+                self.held -= self._size(replaced)
             self._items[key] = value
             self.held += self._size(value)
             while self.held > self._limit() and len(self._items) > 1:
