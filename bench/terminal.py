@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -19,6 +20,19 @@ import pexpect
 import pyte
 
 PROJECT = Path(__file__).resolve().parent.parent
+
+
+def _as_a_shell_starts_it() -> None:
+    """Give the program the signal handling a person's shell gives a foreground job.
+
+    A program inherits ignored signals: run from a background job or a CI runner that
+    ignores SIGINT, `python` would keep ignoring it, and ctrl+c in the terminal would do
+    nothing. An interactive shell resets SIGINT and SIGQUIT (and Python's own SIGPIPE and
+    SIGXFSZ) to their defaults before it starts a program; so does this.
+    """
+    for number in (signal.SIGINT, signal.SIGQUIT, signal.SIGPIPE, signal.SIGXFSZ):
+        signal.signal(number, signal.SIG_DFL)
+
 
 KEYS = {
     "enter": "\r",
@@ -83,6 +97,7 @@ class Terminal:
             env=environment,
             dimensions=(rows, cols),
             timeout=None,
+            preexec_fn=_as_a_shell_starts_it,
         )
 
     # -- reading
@@ -194,6 +209,7 @@ def cli(*args: str, cwd: Path = PROJECT, timeout: float = 120.0) -> tuple[int, s
         env={**os.environ, "TERM": "xterm-256color", "PYTHONPATH": str(PROJECT)},
         dimensions=(40, 120),
         timeout=timeout,
+        preexec_fn=_as_a_shell_starts_it,
         encoding="utf-8",
         codec_errors="replace",
     )

@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -314,6 +315,21 @@ def test_cli_output_into_head_ends_quietly(built: tuple[Path, Path]) -> None:
     )
     assert len(done.stdout.splitlines()) == 2
     assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr, done.stderr
+
+
+def test_the_terminal_starts_a_program_as_a_shell_does_even_from_a_background_job() -> None:
+    """Started from a job that ignores ctrl+c (a background job, some CI runners), the
+    program under test must still get ctrl+c, as it does from a person's shell: ignored
+    signals are inherited, and this once made the ctrl+c test below hang."""
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        probe = (
+            "import signal; print('ctrl+c stops it:', signal.getsignal(2) is not signal.SIG_IGN)"
+        )
+        with Terminal([sys.executable, "-c", probe]) as term:
+            term.wait_for("ctrl[+]c stops it: True", timeout=10)
+    finally:
+        signal.signal(signal.SIGINT, before)
 
 
 def test_a_watched_corpus_indexes_new_changed_and_removed_files(tmp_path: Path) -> None:
