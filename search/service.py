@@ -406,7 +406,8 @@ class SearchService:
         )
 
     def build_from(self, documents: Iterable[Document], procs: int = 1, limitmb: int = 0) -> int:
-        """A fresh index of processed documents (no extraction): the passages written."""
+        """A fresh index of processed documents (no extraction), written by `procs`
+        processes: the passages written."""
         from search.indexing.indexer import WRITER_MB, build_from_documents
 
         self.close()

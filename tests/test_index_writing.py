@@ -7,8 +7,13 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from search.indexing import store
+import pytest
+from whoosh.formats import Existence
+
+from search.errors import IndexWriteError
+from search.indexing import indexer, segment_writer, store
 from search.indexing.indexer import _rows, compound_dictionary, searchable_texts
+from search.indexing.segment_writer import QuickSegmentWriter
 from search.models import Document
 from search.service import SearchService
 from search.settings import Settings
@@ -29,42 +34,42 @@ def _documents(tmp_path: Path) -> tuple[SearchService, list[Document]]:
     return service, [service.read(src) for src in service.corpus_files()]
 
 
-def _postings(reader: Any) -> dict[tuple[str, bytes], list[tuple[int, float, object]]]:
-    """Every posting: (field, term) → [(passage, weight, positions or value)]. Positions
-    count from a passage's first indexed word: Whoosh's stop filter numbers from the first
-    word that is not a stopword (a passage opening with "the" starts at 1), a list from 0;
-    phrases compare positions only with each other."""
+def _postings(reader: Any) -> dict[tuple[str, bytes], list[tuple[str, float, object]]]:
+    """Every posting: (field, term) → [(passage id, weight, positions or value)], in passage
+    order. Positions count from a passage's first indexed word: Whoosh's stop filter numbers
+    from the first word that is not a stopword (a passage opening with "the" starts at 1),
+    a list from 0; phrases compare positions only with each other. Passages by their ids,
+    since a merge numbers them in another order."""
+    ids = {d: reader.stored_fields(d)["id"] for d in reader.all_doc_ids()}
     out: dict[tuple[str, bytes], list[tuple[int, float, object]]] = {}
     first: dict[tuple[str, int], int] = {}
     for field, term in reader.all_terms():
         fmt = reader.schema[field].format
         m = reader.postings(field, term)
         rows = out[field, term] = []
-        for d in m.all_ids():
-            value: object = m.value()
+        while m.is_active():  # not all_ids(): over segments it leaves `m` behind
+            d = m.id()
+            # an Existence field stores no value (Whoosh's reader fails to give its None
+            # for a segment's last block)
+            value: object = None if isinstance(fmt, Existence) else m.value()
             if fmt.supports("positions"):
                 positions: list[int] = fmt.decode_positions(value)
                 first[field, d] = min(first.get((field, d), 1 << 30), *positions)
                 value = positions
             rows.append((d, m.weight(), value))
+            m.next()
     return {
-        (field, term): [
-            (d, w, [p - first[field, d] for p in v] if isinstance(v, list) else v)
+        (field, term): sorted(
+            (ids[d], w, [p - first[field, d] for p in v] if isinstance(v, list) else v)
             for d, w, v in rows
-        ]
+        )
         for (field, term), rows in out.items()
     }
 
 
-def test_a_passage_analysed_once_is_indexed_as_each_fields_analyzer_would(
-    tmp_path: Path,
-) -> None:
-    service, docs = _documents(tmp_path)
-    assert {p.language for d in docs for p in d.passages} >= {"sv", "lv", "ru", "en", "be"}
-    service.build_from(docs)
-    _, ours = store.open_current(tmp_path / "index")
-
-    gen, theirs = store.create_generation(tmp_path / "by-whoosh")
+def _by_whoosh(docs: list[Document], where: Path) -> Any:
+    """The index of `docs` as Whoosh's own writer makes it from the text, field by field."""
+    gen, theirs = store.create_generation(where)
     known = compound_dictionary(docs)
     writer = theirs.writer()  # Whoosh's own writer, not the indexer's
     for doc in docs:
@@ -76,22 +81,119 @@ def test_a_passage_analysed_once_is_indexed_as_each_fields_analyzer_would(
             row["spelling"] = text
             writer.add_document(**row)
     writer.commit()
-    theirs = store.open_generation(gen)
+    return store.open_generation(gen)
 
+
+def _assert_same_index(ours: Any, theirs: Any) -> dict[tuple[str, bytes], Any]:
     with ours.reader() as a, theirs.reader() as b:
         assert a.doc_count() == b.doc_count() > 200
         expected = _postings(b)
         assert _postings(a) == expected
-        assert ("text_ru", "елк".encode()) in expected  # ё read as е
         for field, term in expected:  # the statistics scoring reads, as Whoosh wrote them
             x, y = a.term_info(field, term), b.term_info(field, term)
-            assert (x.weight(), x.doc_frequency(), x.min_length(), x.max_length()) == (
+            assert (
+                x.weight(),
+                x.doc_frequency(),
+                x.min_length(),
+                x.max_length(),
+                x.max_weight(),
+            ) == (
                 y.weight(),
                 y.doc_frequency(),
                 y.min_length(),
                 y.max_length(),
+                y.max_weight(),
             ), (field, term)
-        for field in (FOLDED_FIELD, "spelling", "text_sv", "text_lv", "text_ru", "text_en"):
-            assert [a.doc_field_length(d, field) for d in range(a.doc_count())] == [
-                b.doc_field_length(d, field) for d in range(b.doc_count())
-            ]
+        ids_a = {a.stored_fields(d)["id"]: d for d in a.all_doc_ids()}
+        ids_b = {b.stored_fields(d)["id"]: d for d in b.all_doc_ids()}
+        assert ids_a.keys() == ids_b.keys()
+        for passage, d in ids_b.items():
+            assert a.stored_fields(ids_a[passage]) == b.stored_fields(d)
+            for field in (FOLDED_FIELD, "spelling", "text_sv", "text_lv", "text_ru", "text_en"):
+                ours, theirs = (
+                    a.doc_field_length(ids_a[passage], field),
+                    b.doc_field_length(d, field),
+                )
+                assert (ours or 0) == (theirs or 0)  # a reader of segments says 0 for None
+        return expected
+
+
+def test_a_passage_analysed_once_is_indexed_as_each_fields_analyzer_would(
+    tmp_path: Path,
+) -> None:
+    service, docs = _documents(tmp_path)
+    assert {p.language for d in docs for p in d.passages} >= {"sv", "lv", "ru", "en", "be"}
+    service.build_from(docs)
+    _, ours = store.open_current(tmp_path / "index")
+    expected = _assert_same_index(ours, _by_whoosh(docs, tmp_path / "by-whoosh"))
+    assert ("text_ru", "елк".encode()) in expected  # ё read as е
+
+
+def test_segments_past_the_memory_limit_spills_and_merges_write_the_same_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build past the writer's memory limit writes a new segment each time it is
+    reached; an update past it hands its postings to Whoosh's pool (which spills to
+    disk); Whoosh merges five small segments into a new one. The index is the same."""
+    service, docs = _documents(tmp_path)
+    largest = max(docs, key=lambda d: len(d.passages))
+    built = [d for d in docs if d is not largest]
+    monkeypatch.setattr(segment_writer, "POSTING_BYTES", 256)  # 1 MB holds 4096 postings
+    service.build_from(built, limitmb=1)
+    _, ix = store.open_current(tmp_path / "index")
+    assert len(ix._segments()) >= 3
+
+    handed: list[int] = []
+    hand_over = QuickSegmentWriter._to_pool
+
+    def counted(writer: QuickSegmentWriter) -> None:
+        handed.append(writer.docnum)
+        hand_over(writer)
+
+    monkeypatch.setattr(QuickSegmentWriter, "_to_pool", counted)
+    monkeypatch.setattr(segment_writer, "POSTING_BYTES", 1 << 20)  # 128 MB holds 128
+    service.add_documents([largest])
+    assert handed and handed[0] < len(largest.passages)  # spilled while it was written
+
+    monkeypatch.setattr(segment_writer, "POSTING_BYTES", 26)
+    small = []
+    lines = ("Liten förening i Ydre.", "Maza biedrība Talsos.", "Small town.") * 2
+    for i, line in enumerate(lines):
+        (service.settings.corpus_dir / f"small{i}.txt").write_text(line, encoding="utf-8")
+        files = {source.key: source for source in service.corpus_files()}
+        small.append(service.read(files[f"small{i}.txt"]))
+    handed.clear()
+    for doc in small:  # the sixth add merges the five segments of one passage before it
+        service.add_documents([doc])
+    assert len(handed) == 1
+
+    _, ours = store.open_current(tmp_path / "index")
+    _assert_same_index(ours, _by_whoosh([*built, largest, *small], tmp_path / "by-whoosh"))
+
+
+def test_a_build_in_two_processes_writes_the_same_index(tmp_path: Path) -> None:
+    service, docs = _documents(tmp_path)
+    service.build_from(docs, procs=2)
+    _, ours = store.open_current(tmp_path / "index")
+    assert len(ours._segments()) == 2  # one a process
+    _assert_same_index(ours, _by_whoosh(docs, tmp_path / "by-whoosh"))
+
+
+def test_a_process_that_fails_in_a_build_fails_it_and_the_live_index_stays(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service, docs = _documents(tmp_path)
+    service.build_from(docs[:5])
+    live = store.current_generation(tmp_path / "index")
+    rows = indexer._rows
+
+    def poisoned(doc: Document, *args: Any) -> Any:
+        if doc is docs[-1]:
+            raise ValueError("a passage that cannot be written")
+        return rows(doc, *args)
+
+    monkeypatch.setattr(indexer, "_rows", poisoned)
+    with pytest.raises(IndexWriteError, match="a passage that cannot be written"):
+        service.build_from(docs, procs=2)
+    assert store.current_generation(tmp_path / "index") == live
+    assert store.generations(tmp_path / "index") == [live]  # the failed one removed

@@ -9,18 +9,20 @@ This is the only module that opens Whoosh storage.
 from __future__ import annotations
 
 import contextlib
+import gc
+import multiprocessing as mp
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from whoosh.filedb.filestore import FileStorage
-from whoosh.writing import SegmentWriter
 
-from search.errors import IndexMissingError
+from search.errors import IndexMissingError, IndexWriteError
 from search.indexing.schema import SCHEMA_VERSION, build_schema
+from search.indexing.segment_writer import QuickSegmentWriter
 
 CURRENT_NAME = "CURRENT"
 SCHEMA_NAME = "schema_version"
@@ -108,50 +110,129 @@ def create_generation(index_dir: Path) -> tuple[Path, Any]:
     return gen, ix
 
 
-class _FieldLengths:
-    """A new segment's field lengths, read once a field: Whoosh asks for a passage's length
-    once for every posting it writes (a quarter of the time of a small update)."""
-
-    def __init__(self, reader: Any) -> None:
-        self.reader = reader
-        self.fields: dict[str, list[int]] = {}
-
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
-        lengths = self.fields.get(fieldname)
-        if lengths is None:
-            read = self.reader.doc_field_length
-            lengths = [read(d, fieldname, 0) for d in range(self.reader.doc_count_all())]
-            self.fields[fieldname] = lengths
-        return lengths[docnum] or default
-
-
-class _QuickFlushWriter(SegmentWriter):  # type: ignore[misc]
-    """Whoosh's writer of one segment; it writes the same files, with the field lengths of
-    the postings it flushes read once a field (`_FieldLengths`)."""
-
-    def _flush_segment(self) -> None:
-        self.perdocwriter.close()
-        reader = self.per_document_reader() if self.codec.length_stats else None
-        lengths = _FieldLengths(reader) if reader is not None else None
-        self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
-        self.fieldwriter.close()
-        if reader is not None:
-            reader.close()
+def write_segments(
+    ix: Any, rows: Callable[[int], Iterator[dict[str, Any]]], procs: int, limitmb: int
+) -> int:
+    """Write a new index's passages as segments and commit them together; returns how
+    many passages. `rows(share)` gives the passages of share 0 … procs-1, each written by
+    a process of its own (forked: the rows come from what this process holds), into a new
+    segment each time the writer's memory limit is reached. No temporary files: a segment
+    is written straight from memory."""
+    if procs <= 1:
+        segments, count = _segments_of(ix, rows(0), limitmb)
+    else:
+        segments, count = _segments_in_processes(ix, rows, procs, limitmb)
+    writer = QuickSegmentWriter(ix)  # takes Whoosh's lock for the table of segments
+    try:
+        writer._close_segment()  # its own is empty
+        writer._commit_toc(writer.segments + segments)
+        writer._finish()
+    except BaseException:
+        with contextlib.suppress(Exception):
+            writer.cancel()
+        raise
+    return count
 
 
-def _writer(ix: Any, **options: Any) -> Any:
-    """A writer for `ix`: Whoosh's multi-process one for `procs` > 1, else ours."""
-    if options.get("procs", 1) > 1:
-        return ix.writer(**options)
-    options.pop("procs", None)
-    return _QuickFlushWriter(ix, **options)
+def _segments_of(
+    ix: Any, rows: Iterator[dict[str, Any]], limitmb: int, first: float = 1.0
+) -> tuple[list[Any], int]:
+    """Segments of `rows`, each holding up to `limitmb` of postings (the first `first` of
+    that: processes side by side then write their segments, the moment a writer needs
+    most memory, at different times)."""
+    segments: list[Any] = []
+    count = 0
+    writer = None
+    try:
+        for row in rows:
+            if writer is None:
+                writer = QuickSegmentWriter(ix, _lk=False, limitmb=limitmb)
+                writer.spill = False
+                if not segments:
+                    writer.hold_at_most(first)
+            writer.add_document(**row)
+            count += 1
+            if writer.full():
+                segments.append(_finished(writer))
+                writer = None
+        if writer is not None:
+            segments.append(_finished(writer))
+            writer = None
+    finally:
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                writer._close_segment()
+    return segments, count
+
+
+def _finished(writer: Any) -> Any:
+    """The writer's segment, complete. Its temporary folder is shared with the other
+    writers of the build (Whoosh names it after the index), so the commit removes it."""
+    return writer._finalize_segment()
+
+
+def _segments_in_processes(
+    ix: Any, rows: Callable[[int], Iterator[dict[str, Any]]], procs: int, limitmb: int
+) -> tuple[list[Any], int]:
+    ctx = mp.get_context("fork")
+    pipes, children = [], []
+    # What this process holds (the documents) is shared with the children until written
+    # to: frozen, the collector in a child never walks it, which would copy every page.
+    frozen_before = gc.get_freeze_count()
+    gc.freeze()
+    try:
+        for share in range(procs):
+            mine, theirs = ctx.Pipe(duplex=False)
+            child = ctx.Process(target=_write_share, args=(ix, rows, share, procs, limitmb, theirs))
+            child.start()
+            theirs.close()
+            pipes.append(mine)
+            children.append(child)
+    finally:
+        if not frozen_before:  # (the TUI freezes what it has loaded, for good)
+            gc.unfreeze()
+    segments: list[Any] = []
+    count = 0
+    failures = []
+    for mine, child in zip(pipes, children, strict=True):
+        try:
+            status, written, passages = mine.recv()
+        except EOFError:  # it died before it could say
+            child.join()
+            status, written, passages = "failed", f"exit code {child.exitcode}", 0
+        child.join()
+        if status == "ok":
+            segments += written
+            count += passages
+        else:
+            failures.append(written)
+    if failures:
+        raise IndexWriteError(f"a process writing the index failed: {failures[0]}")
+    return segments, count
+
+
+def _write_share(
+    ix: Any,
+    rows: Callable[[int], Iterator[dict[str, Any]]],
+    share: int,
+    procs: int,
+    limitmb: int,
+    out: Any,
+) -> None:
+    try:
+        segments, count = _segments_of(ix, rows(share), limitmb, (share + 1) / procs)
+        out.send(("ok", segments, count))
+    except BaseException as exc:  # said to the parent, which raises it
+        out.send(("failed", f"{type(exc).__name__}: {exc}", 0))
+    finally:
+        out.close()
 
 
 @contextlib.contextmanager
 def writing(ix: Any, merge: bool = True, **options: Any) -> Iterator[Any]:
     """A Whoosh writer that commits when the block ends and is cancelled when it raises
     (a cancel that fails too, as after a full disk, does not hide the first error)."""
-    writer = _writer(ix, **options)
+    writer = QuickSegmentWriter(ix, **options)
     try:
         yield writer
     except BaseException:
