@@ -197,3 +197,16 @@ def test_a_process_that_fails_in_a_build_fails_it_and_the_live_index_stays(
         service.build_from(docs, procs=2)
     assert store.current_generation(tmp_path / "index") == live
     assert store.generations(tmp_path / "index") == [live]  # the failed one removed
+
+
+def test_a_passage_without_a_term_in_a_field_leaves_the_others_in_place(tmp_path: Path) -> None:
+    """A passage of stopwords gives its language's field an empty list of terms."""
+    service, docs = _documents(tmp_path)
+    (service.settings.corpus_dir / "stop.txt").write_text("Och det är så och det.\n", "utf-8")
+    files = {source.key: source for source in service.corpus_files()}
+    stop = service.read(files["stop.txt"])
+    rows = list(_rows(stop, set()))
+    assert any(row[field_for_language(row["lang"])] == [] for row in rows)
+    service.build_from([stop, *docs])  # first: every posting after it is in its place
+    _, ours = store.open_current(tmp_path / "index")
+    _assert_same_index(ours, _by_whoosh([*docs, stop], tmp_path / "by-whoosh"))

@@ -22,6 +22,7 @@ postings than the memory limit allows. A build writes a new segment instead (`fu
 from __future__ import annotations
 
 import functools
+import itertools
 from array import array
 from collections.abc import Iterator
 from typing import Any
@@ -63,7 +64,7 @@ class _Held:
     """A segment's postings, one entry each in parallel typed arrays, in passage order."""
 
     def __init__(self) -> None:
-        self.ids: dict[str, dict[bytes, int]] = {}
+        self.ids: dict[str, dict[str, int]] = {}
         """field → term → term number."""
         self.keys: list[tuple[str, bytes]] = []
         """term number → (field, term)."""
@@ -72,7 +73,7 @@ class _Held:
         self.weight = array("f")
         self.length = array("B")  # the field length's byte, as the segment stores it
         self.count = array("I")  # the term's frequency in the passage
-        self.start = array("Q")  # where its positions begin in `positions`
+        self.start = array("I")  # where its positions begin in `positions`
         self.positions = array("I")
         self.values: dict[int, bytes] = {}
         """Values given encoded (fields Whoosh analyses itself: titles, keys, numbers)."""
@@ -81,26 +82,38 @@ class _Held:
         return len(self.term)
 
     def number(self, field: str, tbytes: bytes) -> int:
-        ids = self.ids.setdefault(field, {})
-        n = ids.get(tbytes)
+        # a term's number is kept under its text (how the word fields give it; bytes
+        # that are not UTF-8, as numbers' terms, as escapes no text has)
+        return self._number(
+            self.ids.setdefault(field, {}), field, tbytes.decode(errors="surrogateescape")
+        )
+
+    def _number(self, ids: dict[str, int], field: str, text: str) -> int:
+        n = ids.get(text)
         if n is None:
-            n = ids[tbytes] = len(self.keys)
-            self.keys.append((field, tbytes))
+            n = ids[text] = len(self.keys)
+            self.keys.append((field, text.encode(errors="surrogateescape")))
         return n
 
     def add_terms(
         self, field: str, terms: list[str], docnum: int, boost: float, length_byte: int
     ) -> None:
-        """A passage's list of analysed terms for one field."""
-        append_positions = self.positions.extend
-        for text, where in _grouped(terms).items():
-            self.term.append(self.number(field, text.encode("utf-8")))
-            self.doc.append(docnum)
-            self.weight.append(len(where) * boost)
-            self.length.append(length_byte)
-            self.count.append(len(where))
-            self.start.append(len(self.positions))
-            append_positions(where)
+        """A passage's list of analysed terms for one field, a field's postings at once."""
+        grouped = _grouped(terms)
+        ids = self.ids.setdefault(field, {})
+        number = self._number
+        counts = [len(where) for where in grouped.values()]
+        k = len(counts)
+        if not k:  # (a passage of stopwords has no terms in its language's field)
+            return
+        self.term.extend([number(ids, field, text) for text in grouped])
+        self.doc.extend([docnum] * k)
+        self.weight.extend([c * boost for c in counts])
+        self.length.extend(bytes((length_byte,)) * k)
+        self.count.extend(counts)
+        start = len(self.positions)
+        self.start.extend(list(itertools.accumulate(counts[:-1], initial=start)))
+        self.positions.extend(itertools.chain.from_iterable(grouped.values()))
 
     def add_items(
         self, field: str, items: list[tuple[bytes, int, float, bytes]], docnum: int, lb: int
@@ -127,7 +140,10 @@ class _Held:
         rank[by_key] = np.arange(len(keys), dtype=np.int32)
         ranks = rank[np.frombuffer(self.term, dtype=np.uint32)]
         order = np.argsort(ranks, kind="stable")  # passages stay in order within a term
-        bounds = np.flatnonzero(np.diff(ranks[order])) + 1
+        ranks = ranks[order]
+        bounds = np.flatnonzero(ranks[1:] != ranks[:-1]) + 1
+        del ranks
+        order = order.astype(np.uint32)  # half the memory while the segment is written
         starts = np.concatenate(([0], bounds)).tolist()
         ends = np.concatenate((bounds, [len(order)])).tolist()
         doc = np.frombuffer(self.doc, dtype=np.uint32)
@@ -176,7 +192,11 @@ class QuickSegmentWriter(SegmentWriter):  # type: ignore[misc]
         self._held_limit = int(self._held_limit * share)
 
     def full(self) -> bool:
-        return self._held is not None and len(self._held) > self._held_limit
+        held = self._held
+        # (positions are numbered in 32 bits)
+        return held is not None and (
+            len(held) > self._held_limit or len(held.positions) > 0xFFFF0000
+        )
 
     # -- adding
 
