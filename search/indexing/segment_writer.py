@@ -6,7 +6,7 @@ limit, and hands them one at a time to the codec, which asks for the passage's f
 length each time and appends to its block buffers: two thirds of the time of a small
 update, and at a million passages fifteen times the finished index in temporary files.
 
-This writer keeps postings in typed arrays as they come (about 41 bytes a posting, against
+This writer keeps postings in typed arrays as they come (about 40 bytes a posting, against
 Whoosh's 130 in its pool), and when it flushes sorts them by term with numpy (passages
 already come in order) and fills the codec's blocks a block at a time. A field given as a
 list of analysed terms (the indexer's word fields, see `analysis.field_terms`) becomes
@@ -34,9 +34,10 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 POSTING_BYTES = 44
-"""What a held posting costs, measured on generated passages: 29 bytes in the arrays (term,
-passage, weight, length, count, positions), the rest the terms' table and the values given
-encoded. Writing the segment takes about half as much again, for a moment."""
+"""What a held posting costs, counted high: measured on generated passages, 25 bytes in
+the arrays (term, passage, weight, length, count, positions) and about 15 in the terms'
+table and the values given encoded. Writing the segment takes half as much again, for a
+moment."""
 SMALL_BLOCK = 8
 """Blocks of fewer postings are written uncompressed."""
 
