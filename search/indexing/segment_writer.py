@@ -132,7 +132,7 @@ class _Held:
 
     def postings(self) -> Iterator[tuple[str, bytes, list[int], list[float], list[int], Any]]:
         """Each term in order (field, then term) with its postings in passage order:
-        passages, weights, stored lengths and a function giving their encoded values."""
+        passages, weights, stored lengths, and the postings' numbers here (for `value`)."""
         if not len(self):
             return
         keys = self.keys
@@ -164,6 +164,7 @@ class _Held:
             )
 
     def value(self, posting: int, fmt: Any) -> bytes:
+        """A held posting's value as the field's format encodes it."""
         given = self.values.get(posting)
         if given is not None:
             return given
@@ -172,18 +173,20 @@ class _Held:
             start = self.start[posting]
             if count == 1:
                 return _one_position(self.positions[start])
-            return bytes(fmt.encode(self.positions[start : start + count].tolist()))
+            encoded: bytes = fmt.encode(self.positions[start : start + count].tolist())
+            return encoded
         if type(fmt) is Frequency:
-            return bytes(pack_uint(count))
+            return pack_uint(count)  # type: ignore[no-any-return]
         return b""
 
 
 class QuickSegmentWriter(SegmentWriter):  # type: ignore[misc]
+    """Whoosh's `SegmentWriter` with postings held in `_Held` (see the module's text)."""
+
     def __init__(self, ix: Any, limitmb: int = 128, **options: Any) -> None:
         super().__init__(ix, limitmb=limitmb, **options)
         self._held: _Held | None = _Held()
         self._held_limit = limitmb * 1024 * 1024 // POSTING_BYTES
-        self._length_bytes = self.codec.length_stats
         self.spill = True
         """Past the memory limit, go on in Whoosh's pool (False: the caller starts a new
         segment when `full`)."""
@@ -274,7 +277,7 @@ class QuickSegmentWriter(SegmentWriter):  # type: ignore[misc]
 
     def _flush_pool(self) -> None:
         """Whoosh's own flush, with the new segment's field lengths read once a field."""
-        reader = self.per_document_reader() if self._length_bytes else None
+        reader = self.per_document_reader() if self.codec.length_stats else None
         lengths = _FieldLengths(reader) if reader is not None else None
         self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
         if reader is not None:
