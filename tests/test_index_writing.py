@@ -14,10 +14,18 @@ from search.errors import IndexWriteError
 from search.indexing import indexer, segment_writer, store
 from search.indexing.indexer import _rows, compound_dictionary, searchable_texts
 from search.indexing.segment_writer import QuickSegmentWriter
+from search.indexing.term_arrays import open_arrays
 from search.models import Document
+from search.retrieval import whoosh_layout
 from search.service import SearchService
 from search.settings import Settings
-from search.text.analysis import FOLDED_FIELD, field_for_language, folded_text
+from search.text.analysis import (
+    FOLDED_FIELD,
+    LANGUAGE_FIELDS,
+    OTHER_FIELD,
+    field_for_language,
+    folded_text,
+)
 from tests.conftest import PROJECT
 
 
@@ -110,12 +118,45 @@ def _assert_same_index(ours: Any, theirs: Any) -> dict[tuple[str, bytes], Any]:
         for passage, d in ids_b.items():
             assert a.stored_fields(ids_a[passage]) == b.stored_fields(d)
             for field in (FOLDED_FIELD, "spelling", "text_sv", "text_lv", "text_ru", "text_en"):
-                ours, theirs = (
+                mine, whose = (
                     a.doc_field_length(ids_a[passage], field),
                     b.doc_field_length(d, field),
                 )
-                assert (ours or 0) == (theirs or 0)  # a reader of segments says 0 for None
-        return expected
+                assert (mine or 0) == (whose or 0)  # a reader of segments says 0 for None
+    _assert_arrays_agree(ours)
+    return expected
+
+
+def _assert_arrays_agree(ix: Any) -> int:
+    """Every term of every segment's arrays (`term_arrays`) has the postings and positions
+    Whoosh's blocks of the segment have, read through its public API; returns how many
+    segments have arrays."""
+    with ix.reader() as reader:
+        held = 0
+        for leaf, _ in reader.leaf_readers():
+            arrays = open_arrays(leaf)
+            if arrays is None:
+                continue
+            held += 1
+            assert (
+                {FOLDED_FIELD}
+                <= arrays.fields
+                <= {FOLDED_FIELD, OTHER_FIELD, *LANGUAGE_FIELDS.values()}
+            )
+            for field in arrays.fields:
+                for term in leaf.lexicon(field):
+                    row = arrays.find(field, term)
+                    assert row is not None, (field, term)
+                    ids, weights = whoosh_layout.public_postings(leaf.postings(field, term))
+                    assert arrays.doc_frequency(row) == leaf.doc_frequency(field, term)
+                    kept = arrays.postings(row)
+                    assert ids.tolist() == kept[0].tolist(), (field, term)
+                    assert weights.tolist() == kept[1].tolist(), (field, term)
+                    keys = whoosh_layout.public_positions(leaf.postings(field, term))
+                    assert keys.tolist() == arrays.positions(row).tolist(), (field, term)
+                for absent in (b"", b"\xff", "ёлка".encode()):
+                    assert arrays.find(field, absent) is None
+        return held
 
 
 def test_a_passage_analysed_once_is_indexed_as_each_fields_analyzer_would(
@@ -127,6 +168,7 @@ def test_a_passage_analysed_once_is_indexed_as_each_fields_analyzer_would(
     _, ours = store.open_current(tmp_path / "index")
     expected = _assert_same_index(ours, _by_whoosh(docs, tmp_path / "by-whoosh"))
     assert ("text_ru", "елк".encode()) in expected  # ё read as е
+    assert _assert_arrays_agree(ours) == len(ours._segments()) == 1
 
 
 def test_segments_past_the_memory_limit_spills_and_merges_write_the_same_index(

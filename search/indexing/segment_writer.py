@@ -25,13 +25,18 @@ import functools
 import itertools
 from array import array
 from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field as default
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from whoosh.formats import Frequency, Positions
 from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
+
+from search.indexing import term_arrays
 
 POSTING_BYTES = 44
 """What a held posting costs, counted high: measured on generated passages, 25 bytes in
@@ -78,6 +83,10 @@ class _Held:
         self.positions = array("I")
         self.values: dict[int, bytes] = {}
         """Values given encoded (fields Whoosh analyses itself: titles, keys, numbers)."""
+        self.listed: set[str] = set()
+        """Fields given as lists of analysed terms, every posting's positions held here."""
+        self.itemised: set[str] = set()
+        """Fields given as Whoosh's `field.index` makes them (values encoded)."""
 
     def __len__(self) -> int:
         return len(self.term)
@@ -100,6 +109,7 @@ class _Held:
         self, field: str, terms: list[str], docnum: int, boost: float, length_byte: int
     ) -> None:
         """A passage's list of analysed terms for one field, a field's postings at once."""
+        self.listed.add(field)
         grouped = _grouped(terms)
         ids = self.ids.setdefault(field, {})
         number = self._number
@@ -120,6 +130,7 @@ class _Held:
         self, field: str, items: list[tuple[bytes, int, float, bytes]], docnum: int, lb: int
     ) -> None:
         """Postings as Whoosh's `field.index` gives them, values encoded."""
+        self.itemised.add(field)
         for tbytes, freq, weight, vbytes in items:
             if vbytes:
                 self.values[len(self.term)] = vbytes
@@ -130,7 +141,9 @@ class _Held:
             self.count.append(freq)
             self.start.append(len(self.positions))
 
-    def postings(self) -> Iterator[tuple[str, bytes, list[int], list[float], list[int], Any]]:
+    def postings(
+        self,
+    ) -> Iterator[tuple[str, bytes, list[int], list[float], list[int], NDArray[np.uint32]]]:
         """Each term in order (field, then term) with its postings in passage order:
         passages, weights, stored lengths, and the postings' numbers here (for `value`)."""
         if not len(self):
@@ -144,15 +157,17 @@ class _Held:
         ranks = ranks[order]
         bounds = np.flatnonzero(ranks[1:] != ranks[:-1]) + 1
         del ranks
-        order = order.astype(np.uint32)  # half the memory while the segment is written
+        # half the memory while the segment is written
+        numbers: NDArray[np.uint32] = order.astype(np.uint32)
+        del order
         starts = np.concatenate(([0], bounds)).tolist()
-        ends = np.concatenate((bounds, [len(order)])).tolist()
+        ends = np.concatenate((bounds, [len(numbers)])).tolist()
         doc = np.frombuffer(self.doc, dtype=np.uint32)
         weight = np.frombuffer(self.weight, dtype=np.float32)
         length = np.frombuffer(self.length, dtype=np.uint8)
         for k, start, end in zip(by_key, starts, ends, strict=True):
             field, tbytes = keys[k]
-            picked = order[start:end]
+            picked = numbers[start:end]
             lengths = [byte_to_length(b) if b else 0 for b in length[picked].tolist()]
             yield (
                 field,
@@ -160,7 +175,7 @@ class _Held:
                 doc[picked].tolist(),
                 weight[picked].tolist(),
                 lengths,
-                picked.tolist(),
+                picked,
             )
 
     def value(self, posting: int, fmt: Any) -> bytes:
@@ -178,6 +193,15 @@ class _Held:
         if type(fmt) is Frequency:
             return pack_uint(count)  # type: ignore[no-any-return]
         return b""
+
+    def positions_of(self, postings: NDArray[np.uint32]) -> NDArray[np.uint32]:
+        """All the given postings' positions, each posting's in order."""
+        counts = np.frombuffer(self.count, dtype=np.uint32)[postings]
+        starts = np.frombuffer(self.start, dtype=np.uint32)[postings].astype(np.int64)
+        before = np.cumsum(counts, dtype=np.int64) - counts  # where each one's land
+        at = np.repeat(starts - before, counts) + np.arange(int(counts.sum()), dtype=np.int64)
+        positions: NDArray[np.uint32] = np.frombuffer(self.positions, dtype=np.uint32)[at]
+        return positions
 
 
 class QuickSegmentWriter(SegmentWriter):  # type: ignore[misc]
@@ -259,7 +283,7 @@ class QuickSegmentWriter(SegmentWriter):  # type: ignore[misc]
         add, schema = self.pool.add, self.schema
         for field, tbytes, docs, weights, _lengths, picked in held.postings():
             fmt = schema[field].format
-            for docnum, weight, posting in zip(docs, weights, picked, strict=True):
+            for docnum, weight, posting in zip(docs, weights, picked.tolist(), strict=True):
                 add((field, tbytes, docnum, weight, held.value(posting, fmt)))
 
     # -- writing the segment
@@ -271,9 +295,30 @@ class QuickSegmentWriter(SegmentWriter):  # type: ignore[misc]
         if self._held is None:
             self._flush_pool()
         else:
-            _write_postings(self.fieldwriter, self.schema, self._held)
+            arrays = _write_postings(self.fieldwriter, self.schema, self._held)
+            if arrays is not None:
+                self._write_arrays(self._held, arrays)
             self._held = _Held()  # written: free now, not when the writer is collected
         self.fieldwriter.close()
+
+    def _write_arrays(self, held: _Held, arrays: _ArrayTerms) -> None:
+        """The segment's word postings as arrays too (`term_arrays`), a file of the segment
+        (the compound file takes it in with the others)."""
+        counts = np.frombuffer(held.count, dtype=np.uint32)
+        if not term_arrays.fits(counts):
+            return
+        file = self.newsegment.create_file(self.storage, term_arrays.EXTENSION)
+        try:
+            term_arrays.write(
+                file,
+                arrays.fields,
+                arrays.terms,
+                np.frombuffer(held.doc, dtype=np.uint32),
+                counts,
+                held.positions_of,
+            )
+        finally:
+            file.close()
 
     def _flush_pool(self) -> None:
         """Whoosh's own flush, with the new segment's field lengths read once a field."""
@@ -284,23 +329,45 @@ class QuickSegmentWriter(SegmentWriter):  # type: ignore[misc]
             reader.close()
 
 
-def _write_postings(fieldwriter: Any, schema: Any, held: _Held) -> None:
-    """Every held term's postings, through the codec's field writer, a block at a time."""
+@dataclass
+class _ArrayTerms:
+    """The terms a segment's arrays hold, gathered as their blocks are written."""
+
+    fields: list[tuple[str, float]] = default(default_factory=list)
+    """(name, boost) of each field."""
+    terms: list[tuple[int, bytes, NDArray[np.uint32]]] = default(default_factory=list)
+    """(field's number in `fields`, term, its postings' numbers in `_Held`)."""
+
+
+def _write_postings(fieldwriter: Any, schema: Any, held: _Held) -> _ArrayTerms | None:
+    """Every held term's postings, through the codec's field writer, a block at a time;
+    returns the terms of fields given as lists with positions (for `term_arrays`)."""
     current = None
     compression = fieldwriter._codec._compression
-    fmt = None
-    for field, tbytes, docs, weights, lengths, picked in held.postings():
-        if field != current:
+    fmt: Any = None
+    listed = {
+        name
+        for name in held.listed - held.itemised
+        if type(schema[name].format) is Positions and schema[name].scorable
+    }
+    arrays = _ArrayTerms()
+    for name, tbytes, docs, weights, lengths, picked in held.postings():
+        if name != current:
             if current is not None:
                 fieldwriter.finish_field()
-            fieldwriter.start_field(field, schema[field])
-            current, fmt = field, schema[field].format
+            fieldwriter.start_field(name, schema[name])
+            current, fmt = name, schema[name].format
         fieldwriter.start_term(tbytes)
-        values = [held.value(p, fmt) for p in picked]
+        if name in listed:
+            if not arrays.fields or arrays.fields[-1][0] != name:
+                arrays.fields.append((name, fmt.field_boost))
+            arrays.terms.append((len(arrays.fields) - 1, tbytes, picked))
+        values = [held.value(p, fmt) for p in picked.tolist()]
         _fill_blocks(fieldwriter._postwriter, docs, weights, values, lengths, compression)
         fieldwriter.finish_term()
     if current is not None:
         fieldwriter.finish_field()
+    return arrays if arrays.terms else None
 
 
 def _fill_blocks(

@@ -32,6 +32,7 @@ from whoosh import query as wq
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
+from search.indexing.term_arrays import TermArrays, open_arrays
 from search.retrieval import whoosh_layout
 
 B, K1 = 0.75, 1.2
@@ -44,8 +45,9 @@ CACHED_POSITIONS = 4_000_000
 words are mostly common ones, met again in the next phrase (and at the next keystroke):
 their positions are decoded once, as their postings are read once."""
 
-CACHED_FREQUENCIES = 100_000
-"""Document frequencies of terms looked up without their postings (query building)."""
+CACHED_TERMS = 100_000
+"""Terms whose document frequency and place in each segment are kept (query building looks
+up many; a phrase asks for each word's several times): about 250 bytes each."""
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 Ids = NDArray[np.int64]
@@ -98,7 +100,11 @@ class Postings:
             lambda: CACHED_POSTINGS, lambda read: len(read[0])
         )
         self._positions: _Kept[NDArray[np.int64]] = _Kept(lambda: CACHED_POSITIONS, len)
-        self._frequencies: dict[tuple[str, str], int] = {}
+        self._terms: dict[tuple[str, str], NDArray[np.int64]] = {}
+        """(field, word) → for each segment, its document frequency there (0: none) and
+        its row in the segment's arrays (-1: read from Whoosh's blocks), in two rows."""
+        self._arrays: dict[int, TermArrays | None] = {}
+        """Each segment's word postings as arrays (`term_arrays`), where it has them."""
         self._lock = threading.Lock()
         self._and_parts: dict[int, list[Matches]] = {}
         """The parts of each And of the query `run` last evaluated, for `spread`."""
@@ -155,7 +161,7 @@ class Postings:
         if q is wq.NullQuery:
             return Matches.empty()
         if kind is wq.Term:
-            return self._term(q.fieldname, q.text, q.boost)
+            return self._scored(q.fieldname, q.text, q.boost)
         if kind is wq.Every and q.fieldname is None:  # every live passage, scored by boost
             ids = np.flatnonzero(self.alive).astype(np.int64)
             return Matches(ids, np.full(len(ids), q.boost, dtype=np.float64))
@@ -182,7 +188,7 @@ class Postings:
     def _expanded(self, q: Any) -> Matches:
         """A prefix* or fuzzy~ word: the union of its terms' postings arrays. Whoosh scores
         these with a constant score; here every matching passage scores the query's boost."""
-        parts = [self._term(q.fieldname, t, 1.0) for t in q._btexts(self._reader) if t]
+        parts = [self._scored(q.fieldname, t, 1.0) for t in q._btexts(self._reader) if t]
         if not parts:
             return Matches.empty()
         found = _union(parts, self.size)
@@ -201,7 +207,7 @@ class Postings:
         words = [w.decode("utf-8") if isinstance(w, bytes) else str(w) for w in q.words]
         if any(self.doc_frequency(field, word) == 0 for word in words):
             return Matches.empty()  # as Whoosh: a word not in the field, no phrase
-        parts = [self._term(field, word, 1.0) for word in words]
+        parts = [self._scored(field, word, 1.0) for word in words]
         found = _intersection(parts)
         if len(words) > 1 and len(found.ids):
             reach = self._positions_in(field, words[0], found.ids)
@@ -223,9 +229,13 @@ class Postings:
         """The word's position keys (`passage << 32 | position`) in the given passages
         (ascending)."""
         keys = self._all_positions(field, word)
-        passages = keys >> 32
-        at = np.minimum(np.searchsorted(ids, passages), max(len(ids) - 1, 0))
-        return keys[ids[at] == passages] if len(ids) else keys[:0]
+        if not len(ids):
+            return keys[:0]
+        # each passage's run of keys, found by bisection: the passages are far fewer
+        low = np.searchsorted(keys, ids << 32)
+        counts = np.searchsorted(keys, (ids + 1) << 32) - low
+        before = np.cumsum(counts) - counts
+        return keys[np.repeat(low - before, counts) + np.arange(int(counts.sum()))]
 
     def _all_positions(self, field: str, word: str) -> NDArray[np.int64]:
         """All the word's position keys, decoded once and cached (LRU, `CACHED_POSITIONS`)."""
@@ -234,15 +244,10 @@ class Postings:
         if hit is not None:
             return hit
         parts: list[NDArray[np.int64]] = []
-        for sub, offset in self._leaves:
-            try:
-                postings = sub.reader().postings(field, word)
-            except TermNotFound:
-                continue
-            read = whoosh_layout.read_positions(postings) if self.fast else None
-            if read is None:
-                read = whoosh_layout.public_positions(postings)
-            parts.append(read + (offset << 32))
+        term = self._term(field, word)
+        for leaf in np.flatnonzero(term[0]).tolist():
+            read = self._leaf_read(leaf, field, word, int(term[1, leaf]), positions=True)
+            parts.append(read + (self._leaves[leaf][1] << 32))
         keys = np.concatenate(parts) if parts else np.empty(0, np.int64)
         self._positions.put(key, keys)
         return keys
@@ -260,7 +265,7 @@ class Postings:
                 m.next()
         return Matches(np.array(ids, dtype=np.int64), np.array(scores, dtype=np.float64))
 
-    def _term(self, field: str, text: Any, boost: float) -> Matches:
+    def _scored(self, field: str, text: Any, boost: float) -> Matches:
         if field not in self._reader.schema:
             return Matches.empty()
         word = text.decode("utf-8") if isinstance(text, bytes) else str(text)
@@ -282,14 +287,34 @@ class Postings:
         hit = self._cache.get((field, word))
         if hit is not None:
             return len(hit[0])
+        return int(self._term(field, word)[0].sum())
+
+    def _term(self, field: str, word: str) -> NDArray[np.int64]:
+        """The term in each segment: its document frequency there and its row in the
+        segment's arrays (see `_terms`), looked up once."""
+        key = (field, word)
         with self._lock:
-            known = self._frequencies.get((field, word))
+            known = self._terms.get(key)
         if known is None:
-            known = self._reader.doc_frequency(field, word)
+            known = np.zeros((2, len(self._leaves)), dtype=np.int64)
+            known[1] = -1
+            term = word.encode()
+            for leaf, (sub, _) in enumerate(self._leaves):
+                reader = sub.reader()
+                arrays = self._arrays_of(leaf, reader)
+                if arrays is not None and field in arrays.fields:
+                    row = arrays.find(field, term)
+                    if row is not None:
+                        known[:, leaf] = arrays.doc_frequency(row), row
+                    continue
+                try:
+                    known[0, leaf] = reader.term_info(field, word).doc_frequency()
+                except TermNotFound:
+                    continue
             with self._lock:
-                if len(self._frequencies) > CACHED_FREQUENCIES:
-                    self._frequencies.clear()
-                self._frequencies[(field, word)] = known
+                if len(self._terms) > CACHED_TERMS:
+                    self._terms.clear()
+                self._terms[key] = known
         return known
 
     # -- reading --------------------------------------------------------------------
@@ -301,14 +326,10 @@ class Postings:
             return hit
         id_parts: list[Ids] = []
         tf_parts: list[NDArray[np.float32]] = []
-        for sub, offset in self._leaves:
-            try:
-                postings = sub.reader().postings(field, word)
-            except TermNotFound:
-                continue
-            read = whoosh_layout.read_postings(postings) if self.fast else None
-            ids, tf = read if read is not None else whoosh_layout.public_postings(postings)
-            id_parts.append(ids + offset)
+        term = self._term(field, word)
+        for leaf in np.flatnonzero(term[0]).tolist():
+            ids, tf = self._leaf_read(leaf, field, word, int(term[1, leaf]), positions=False)
+            id_parts.append(ids + self._leaves[leaf][1])
             tf_parts.append(tf)
         read = (
             (np.concatenate(id_parts), np.concatenate(tf_parts))
@@ -317,6 +338,28 @@ class Postings:
         )
         self._cache.put(key, read)
         return read
+
+    def _leaf_read(self, leaf: int, field: str, word: str, row: int, positions: bool) -> Any:
+        """The term's postings (passages, frequencies), or its position keys, in a segment
+        that holds it (its own passage numbers): from the segment's arrays (`row`), else
+        from Whoosh's blocks."""
+        reader = self._leaves[leaf][0].reader()
+        arrays = self._arrays_of(leaf, reader)
+        if arrays is not None and row >= 0:
+            return arrays.positions(row) if positions else arrays.postings(row)
+        postings = reader.postings(field, word)
+        if positions:
+            keys = whoosh_layout.read_positions(postings) if self.fast else None
+            return keys if keys is not None else whoosh_layout.public_positions(postings)
+        found = whoosh_layout.read_postings(postings) if self.fast else None
+        return found if found is not None else whoosh_layout.public_postings(postings)
+
+    def _arrays_of(self, leaf: int, reader: Any) -> TermArrays | None:
+        if not self.fast:
+            return None
+        if leaf not in self._arrays:  # (two threads may both open it: either is right)
+            self._arrays[leaf] = open_arrays(reader)
+        return self._arrays[leaf]
 
     def _field_lengths(self, field: str) -> NDArray[np.float64]:
         """Each passage's length in the field, as Whoosh stores it (quantised to a byte)."""

@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from search.indexing.term_arrays import open_arrays
+
 _INT = struct.Struct("!i")
 
 try:  # the names themselves are internals: a Whoosh without them takes the public path
@@ -204,6 +206,7 @@ def layout_holds(searcher: Any, fields: tuple[str, ...], probes: int = 3) -> boo
     try:
         for sub, _ in searcher.leaf_searchers():
             reader = sub.reader()
+            arrays = open_arrays(reader)
             for field in fields:
                 if field not in reader.schema:
                     continue
@@ -220,6 +223,15 @@ def layout_holds(searcher: Any, fields: tuple[str, ...], probes: int = 3) -> boo
                         here = read_positions(reader.postings(field, term))
                         there = public_positions(reader.postings(field, term))
                         if here is None or not np.array_equal(here, there):
+                            return False
+                    if arrays is not None and field in arrays.fields:
+                        row = arrays.find(field, term)
+                        if row is None:
+                            return False
+                        kept, at = arrays.postings(row), arrays.positions(row)
+                        if not np.array_equal(at, there):
+                            return False
+                        if not (np.array_equal(kept[0], slow[0]) and np.allclose(kept[1], slow[1])):
                             return False
                 codes = length_bytes(reader, field)
                 if codes is not None:
