@@ -6,11 +6,14 @@ from __future__ import annotations
 import json
 
 import pytest
+from whoosh.reading import IndexReader
 
 from search.cli import main
 from search.errors import QuerySyntaxError
+from search.indexing import store
 from search.models import SearchRequest, SearchResults
 from search.retrieval.engine import Engine
+from search.retrieval.spelling import Spellings
 from search.settings import Settings
 
 
@@ -184,6 +187,28 @@ def test_did_you_mean_uses_the_index_vocabulary(engine: Engine) -> None:
     assert results.total_documents == 0
     assert results.suggestion == "upphandling"
     assert run(engine, "Valmieras").suggestion == ""
+
+
+def test_spelling_neighbours_are_whooshs_own_in_its_order(fixture_index: Settings) -> None:
+    """The words near a misspelt one, read once a letter, are those Whoosh's terms_within
+    gives over several segments, Damerau-Levenshtein as it documents (over one segment an
+    automaton without transpositions answers instead), in its order (which decides
+    between suggestions found equally often)."""
+    _, ix = store.open_current(fixture_index.index_dir)
+    with ix.reader() as reader:
+        spellings = Spellings(reader)
+        words = [w.decode() for w in reader.lexicon("spelling")]
+        assert len(words) > 250
+        compared = 0
+        for word in words:
+            for typo in (word[:1] + word[2:], word + "s", word[:1] + "ä" + word[1:]):
+                for edits in (1, 2):
+                    theirs = list(
+                        IndexReader.terms_within(reader, "spelling", typo, edits, prefix=1)
+                    )
+                    assert spellings.within(typo, edits) == theirs, (typo, edits)
+                    compared += bool(theirs)
+        assert compared > 200
 
 
 def test_more_like_this_finds_other_documents(engine: Engine) -> None:

@@ -34,6 +34,7 @@ from search.retrieval.facets import Counted, FacetIndex, Selection
 from search.retrieval.matching import UNSTEMMED, Frequency, compile_query, is_stopword
 from search.retrieval.query import FieldFilter, Node, parse, split_filters, words_of
 from search.retrieval.ranking import Matches, Postings
+from search.retrieval.spelling import Spellings
 from search.settings import Settings
 from search.text import analysis
 from search.text.analysis import FOLDED_FIELD
@@ -62,6 +63,7 @@ class Engine:
         self._searcher: Any = None
         self._facets: FacetIndex | None = None
         self._postings: Postings | None = None
+        self._spellings: Spellings | None = None
         self._stamp: tuple[int, ...] | None = None
 
     def close(self) -> None:
@@ -69,7 +71,7 @@ class Engine:
             if self._searcher is not None:
                 self._searcher.close()
             self._searcher, self._facets, self._generation = None, None, None
-            self._postings = None
+            self._postings, self._spellings = None, None
 
     def _current(self) -> tuple[Any, FacetIndex]:
         """The searcher and facet table, reopened after a rebuild or a commit."""
@@ -87,6 +89,7 @@ class Engine:
         self._generation, self._searcher = gen, ix.searcher()
         self._facets = FacetIndex(self._searcher.reader())
         self._postings = Postings(self._searcher)
+        self._spellings = Spellings(self._searcher.reader())
         # Opening leaves much garbage; collected now, not as a pause in the middle of a search.
         gc.collect()
         return self._searcher, self._facets
@@ -134,7 +137,7 @@ class Engine:
             suggestion = ""
             if counted.documents < SUGGEST_BELOW and text_node is not None:
                 suggestion = self._suggest(
-                    searcher, facets, request.text, text_node, counted.documents, selection
+                    facets, request.text, text_node, counted.documents, selection
                 )
         return SearchResults(
             request=request,
@@ -212,14 +215,12 @@ class Engine:
 
     def _suggest(
         self,
-        searcher: Any,
         facets: FacetIndex,
         text: str,
         node: Node,
         found: int,
         selection: Selection,
     ) -> str:
-        reader = searcher.reader()
         replaced = text
         changed = False
         for word in words_of(node):
@@ -228,7 +229,8 @@ class Engine:
                 self._frequency(FOLDED_FIELD, t) >= 2 for t in analysis.folded_terms(lower)
             ):
                 continue
-            within = reader.terms_within("spelling", lower, _edits_allowed(lower), prefix=1)
+            assert self._spellings is not None
+            within = self._spellings.within(lower, _edits_allowed(lower))
             candidates = [c for c in within if c != lower]
             if not candidates:
                 continue
