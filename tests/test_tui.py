@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,8 @@ from search.settings import Settings
 from tests.conftest import FUZZ_SCALE, settings_for
 from tests.fixture_corpus import write_fixture_corpus
 from tui import SearchApp, make_app
+from ui import widgets
+from ui.app import FULL_COLLECTION_AFTER
 from ui.dialogs import ConfirmScreen, HelpScreen
 from ui.reader import ReaderScreen
 from ui.widgets import ProgressRow
@@ -382,18 +385,38 @@ async def test_a_page_of_results_is_what_the_screen_shows_and_some(sample_index:
 
 
 async def test_what_startup_loaded_is_kept_out_of_the_garbage_collectors_way(
-    sample_index: Settings,
+    sample_index: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Full collections walking Textual's and the index's objects were the slowest
-    keystrokes at 100k passages: once the app has loaded what it needs, they are frozen."""
+    keystrokes at 100k passages: once the app has loaded what it needs, they are frozen;
+    Python starts fewer full collections of its own, and one runs when typing pauses."""
     gc.unfreeze()
+    threshold = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)  # Python's own (another test's app may have changed it)
+    monkeypatch.setattr(widgets, "PAUSE_SECONDS", 0.3)
+    full: list[float] = []
+
+    def counted(phase: str, info: dict[str, int]) -> None:
+        if phase == "stop" and info["generation"] == 2:
+            full.append(time.monotonic())
+
     app = make_app(sample_index, show_timing=False)
     try:
         async with app.run_test(size=(100, 30)) as pilot:
             await settle(pilot, app)
             await app.workers.wait_for_complete()
             assert gc.get_freeze_count() > 10_000
+            assert gc.get_threshold()[2] == FULL_COLLECTION_AFTER > 10
+            gc.callbacks.append(counted)
+            await pilot.press(*"kommun")
+            await pilot.pause(0.1)
+            assert not full  # while typing
+            await pilot.pause(0.6)
+            assert full  # the pause
     finally:
+        if counted in gc.callbacks:
+            gc.callbacks.remove(counted)
+        gc.set_threshold(*threshold)
         gc.unfreeze()
 
 

@@ -34,9 +34,19 @@ from ui.dialogs import AddUrlScreen, ConfirmScreen, ExportScreen, FailuresScreen
 from ui.outside import copy, export_to, show_source
 from ui.reader import ReaderScreen
 from ui.state import KeystrokeClock, UIState, facet_labels
-from ui.widgets import FacetPanel, FilterLine, ProgressRow, ResultsList, StatusLine
+from ui.widgets import (
+    FacetPanel,
+    FilterLine,
+    ProgressRow,
+    QueryBox,
+    ResultsList,
+    StatusLine,
+)
 
 DEBOUNCE_SECONDS = 0.04
+FULL_COLLECTION_AFTER = 100
+"""Young collections before Python considers a full one (its default, 10, made one every
+dozen keystrokes at 100k passages: pauses of 25-35 ms while typing)."""
 SEARCH_HINT = "Search sv · lv · ru · en  (F1 help)"
 ASK_HINT = "Ask a question in any language, then enter  (F9: back to search)"
 
@@ -58,7 +68,7 @@ class SearchApp(App[None]):
         self.export_dir = Path.cwd()
         self.searches = 0
         self.clock = KeystrokeClock()
-        self.box = Input(placeholder=SEARCH_HINT, id="query")
+        self.box = QueryBox(placeholder=SEARCH_HINT, id="query")
         self.results_list = ResultsList(self.service)
 
     def compose(self) -> ComposeResult:
@@ -296,10 +306,13 @@ def prepare(service: SearchService) -> None:
     """Load what the first query and the first F5 would wait for while the person reads the
     screen; then take everything loaded so far out of the garbage collector's way. Its full
     collections walked all of Textual's and the index's objects: pauses of 35-42 ms that
-    were the slowest keystrokes at 100k passages (objects made later are collected as
-    before)."""
+    were the slowest keystrokes at 100k passages. Objects made later are collected as
+    before, fully when typing pauses (`QueryBox`) or after `FULL_COLLECTION_AFTER` young
+    collections."""
     service.prepare()
     gc.freeze()
+    young, middle, _ = gc.get_threshold()
+    gc.set_threshold(young, middle, FULL_COLLECTION_AFTER)
 
 
 def make_app(settings: Settings, show_timing: bool = True, watch: bool = False) -> SearchApp:
