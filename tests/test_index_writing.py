@@ -75,13 +75,15 @@ def _postings(reader: Any) -> dict[tuple[str, bytes], list[tuple[str, float, obj
     }
 
 
-def _by_whoosh(docs: list[Document], where: Path) -> Any:
-    """The index of `docs` as Whoosh's own writer makes it from the text, field by field."""
+def _by_whoosh(docs: list[Document], where: Path, contents: dict[str, str] | None = None) -> Any:
+    """The index of `docs` as Whoosh's own writer makes it from the text, field by field
+    (`contents`: each document's content hash, as the indexer stores it)."""
     gen, theirs = store.create_generation(where)
     known = compound_dictionary(docs)
     writer = theirs.writer()  # Whoosh's own writer, not the indexer's
     for doc in docs:
-        for row, text in zip(_rows(doc, known), searchable_texts(doc), strict=True):
+        content = (contents or {}).get(doc.doc_id, "")
+        for row, text in zip(_rows(doc, known, content), searchable_texts(doc), strict=True):
             language = row["lang"]
             assert isinstance(row[FOLDED_FIELD], list)  # the indexer's analysed terms
             row[field_for_language(language)] = text
@@ -211,6 +213,28 @@ def test_segments_past_the_memory_limit_spills_and_merges_write_the_same_index(
 
     _, ours = store.open_current(tmp_path / "index")
     _assert_same_index(ours, _by_whoosh([*built, largest, *small], tmp_path / "by-whoosh"))
+
+
+def test_a_rebuild_past_the_memory_limit_writes_segments_with_arrays(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Indexing the corpus into a new index goes on in a new segment each time the memory
+    limit is reached, each with its arrays, none through Whoosh's pool; the index is the
+    same."""
+    service, docs = _documents(tmp_path)
+    handed: list[int] = []
+    monkeypatch.setattr(QuickSegmentWriter, "_to_pool", lambda writer: handed.append(1))
+    monkeypatch.setattr(segment_writer, "POSTING_BYTES", 256)  # 1 MB holds 4096 postings
+    monkeypatch.setattr(indexer, "WRITER_MB", 1)
+    report = service.run_index(rebuild=True)
+    assert not report.failed
+    _, ours = store.open_current(tmp_path / "index")
+    assert len(ours._segments()) >= 3
+    assert not handed
+    with ours.searcher() as searcher:
+        contents = {f["doc_id"]: f["content"] for f in searcher.all_stored_fields()}
+    _assert_same_index(ours, _by_whoosh(docs, tmp_path / "by-whoosh", contents))
+    assert _assert_arrays_agree(ours) == len(ours._segments())
 
 
 def test_a_build_in_two_processes_writes_the_same_index(tmp_path: Path) -> None:

@@ -502,14 +502,20 @@ def index_events(
                     gen, ix = stack.enter_context(store.new_generation(index_dir))
                 else:
                     gen, ix = live, store.open_generation(live)
-                with store.writing(ix, merge=True, limitmb=WRITER_MB) as writer:
-                    if not rebuild:
+                fresh = gen != live  # a new index: a segment per memory limit
+                writing: Any = (
+                    store.writing_new(ix, WRITER_MB)
+                    if fresh
+                    else store.writing(ix, merge=True, limitmb=WRITER_MB)
+                )
+                with writing as writer:
+                    if not fresh:
                         delete_documents(
                             writer,
                             [doc_id_for(k) for k in removed] + [d.doc_id for d, *_ in docs],
                         )
                     known = compound_dictionary(
-                        (d for d, *_ in docs), None if gen != live else writer.reader()
+                        (d for d, *_ in docs), None if fresh else writer.reader()
                     )
                     for n, (doc, sha, size, mtime, sig) in enumerate(docs, start=1):
                         _add(writer, doc, known, sha)

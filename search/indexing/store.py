@@ -122,6 +122,12 @@ def write_segments(
         segments, count = _segments_of(ix, rows(0), limitmb)
     else:
         segments, count = _segments_in_processes(ix, rows, procs, limitmb)
+    _commit_segments(ix, segments)
+    return count
+
+
+def _commit_segments(ix: Any, segments: list[Any]) -> None:
+    """List written segments in the index's table of segments, with those it has."""
     writer = QuickSegmentWriter(ix)  # takes Whoosh's lock for the table of segments
     try:
         writer._close_segment()  # its own is empty
@@ -131,7 +137,49 @@ def write_segments(
         with contextlib.suppress(Exception):
             writer.cancel()
         raise
-    return count
+
+
+class SegmentRoll:
+    """Passages added as to one writer, written as a new segment each time the memory limit
+    is reached (`limitmb` of postings; `first`: the share of it for the first segment),
+    listed in the index when committed. A writer past its limit would otherwise go on in
+    Whoosh's pool, which sorts on disk and writes no arrays (`term_arrays`)."""
+
+    def __init__(self, ix: Any, limitmb: int, first: float = 1.0) -> None:
+        self.ix, self.limitmb, self.first = ix, limitmb, first
+        self.segments: list[Any] = []
+        self.count = 0
+        self._writer: QuickSegmentWriter | None = None
+
+    def add_document(self, **fields: Any) -> None:
+        writer = self._writer
+        if writer is None:
+            writer = self._writer = QuickSegmentWriter(self.ix, _lk=False, limitmb=self.limitmb)
+            writer.spill = False
+            if not self.segments:
+                writer.hold_at_most(self.first)
+        writer.add_document(**fields)
+        self.count += 1
+        if writer.full():
+            self.finish()
+
+    def finish(self) -> list[Any]:
+        """Close the segment being written; returns every segment written."""
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            # the writer's temporary folder is shared with the build's other writers
+            # (Whoosh names it after the index): the commit removes it
+            self.segments.append(writer._finalize_segment())
+        return self.segments
+
+    def cancel(self) -> None:
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                writer._close_segment()
+
+    def commit(self) -> None:
+        _commit_segments(self.ix, self.finish())
 
 
 def _segments_of(
@@ -140,35 +188,14 @@ def _segments_of(
     """Segments of `rows`, each holding up to `limitmb` of postings (the first `first` of
     that: processes side by side then write their segments, the moment a writer needs
     most memory, at different times)."""
-    segments: list[Any] = []
-    count = 0
-    writer = None
+    roll = SegmentRoll(ix, limitmb, first)
     try:
         for row in rows:
-            if writer is None:
-                writer = QuickSegmentWriter(ix, _lk=False, limitmb=limitmb)
-                writer.spill = False
-                if not segments:
-                    writer.hold_at_most(first)
-            writer.add_document(**row)
-            count += 1
-            if writer.full():
-                segments.append(_finished(writer))
-                writer = None
-        if writer is not None:
-            segments.append(_finished(writer))
-            writer = None
-    finally:
-        if writer is not None:
-            with contextlib.suppress(Exception):
-                writer._close_segment()
-    return segments, count
-
-
-def _finished(writer: Any) -> Any:
-    """The writer's segment, complete. Its temporary folder is shared with the other
-    writers of the build (Whoosh names it after the index), so the commit removes it."""
-    return writer._finalize_segment()
+            roll.add_document(**row)
+        return roll.finish(), roll.count
+    except BaseException:
+        roll.cancel()
+        raise
 
 
 def _segments_in_processes(
@@ -245,6 +272,19 @@ def writing(ix: Any, merge: bool = True, **options: Any) -> Iterator[Any]:
         with contextlib.suppress(Exception):
             writer.cancel()
         raise
+
+
+@contextlib.contextmanager
+def writing_new(ix: Any, limitmb: int) -> Iterator[SegmentRoll]:
+    """Passages for a new, empty index: a segment per `limitmb` of postings, committed
+    together when the block ends; nothing listed when it raises."""
+    roll = SegmentRoll(ix, limitmb)
+    try:
+        yield roll
+    except BaseException:
+        roll.cancel()
+        raise
+    roll.commit()
 
 
 @contextlib.contextmanager
