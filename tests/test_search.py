@@ -245,6 +245,20 @@ def test_cli_malformed_query_exits_2_with_one_line(
     assert err.count("\n") == 1 and "Traceback" not in err
 
 
+def test_a_command_line_that_is_not_utf8_is_one_line_not_a_crash(
+    fixture_index: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Python keeps the bytes of a command line typed in a terminal of another encoding as
+    lone surrogates; the stemmers cannot encode them (a traceback before)."""
+    base = ["--corpus", str(fixture_index.corpus_dir), "--index", str(fixture_index.index_dir)]
+    latin1 = b"f\xf6retag".decode("utf-8", "surrogateescape")  # företag in Latin-1
+    for command in (["query", latin1], ["query", f'"{latin1} i"'], ["ask", f"vad är {latin1}?"]):
+        assert main([*base, *command]) == 2, command
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "not UTF-8 at column" in err, err
+        assert "Traceback" not in err
+
+
 def test_cli_json_shape(fixture_index: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     base = ["--corpus", str(fixture_index.corpus_dir), "--index", str(fixture_index.index_dir)]
     assert main([*base, "query", "--country", "SE", "--limit", "1", "--json"]) == 0

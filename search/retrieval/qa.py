@@ -21,6 +21,7 @@ from search.errors import QuerySyntaxError
 from search.models import Answer, AnswerResult, Hit, SearchRequest, Segment
 from search.retrieval.engine import Engine
 from search.retrieval.highlight import COMPOUND_PARTS
+from search.retrieval.query import check_text
 from search.text import analysis
 
 CANDIDATE_PASSAGES = 40
@@ -201,6 +202,7 @@ def ask(
     search (its text and paging are not used). Raises QuerySyntaxError for a question with
     no word to look for ('?', 'what is it')."""
     started = time.perf_counter()
+    check_text(question)
     keywords, request = _keywords(question, request or SearchRequest())
     filters = request.filters
     passages = engine.retrieve(request, CANDIDATE_PASSAGES)

@@ -281,6 +281,20 @@ class _Parser:
         return _word_node(tok)
 
 
+_UNDECODED = re.compile("[\ud800-\udfff]")
+"""How Python keeps a byte of a command line that is not UTF-8 (surrogateescape)."""
+
+
+def check_text(text: str) -> None:
+    """Raise QuerySyntaxError for text that holds bytes which are not UTF-8 (a command
+    line typed in a terminal of another encoding): no analyzer can read them."""
+    if (bad := _UNDECODED.search(text)) is not None:
+        raise QuerySyntaxError(
+            f"the text holds a byte that is not UTF-8 at column {bad.start() + 1}: "
+            "set the terminal's character encoding to UTF-8"
+        )
+
+
 def parse(text: str) -> Node | None:
     """The syntax tree of a query; None for an empty query (browse everything).
 
@@ -290,6 +304,7 @@ def parse(text: str) -> Node | None:
         raise QuerySyntaxError(
             f"the query is {len(text)} characters long; the limit is {MAX_QUERY_CHARS}"
         )
+    check_text(text)
     tokens = _tokenize(text)
     terms = sum(t.kind in ("word", "phrase", "filter") for t in tokens)
     if terms > MAX_TERMS:
