@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 from search.cli import main
 from search.indexing import store
 from search.indexing.lock import LOCK_NAME, writer_lock
+from search.indexing.watch import watch_index
 from search.models import IndexProgress, IndexReport, SearchRequest
 from search.service import index_events, open_search, run_index
 from search.settings import Settings
@@ -235,3 +237,28 @@ def test_an_open_engine_sees_a_commit_even_after_a_quiet_spell(fresh: Settings) 
         assert engine.search(SearchRequest(text="zebraord")).total_documents == 0
     finally:
         engine.close()
+
+
+def test_a_watch_keeps_a_file_that_arrives_while_a_run_is_reported(fresh: Settings) -> None:
+    """The folder is watched from before the first run: a file written while the watch's
+    caller is still busy with a report (or while a run writes) is in the next run. A
+    watch begun anew after each run missed it until some other change came."""
+    stop = threading.Event()
+    timer = threading.Timer(20, stop.set)  # a watch that missed the file would wait on
+    timer.start()
+    watching = watch_index(fresh, stop)
+    try:
+        first = next(watching)
+        assert isinstance(first, IndexReport) and not first.added
+        # written while this caller holds the first report, before it asks for more
+        (fresh.corpus_dir / "arrived.txt").write_text(
+            "Biedrība Talsos gatavo pusdienas skolēniem.\n" * 3, encoding="utf-8"
+        )
+        time.sleep(0.5)
+        second = next(watching)
+        assert isinstance(second, IndexReport) and second.added == ("arrived.txt",), second
+        assert not stop.is_set()
+    finally:
+        stop.set()
+        timer.cancel()
+        watching.close()
