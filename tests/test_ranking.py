@@ -11,10 +11,12 @@ import shutil
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import numpy as np
 import pytest
 from whoosh import query as wq
 
 from search.indexing import store
+from search.retrieval import ranking
 from search.retrieval.facets import FacetIndex
 from search.retrieval.matching import compile_query
 from search.retrieval.query import parse, split_filters
@@ -267,3 +269,16 @@ def test_positions_are_read_as_whoosh_wrote_them_small_gaps_and_large() -> None:
     keys = _keys(np.arange(len(lists), dtype=np.int64), counts, deltas)
     assert keys.tolist() == [(i << 32) + x for i, p in enumerate(lists) for x in p]
     assert [fmt.decode_positions(v) for v in values] == lists
+
+
+def test_the_passages_two_postings_share_are_numpys_intersection() -> None:
+    """`_shared` bisects the shorter array into the longer instead of sorting both: the
+    same passages at the same places, empty arrays and disjoint ones included."""
+    rng = np.random.default_rng(7)
+    for n, m in [(0, 0), (0, 5), (5, 0), (1, 1), (3, 1000), (1000, 3), (400, 500), (50, 50)]:
+        for _ in range(20):
+            a = np.unique(rng.integers(0, 2000, n)).astype(np.int64)
+            b = np.unique(rng.integers(0, 2000, m)).astype(np.int64)
+            _, want_a, want_b = np.intersect1d(a, b, assume_unique=True, return_indices=True)
+            got_a, got_b = ranking._shared(a, b)
+            assert got_a.tolist() == want_a.tolist() and got_b.tolist() == want_b.tolist()

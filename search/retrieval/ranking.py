@@ -430,18 +430,30 @@ def _union(parts: list[Matches], size: int) -> Matches:
     return Matches(unique, summed[unique])
 
 
+def _shared(a: Ids, b: Ids) -> tuple[Ids, Ids]:
+    """Where the passages two ascending arrays both hold are, in each (in passage order):
+    the shorter bisected into the longer, not both sorted together as `np.intersect1d`
+    does (a common word's postings are long, the other word's often short)."""
+    if len(a) > len(b):
+        in_b, in_a = _shared(b, a)
+        return in_a, in_b
+    if not len(b):
+        return a[:0], b[:0]
+    at = np.minimum(np.searchsorted(b, a), len(b) - 1)
+    hit = b[at] == a
+    return np.flatnonzero(hit), at[hit]
+
+
 def _intersection(parts: list[Matches]) -> Matches:
     found = parts[0]
     for other in parts[1:]:
-        common, mine, theirs = np.intersect1d(
-            found.ids, other.ids, assume_unique=True, return_indices=True
-        )
-        found = Matches(common, found.scores[mine] + other.scores[theirs])
+        mine, theirs = _shared(found.ids, other.ids)
+        found = Matches(found.ids[mine], found.scores[mine] + other.scores[theirs])
     return found
 
 
 def _and_maybe(base: Matches, extra: Matches) -> Matches:
-    _, mine, theirs = np.intersect1d(base.ids, extra.ids, assume_unique=True, return_indices=True)
+    mine, theirs = _shared(base.ids, extra.ids)
     scores = base.scores.copy()
     scores[mine] += extra.scores[theirs]
     return Matches(base.ids, scores)
