@@ -202,7 +202,7 @@ class _Held:
         """All the given postings' positions, each posting's in order."""
         counts = np.frombuffer(self.count, dtype=np.uint32)[postings]
         starts = np.frombuffer(self.start, dtype=np.uint32)[postings].astype(np.int64)
-        before = np.cumsum(counts, dtype=np.int64) - counts  # where each one's land
+        before = np.cumsum(counts, dtype=np.int64) - counts  # where each one's positions go
         at = np.repeat(starts - before, counts) + np.arange(int(counts.sum()), dtype=np.int64)
         positions: NDArray[np.uint32] = np.frombuffer(self.positions, dtype=np.uint32)[at]
         return positions

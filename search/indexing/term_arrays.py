@@ -28,7 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -55,7 +55,7 @@ def write(
     terms: Sequence[tuple[int, bytes, NDArray[np.uint32]]],
     ids: NDArray[np.uint32],
     counts: NDArray[np.uint32],
-    positions_of: Any,
+    positions_of: Callable[[NDArray[np.uint32]], NDArray[np.uint32]],
 ) -> None:
     """Write the arrays of a segment's terms. `fields`: (name, boost); `terms`: (field's
     number, term, its postings' numbers); `ids`, `counts`: every posting's passage and
