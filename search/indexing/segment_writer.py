@@ -15,11 +15,10 @@ postings directly, as Whoosh's `Positions` and `Frequency` formats would make th
 The files are Whoosh's own (its per-document writer, field writer and block format);
 `tests/test_index_writing.py` compares every posting, term statistic and length with
 Whoosh's writer. Beside them, the segment gets the postings of its word fields a second
-time as plain arrays (`term_arrays`), which searches read instead of Whoosh's blocks. Two
-cases go to Whoosh's pool, with everything held so far, and get no arrays: a commit that
-merges other segments into this one (their postings come through the pool), and more
-postings than the memory limit allows. A new index writes a new segment instead (`full`,
-`store.SegmentRoll`).
+time as plain arrays (`term_arrays`), which searches read instead of Whoosh's blocks.
+A segment merged into this one by Whoosh's merge policy is held as new passages are. More
+postings than the memory limit allows go to Whoosh's pool, with everything held so far,
+and get no arrays; a new index writes a new segment instead (`full`, `store.SegmentRoll`).
 """
 
 from __future__ import annotations
@@ -144,6 +143,32 @@ class _Held:
             self.length.append(lb)
             self.count.append(freq)
             self.start.append(len(self.positions))
+
+    def add_merged(self, schema: Any, reader: Any, docmap: Any, startdoc: int) -> None:
+        """The postings of a segment merged into this one, as Whoosh's merge gives them to
+        its pool: values kept as encoded, and a position field's positions read too (its
+        terms then have arrays, `term_arrays`)."""
+        length_of = reader.doc_field_length
+        for field, tbytes, docnum, weight, vbytes in reader.iter_postings():
+            if field not in schema:
+                continue
+            fmt = schema[field].format
+            n = len(self.term)
+            self.values[n] = vbytes
+            self.start.append(len(self.positions))
+            if type(fmt) is Positions:
+                self.listed.add(field)
+                positions = fmt.decode_positions(vbytes)
+                self.positions.extend(positions)
+                self.count.append(len(positions))
+            else:
+                self.itemised.add(field)
+                self.count.append(0)
+            self.term.append(self.number(field, tbytes))
+            self.doc.append(docmap[docnum] if docmap is not None else startdoc + docnum)
+            self.weight.append(weight)
+            length = length_of(docnum, field, 0) if schema[field].scorable else 0
+            self.length.append(length_to_byte(length) if length else 0)
 
     def postings(
         self,
@@ -278,6 +303,18 @@ class QuickSegmentWriter(SegmentWriter):  # type: ignore[misc]
         held.add_items(name, items, docnum, length_to_byte(length) if length else 0)
         return length
 
+    def add_postings_to_pool(self, reader: Any, startdoc: int, docmap: Any) -> None:
+        """A merged segment's postings (Whoosh's merge policy calls this as it commits):
+        held with the rest, so the new segment gets its arrays too; Whoosh's pool takes
+        them once this writer has handed it everything."""
+        held = self._held
+        if held is None:
+            super().add_postings_to_pool(reader, startdoc, docmap)
+            return
+        held.add_merged(self.schema, reader, docmap, startdoc)
+        if self.spill and self.full():
+            self._to_pool()
+
     def _to_pool(self) -> None:
         """Hand everything held to Whoosh's pool, which sorts and spills to disk; the rest
         of this writer's postings go there too."""
@@ -294,8 +331,6 @@ class QuickSegmentWriter(SegmentWriter):  # type: ignore[misc]
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
-        if self._held is not None and self.pool.fieldnames:  # merged segments' postings
-            self._to_pool()
         if self._held is None:
             self._flush_pool()
         else:
