@@ -135,14 +135,27 @@ class _Held:
         """Postings as Whoosh's `field.index` gives them, values encoded."""
         self.itemised.add(field)
         for tbytes, freq, weight, vbytes in items:
-            if vbytes:
-                self.values[len(self.term)] = vbytes
-            self.term.append(self.number(field, tbytes))
-            self.doc.append(docnum)
-            self.weight.append(weight)
-            self.length.append(lb)
-            self.count.append(freq)
-            self.start.append(len(self.positions))
+            self._add_one(field, tbytes, docnum, weight, lb, freq, vbytes)
+
+    def _add_one(
+        self,
+        field: str,
+        tbytes: bytes,
+        docnum: int,
+        weight: float,
+        lb: int,
+        count: int,
+        vbytes: bytes,
+    ) -> None:
+        """One posting with its value encoded (its positions, if any, appended after)."""
+        if vbytes:
+            self.values[len(self.term)] = vbytes
+        self.term.append(self.number(field, tbytes))
+        self.doc.append(docnum)
+        self.weight.append(weight)
+        self.length.append(lb)
+        self.count.append(count)
+        self.start.append(len(self.positions))
 
     def add_merged(self, schema: Any, reader: Any, docmap: Any, startdoc: int) -> None:
         """The postings of a segment merged into this one, as Whoosh's merge gives them to
@@ -153,22 +166,17 @@ class _Held:
             if field not in schema:
                 continue
             fmt = schema[field].format
-            n = len(self.term)
-            self.values[n] = vbytes
-            self.start.append(len(self.positions))
+            positions: list[int] = []
             if type(fmt) is Positions:
-                self.listed.add(field)
                 positions = fmt.decode_positions(vbytes)
-                self.positions.extend(positions)
-                self.count.append(len(positions))
+                self.listed.add(field)
             else:
                 self.itemised.add(field)
-                self.count.append(0)
-            self.term.append(self.number(field, tbytes))
-            self.doc.append(docmap[docnum] if docmap is not None else startdoc + docnum)
-            self.weight.append(weight)
             length = length_of(docnum, field, 0) if schema[field].scorable else 0
-            self.length.append(length_to_byte(length) if length else 0)
+            newdoc = docmap[docnum] if docmap is not None else startdoc + docnum
+            lb = length_to_byte(length) if length else 0
+            self._add_one(field, tbytes, newdoc, weight, lb, len(positions), vbytes)
+            self.positions.extend(positions)
 
     def postings(
         self,

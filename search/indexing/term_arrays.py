@@ -10,9 +10,8 @@ rest): a term is found by bisecting a sorted array of its key's hash, and its pa
 frequencies and positions are a slice of each array.
 
 Only fields written as lists of analysed words with positions (the language fields and the
-folded field) are written here, every term of them. Segments that Whoosh's pool writes
-(merges of segments, updates past the memory limit) have none; their terms are read from
-the blocks. `search.retrieval.whoosh_layout.layout_holds` compares both when an index is
+folded field) are written here, every term of them. A segment that Whoosh's pool writes
+(an update past the memory limit) has none; its terms are read from the blocks. `search.retrieval.whoosh_layout.layout_holds` compares both when an index is
 opened.
 
 Layout (little-endian): `MAGIC`, a header (`_HEADER`: terms, postings, positions, the byte

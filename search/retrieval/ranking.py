@@ -92,10 +92,13 @@ class Postings:
             if deleted:
                 self.alive[offset + np.fromiter(deleted, np.int64, len(deleted))] = False
         self._lengths: dict[str, NDArray[np.float64]] = {}
+        arrays = [open_arrays(sub.reader()) for sub, _ in self._leaves] if fast else []
         self.fast = fast and whoosh_layout.layout_holds(
-            searcher, tuple(self._reader.schema.scorable_names())
+            searcher, tuple(self._reader.schema.scorable_names()), arrays
         )
         """Read Whoosh's files directly (checked against its public API at open)."""
+        self._arrays: list[TermArrays | None] = arrays if self.fast else [None] * len(self._leaves)
+        """Each segment's word postings as arrays (`term_arrays`), where it has them."""
         self._cache: _Kept[tuple[Ids, NDArray[np.float32]]] = _Kept(
             lambda: CACHED_POSTINGS, lambda read: len(read[0])
         )
@@ -103,8 +106,6 @@ class Postings:
         self._terms: dict[tuple[str, str], NDArray[np.int64]] = {}
         """(field, word) → for each segment, its document frequency there (0: none) and
         its row in the segment's arrays (-1: read from Whoosh's blocks), in two rows."""
-        self._arrays: dict[int, TermArrays | None] = {}
-        """Each segment's word postings as arrays (`term_arrays`), where it has them."""
         self._lock = threading.Lock()
         self._and_parts: dict[int, list[Matches]] = {}
         """The parts of each And of the query `run` last evaluated, for `spread`."""
@@ -300,15 +301,14 @@ class Postings:
             known[1] = -1
             term = word.encode()
             for leaf, (sub, _) in enumerate(self._leaves):
-                reader = sub.reader()
-                arrays = self._arrays_of(leaf, reader)
+                arrays = self._arrays[leaf]
                 if arrays is not None and field in arrays.fields:
                     row = arrays.find(field, term)
                     if row is not None:
                         known[:, leaf] = arrays.doc_frequency(row), row
                     continue
                 try:
-                    known[0, leaf] = reader.term_info(field, word).doc_frequency()
+                    known[0, leaf] = sub.reader().term_info(field, word).doc_frequency()
                 except TermNotFound:
                     continue
             with self._lock:
@@ -343,23 +343,16 @@ class Postings:
         """The term's postings (passages, frequencies), or its position keys, in a segment
         that holds it (its own passage numbers): from the segment's arrays (`row`), else
         from Whoosh's blocks."""
-        reader = self._leaves[leaf][0].reader()
-        arrays = self._arrays_of(leaf, reader)
-        if arrays is not None and row >= 0:
+        if row >= 0:  # (a row only where the segment has arrays)
+            arrays = self._arrays[leaf]
+            assert arrays is not None
             return arrays.positions(row) if positions else arrays.postings(row)
-        postings = reader.postings(field, word)
+        postings = self._leaves[leaf][0].reader().postings(field, word)
         if positions:
             keys = whoosh_layout.read_positions(postings) if self.fast else None
             return keys if keys is not None else whoosh_layout.public_positions(postings)
         found = whoosh_layout.read_postings(postings) if self.fast else None
         return found if found is not None else whoosh_layout.public_postings(postings)
-
-    def _arrays_of(self, leaf: int, reader: Any) -> TermArrays | None:
-        if not self.fast:
-            return None
-        if leaf not in self._arrays:  # (two threads may both open it: either is right)
-            self._arrays[leaf] = open_arrays(reader)
-        return self._arrays[leaf]
 
     def _field_lengths(self, field: str) -> NDArray[np.float64]:
         """Each passage's length in the field, as Whoosh stores it (quantised to a byte)."""

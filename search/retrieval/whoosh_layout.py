@@ -15,13 +15,13 @@ import io
 import pickle
 import struct
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from search.indexing.term_arrays import open_arrays
+from search.indexing.term_arrays import TermArrays
 
 _INT = struct.Struct("!i")
 
@@ -198,15 +198,21 @@ def length_bytes(segment_reader: Any, field: str) -> NDArray[np.uint8] | None:
     return np.frombuffer(raw, np.uint8)
 
 
-def layout_holds(searcher: Any, fields: tuple[str, ...], probes: int = 3) -> bool:
+def layout_holds(
+    searcher: Any,
+    fields: tuple[str, ...],
+    segment_arrays: Sequence[TermArrays | None] = (),
+    probes: int = 3,
+) -> bool:
     """Whether the private reads above agree with Whoosh's public API on this index: the
-    postings of a few terms of each field, and the field lengths of a few passages."""
+    postings of a few terms of each field, and the field lengths of a few passages; and
+    those of each segment's arrays (`segment_arrays`, in the order of its segments)."""
     if not _IMPORTED:
         return False
     try:
-        for sub, _ in searcher.leaf_searchers():
+        for leaf, (sub, _) in enumerate(searcher.leaf_searchers()):
             reader = sub.reader()
-            arrays = open_arrays(reader)
+            arrays = segment_arrays[leaf] if segment_arrays else None
             for field in fields:
                 if field not in reader.schema:
                     continue
