@@ -83,6 +83,22 @@ def test_query_without_index_says_how_to_build_it(
     assert "python -m search index" in capsys.readouterr().err
 
 
+def test_an_index_with_no_passages_yet_answers_every_search(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A new corpus folder with nothing in it yet (or only files that failed): searching
+    and asking say that nothing matches; they once ended in a traceback."""
+    (tmp_path / "corpus").mkdir()
+    base = ["--corpus", str(tmp_path / "corpus"), "--index", str(tmp_path / "index")]
+    assert main([*base, "index"]) == 0
+    capsys.readouterr()
+    for words in ("kommun", '"kommun samarbete"', "kommun country:SE"):
+        assert main([*base, "query", words]) == 0
+        assert capsys.readouterr().out.startswith("0 documents")
+    assert main([*base, "ask", "Vad gör kommunen?"]) == 0
+    assert "Nothing in the collection matches" in capsys.readouterr().out
+
+
 def test_index_of_a_missing_corpus_exits_1(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -185,8 +185,12 @@ class TermArrays:
 
 
 def open_arrays(reader: Any) -> TermArrays | None:
-    """The arrays of a Whoosh segment reader's segment; None where it has none."""
-    name = reader.segment().make_filename(EXTENSION)
+    """The arrays of a Whoosh segment reader's segment; None where it has none (or where
+    the reader has no segment: an index with no passages yet)."""
+    segment = reader.segment()
+    if segment is None:
+        return None
+    name = segment.make_filename(EXTENSION)
     storage = reader.storage()
     if not storage.file_exists(name):
         return None
