@@ -92,19 +92,26 @@ def collect() -> list[Question]:
 
 
 def fit(questions: list[Question], start: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Listwise softmax over each question's candidates, from `start`."""
-    w = start.copy()
+    """Listwise softmax over each question's candidates, from `start` (all questions at
+    once: their candidates padded to the longest list, the padding never chosen)."""
     usable = [q for q in questions if q.right.any()]
-    total = sum(_weight(q) for q in usable)
+    longest = max(len(q.right) for q in usable)
+    features = np.zeros((len(usable), longest, len(start)))
+    right = np.zeros((len(usable), longest))
+    padding = np.full((len(usable), longest), -1e9)
+    for i, q in enumerate(usable):
+        n = len(q.right)
+        features[i, :n], right[i, :n], padding[i, :n] = q.features, q.right, 0.0
+    weights = np.array([_weight(q) for q in usable])
+    weights /= weights.sum()
+    w = start.copy()
     for _ in range(STEPS):
-        grad = L2 * w
-        for q in usable:
-            s = q.features @ w
-            p = np.exp(s - s.max())
-            p /= p.sum()
-            good = p * q.right
-            grad += _weight(q) / total * (q.features.T @ (p - good / good.sum()))
-        w -= RATE * grad
+        s = features @ w + padding
+        p = np.exp(s - s.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        good = p * right
+        good /= good.sum(axis=1, keepdims=True)
+        w -= RATE * (L2 * w + np.einsum("q,qck,qc->k", weights, features, p - good))
     return w
 
 

@@ -49,10 +49,21 @@ FEATURES = (
     "rank",  # 1 / (1 + its passage's rank)
     "bm25",  # BM25 of the question's words in the sentence (IDF-weighted, length-normalised)
     "before",  # the coverage of the sentence before it (it may name what this one says)
+    # how the ones above reinforce each other, and the sentence against the others
+    "coverage×kind",  # much of the question, and the kind of thing asked for
+    "coverage×proximity",  # much of the question, close together
+    "bm25/best",  # its bm25 over the best bm25 of the question's sentences
+    "coverage²",  # a sentence that holds nearly all the question counts more than twice one
+    # that holds half
 )
-WEIGHTS = (0.82, 0.342, 0.04, 1.0, 0.652, -0.079, -0.117, 0.009, 0.166, 0.359, 0.13)
+WEIGHTS = (
+    *(0.438, 0.166, -0.049, 1.0, 0.621, -0.085, -0.037, 0.011, 0.171, -0.125, 0.149),
+    *(0.087, 0.259, 0.559, 0.328),
+)
 """A sentence's score: the weighted sum of its features. Fitted on the development halves
 only (`python -m bench.fit_answers`, 2026-12-04), scaled to a largest weight of 1."""
+
+_BM25 = FEATURES.index("bm25")
 
 QUESTION_WORDS = frozenset(
     """
@@ -318,8 +329,18 @@ def _candidates(
                 before,
             )
             before = coverage
-            score = sum(w * f for w, f in zip(WEIGHTS, features, strict=True))
-            candidates.append(_Candidate(hit, (s, e), score, coverage, inside, features))
+            candidates.append(_Candidate(hit, (s, e), 0.0, coverage, inside, features))
+    best_bm25 = max((c.features[_BM25] for c in candidates), default=0.0) or 1.0
+    for c in candidates:
+        coverage, _, proximity, _, kind, *_rest = c.features
+        c.features = (
+            *c.features,
+            coverage * kind,
+            coverage * proximity,
+            c.features[_BM25] / best_bm25,
+            coverage * coverage,
+        )
+        c.score = sum(w * f for w, f in zip(WEIGHTS, c.features, strict=True))
     return candidates
 
 
