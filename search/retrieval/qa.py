@@ -49,6 +49,8 @@ FEATURES = (
     "rank",  # 1 / (1 + its passage's rank)
     "bm25",  # BM25 of the question's words in the sentence (IDF-weighted, length-normalised)
     "before",  # the coverage of the sentence before it (it may name what this one says)
+    "after",  # the coverage of the sentence after it
+    "in passage",  # the coverage of its whole passage (the question's words around it)
     # how the ones above reinforce each other, and the sentence against the others
     "coverage×kind",  # much of the question, and the kind of thing asked for
     "coverage×proximity",  # much of the question, close together
@@ -57,8 +59,8 @@ FEATURES = (
     # that holds half
 )
 WEIGHTS = (
-    *(0.438, 0.166, -0.049, 1.0, 0.621, -0.085, -0.037, 0.011, 0.171, -0.125, 0.149),
-    *(0.087, 0.259, 0.559, 0.328),
+    *(0.452, 0.271, -0.04, 0.882, 0.807, -0.083, -0.095, 0.039, 0.191, -0.139, 0.144),
+    *(-0.079, 1.0, 0.055, 0.268, 0.733, 0.295),
 )
 """A sentence's score: the weighted sum of its features. Fitted on the development halves
 only (`python -m bench.fit_answers`, 2026-12-04), scaled to a largest weight of 1."""
@@ -297,7 +299,14 @@ def _candidates(
     all_terms = set().union(*per_word, *last_parts) if per_word else set()
     for rank, hit in enumerate(passages):
         matched = engine.match_spans(hit.text, hit.language, all_terms)
+        everywhere = [hit.text[a:b] for a, b in matched]
+        in_passage = sum(
+            weight
+            for weight, terms in zip(weights, per_word, strict=True)
+            if _holds(everywhere, hit, terms)
+        )
         before = 0.0  # the coverage of the sentence before
+        first = len(candidates)
         for at, (s, e) in enumerate(sentences(hit.text)):
             inside = [(a, b) for a, b in matched if s <= a < e]
             found = [hit.text[a:b] for a, b in inside]
@@ -330,6 +339,9 @@ def _candidates(
             )
             before = coverage
             candidates.append(_Candidate(hit, (s, e), 0.0, coverage, inside, features))
+        ones = candidates[first:]
+        for c, after in zip(ones, [*ones[1:], None], strict=True):
+            c.features = (*c.features, after.coverage if after else 0.0, in_passage / total_weight)
     best_bm25 = max((c.features[_BM25] for c in candidates), default=0.0) or 1.0
     for c in candidates:
         coverage, _, proximity, _, kind, *_rest = c.features
