@@ -146,25 +146,26 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def _print_stats(args: argparse.Namespace) -> None:
-    st = _service(args).stats()
+    service = _service(args)
+    st = service.stats()
     out = sys.stdout
     out.write(
         f"{st.documents} documents, {st.passages} passages, {st.index_bytes / 1e6:.1f} MB, "
         f"last update {st.last_update}\n"
     )
-    for label, rows in (
-        ("country", st.by_country),
-        ("language", st.by_language),
-        ("type", st.by_type),
-    ):
+    if not st.documents:
         out.write(
-            f"  documents by {label}: " + ", ".join(f"{k or '?'} {v}" for k, v in rows) + "\n"
+            f"  nothing indexed yet: put documents in {service.settings.corpus_dir} and run "
+            "`python -m search index`\n"
         )
-    out.write(
-        "  passages by language: "
-        + ", ".join(f"{k} {v}" for k, v in st.passages_by_language)
-        + "\n"
-    )
+    for label, rows in (
+        ("documents by country", st.by_country),
+        ("documents by language", st.by_language),
+        ("documents by type", st.by_type),
+        ("passages by language", st.passages_by_language),
+    ):
+        if rows:
+            out.write(f"  {label}: " + ", ".join(f"{k or '?'} {v}" for k, v in rows) + "\n")
     if st.unsupported:
         types = ", ".join(f"{n} {suffix}" for suffix, n in st.unsupported)
         out.write(f"  not read (a type this tool does not read): {types}\n")

@@ -97,6 +97,9 @@ def test_an_index_with_no_passages_yet_answers_every_search(
         assert capsys.readouterr().out.startswith("0 documents")
     assert main([*base, "ask", "Vad gör kommunen?"]) == 0
     assert "Nothing in the collection matches" in capsys.readouterr().out
+    assert main([*base, "stats"]) == 0
+    stats = capsys.readouterr().out
+    assert "nothing indexed yet: put documents in" in stats and "by country" not in stats
 
 
 def test_index_of_a_missing_corpus_exits_1(
