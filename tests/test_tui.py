@@ -225,6 +225,21 @@ async def test_no_index_offers_to_build_it_with_progress(tmp_path: Path) -> None
         assert len(result_titles(app)) == 6
 
 
+async def test_an_empty_corpus_says_where_to_put_documents(tmp_path: Path) -> None:
+    """A first run over an empty folder: the results say what to do, not nothing."""
+    (tmp_path / "corpus").mkdir()
+    settings = settings_for(tmp_path / "corpus", tmp_path / "index")
+    run_index(settings)
+    app = make_app(settings, show_timing=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        shown = str(app.query_one("#results", OptionList).get_option_at_index(0).prompt)
+        assert "The index is empty" in shown and str(tmp_path / "corpus") in shown
+        await pilot.press("k", "o", "m")
+        await settle(pilot, app)
+        assert app.query_one("#results", OptionList).option_count == 0  # a search: no match
+
+
 @pytest.fixture
 def big_corpus(tmp_path: Path) -> Settings:
     corpus = write_fixture_corpus(tmp_path / "corpus")

@@ -93,6 +93,13 @@ def no_index(index_dir: Path) -> str:
     return f"No index yet at {index_dir}.\nPress F5 to build it from the corpus folder."
 
 
+def empty_index(corpus_dir: Path) -> str:
+    return (
+        f"The index is empty: nothing in {corpus_dir} could be read yet.\n"
+        "Put reports there (PDF, Word, OpenDocument, web pages, text) and press F5."
+    )
+
+
 def search_status(
     results: SearchResults,
     state: UIState,
