@@ -19,6 +19,16 @@ PINNED = Path(__file__).parent / "data" / "qa_pinned.json"
 
 
 @pytest.fixture(scope="module")
+def team_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchService]:
+    """The team's Latvian, Swedish and Russian documents, indexed."""
+    from bench import public_qa
+
+    service = public_qa.team_service(tmp_path_factory.mktemp("team"))
+    yield service
+    service.close()
+
+
+@pytest.fixture(scope="module")
 def sample_engine(sample_index: Settings) -> Iterator[Engine]:
     engine = open_search(sample_index)
     yield engine
@@ -245,6 +255,26 @@ def test_a_question_asking_which_year_wants_a_year_and_marks_it(tmp_path: Path) 
     ):
         result = service.ask(question)
         assert result.confident and result.answers[0].phrase == year, result.answers[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "phrase"),
+    [
+        ("Kā sauc Andra Vilka grāmatu?", "Grūtupa fenomens"),
+        ("Vad kallas skyddshandskar som fungerar mot kemikalier?", "kemskyddshandskar"),
+        ("Kur notiks grāmatas atvēršanas svētki?", "Jāņa Rozes grāmatnīcā"),
+    ],
+)
+def test_what_is_called_wants_a_title_or_term_and_latvian_where_a_locative(
+    team_service: SearchService, question: str, phrase: str
+) -> None:
+    """A question asking what something is called is answered by the sentence naming it
+    (a title in quotes, the word after "kallas"), not by one with some other capitalised
+    name; a Latvian "kur" by the place said in the locative. The phrase is marked (the
+    team's questions over real documents, development half)."""
+    result = team_service.ask(question)
+    assert result.confident
+    assert result.answers[0].phrase == phrase, [(a.text, a.phrase) for a in result.answers]
 
 
 def test_every_answer_the_team_wrote_is_in_its_documents_text() -> None:

@@ -96,6 +96,12 @@ SHARE_WORDS = frozenset(
 WHO = frozenset("who whom whose vem vems кто кого кому кем ком хто каго каму".split())
 WHERE = frozenset("where vart varifrån kur где куда откуда дзе".split())
 """("var" asks where only as a question's first word: elsewhere it is "was".)"""
+NAMING = frozenset(
+    "called named name title heter hette kallas kallades namn namnet sauc sauca nosaukums"
+    " nosaukumu называется называлась называют зовут звали название".split()
+)
+"""A question asking what something is called wants a name ("What was the earthquake
+named?", "Vad kallas…", "Kā sauc…", "Как называется…")."""
 COUNTRIES = (
     ("SE", ("swed", "sverig", "zviedrij", "швец", "швед", "швэц")),
     ("LV", ("latvi", "lettland", "латви", "латвi")),
@@ -130,6 +136,13 @@ _NUMBER = re.compile(
 """A number in digits or in words ("eleven", "elva", "vienpadsmit", "одиннадцать"): what a
 "how many" question asks for (a year is not: "since 2020" does not say how many)."""
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+_QUOTED = re.compile(r"[«\"“„]([^«»\"“”„]{2,60})[»\"”“]")
+_NAMED = re.compile(
+    r"\b(?:called|named|known as|kallas(?: för)?|kallad|heter|hette|sauc(?:a)?(?: par)?|"
+    r"nosaukum\w*|называ\w+|зовут|под названием)\s+[«\"“„']?(\w+)",
+    re.IGNORECASE,
+)
+_LV_LOCATIVE = re.compile(r"\b([A-ZĀČĒĢĪĶĻŅŠŪŽ]\w*(?:\s+[A-ZĀČĒĢĪĶĻŅŠŪŽ]\w*)*(?:\s+\w*)?[āēī]s?)\b")
 _FIGURE = re.compile(r"\d+(?:[ .,\u00a0]\d{3})*(?:[.,]\d+)?")
 
 
@@ -176,22 +189,59 @@ def _answer_type(question: str) -> str:
         return "number"
     if words & WHEN or (asks and words & YEAR_WORDS):
         return "year"
-    if words & WHO:
+    if words & WHO or (asks and words & NAMING):
         return "name"
+    if "kur" in words:  # Latvian says where in the locative case
+        return "locative"
     if words & WHERE or tokens[:1] == ["var"]:
         return "place"
     return ""
 
 
-def _holds_kind(sentence: str, wanted: str, question: str) -> bool:
-    """Whether a sentence holds the kind of thing the question asks for."""
+def _kind(sentence: str, wanted: str, question: str) -> float:
+    """How surely a sentence holds the kind of thing the question asks for: 1 or 0, and
+    for a question asking what something is called, 1 for a title in quotes or a word
+    after "called" ("kallas", "sauc par"…), a half for a capitalised name alone."""
     if wanted == "number":
-        return bool(_NUMBER.search(_YEAR.sub(" ", sentence)))
+        return float(bool(_NUMBER.search(_YEAR.sub(" ", sentence))))
     if wanted == "year":
-        return bool(_YEAR.search(sentence))
-    if wanted in ("name", "place"):  # a person, an organisation, a place
-        return bool(_new_name(sentence, question))
-    return False
+        return float(bool(_YEAR.search(sentence)))
+    if wanted == "name":  # a person, an organisation, a title, a term
+        if _named(sentence, question):
+            return 1.0
+        name = bool(_new_name(sentence, question))
+        return 0.5 * name if _asks_what_called(question) else float(name)
+    if wanted == "place":
+        return float(bool(_new_name(sentence, question)))
+    if wanted == "locative":
+        return float(bool(_locative(sentence, question)))
+    return 0.0
+
+
+def _asks_what_called(question: str) -> bool:
+    return bool({t.lower() for t, _, _ in analysis.tokens(question)} & NAMING)
+
+
+def _named(sentence: str, question: str) -> str:
+    """A title in quotes, or the word after "called", "kallas", "sauc par", "называется"…,
+    that the question does not hold."""
+    asked = _asked(question)
+    for m in (*_QUOTED.finditer(sentence), *_NAMED.finditer(sentence)):
+        if any(analysis.fold(t)[:5] not in asked for t, _, _ in analysis.tokens(m.group(1))):
+            return m.group(1)
+    return ""
+
+
+def _locative(sentence: str, question: str) -> str:
+    """A Latvian name the question does not hold, in the locative case: where something is
+    ("Rīgā", "Valmieras novadā", "Jāņa Rozes grāmatnīcā")."""
+    asked = _asked(question)
+    found = (m.group(1) for m in _LV_LOCATIVE.finditer(sentence))
+    return next((name for name in found if analysis.fold(name)[:5] not in asked), "")
+
+
+def _asked(question: str) -> set[str]:
+    return {analysis.fold(t)[:5] for t, _, _ in analysis.tokens(question)}
 
 
 @dataclass(slots=True)
@@ -329,7 +379,7 @@ def _candidates(
                 share,
                 _proximity(words, spans, len(covered)),
                 hit.score / best_passage,
-                1.0 if _holds_kind(sentence, wanted, question) else 0.0,
+                _kind(sentence, wanted, question),
                 1.0 if _heading_or_cell(sentence, len(words)) else 0.0,
                 _novelty(words, spans),
                 1.0 if at == 0 else 0.0,
@@ -475,13 +525,19 @@ def _diverse(candidates: list[_Candidate]) -> list[_Candidate]:
 def answering_phrase(sentence: str, wanted: str, question: str = "") -> str:
     """The words that answer, as the sentence writes them: the number (not a year) a "how
     many" question asks for, the year a "when" one asks for, the name a "who" or "where"
-    one asks for (the first capitalised words the question does not hold); empty when the
-    question asks for none of these."""
+    one asks for (the first capitalised words the question does not hold; what a question
+    asking what something is called wants is a title in quotes or the word after "called"
+    first; a Latvian "kur" wants a name in the locative); empty when the question asks for
+    none of these."""
     if wanted == "year":
         year = _YEAR.search(sentence)
         return year.group(0) if year else ""
+    if wanted == "name" and _asks_what_called(question):
+        return _named(sentence, question) or _new_name(sentence, question)
     if wanted in ("name", "place"):
         return _new_name(sentence, question)
+    if wanted == "locative":
+        return _locative(sentence, question)
     if wanted != "number":
         return ""
     years = [m.span() for m in _YEAR.finditer(sentence)]
@@ -498,7 +554,7 @@ def answering_phrase(sentence: str, wanted: str, question: str = "") -> str:
 def _new_name(sentence: str, question: str) -> str:
     """The first run of capitalised words past the sentence's first word that the question
     does not name ("Jerry Jones", "Elmsäter-Svärd"), joined by spaces or hyphens."""
-    asked = {analysis.fold(t)[:5] for t, _, _ in analysis.tokens(question)}
+    asked = _asked(question)
     toks = analysis.tokens(sentence)
     start = end = -1
     for token, a, b in toks[1:]:
