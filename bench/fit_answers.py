@@ -33,8 +33,6 @@ TEAM_WEIGHT = 5.0
 L2 = 1e-3
 STEPS = 3000
 RATE = 0.5
-MIN_COVERAGE = 0.3
-"""As `search.retrieval.qa.MIN_COVERAGE`."""
 
 
 @dataclass(frozen=True)
@@ -139,7 +137,7 @@ def main() -> None:
     print("fitted weights,  dev answer@1:", first_right(questions, fitted))
     for name, value in zip(names, fitted * scale, strict=True):
         print(f"  {name:10s} {value:+.3f}")
-    print("refusal thresholds (score of the best sentence; coverage floor as in qa.py):")
+    print("refusal thresholds (score of the best sentence; and the coverage rule of ask):")
     for threshold in np.arange(0.5, 2.01, 0.1):
         print(f"  {threshold:.1f}", refusals(questions, fitted * scale, threshold))
 
@@ -151,7 +149,9 @@ def refusals(
     refused: dict[str, list[bool]] = {}
     for q in questions:
         best = int(np.argmax(q.features @ w))
-        low = q.features[best] @ w < threshold or q.features[best][0] < MIN_COVERAGE
+        low = q.features[best] @ w < threshold or not SearchService.offers_answer(
+            tuple(q.features[best])
+        )
         refused.setdefault(q.group, []).append(bool(low))
     return {g: round(sum(v) / len(v), 3) for g, v in sorted(refused.items())}
 

@@ -477,6 +477,13 @@ class SearchService:
 
         return tuple(zip(qa.FEATURES, qa.WEIGHTS, strict=True))
 
+    @staticmethod
+    def offers_answer(features: tuple[float, ...]) -> bool:
+        """Whether `ask` offers a sentence with these features as an answer (or refuses)."""
+        from search.retrieval import qa
+
+        return qa.answers_enough(features)
+
     def search_unstemmed(self, request: SearchRequest) -> SearchResults:
         """The same search with exact word forms only (the evaluation's comparison)."""
         return self.engine.search(request, stemmed=False)
