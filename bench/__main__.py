@@ -158,6 +158,8 @@ def markdown(r: dict[str, Any]) -> str:
          lambda: public_qa.markdown(r["team_qa"], public_qa.LANGUAGE_HALVES)),
         ("public_qa", "Public questions: SQuAD v1.1 train excerpt, English (bench/public_qa.py)",
          lambda: public_qa.markdown(r["public_qa"])),
+        ("public_qa", "Public questions: keyword search for the question's paragraph, its words OR-ed (bench/public_qa.py)",
+         lambda: public_qa.search_markdown(r["public_qa"])),
     ]  # fmt: skip
     for key, heading, body in sections:
         if key in r:

@@ -12,6 +12,10 @@ refusals ("No passage answers this well"). Baseline, measured in the same run: S
 over the paragraphs' sentences with the Porter stemmer, ranked by bm25 for the question's
 words OR-ed; its first sentence is its answer and its paragraph its doc@1.
 
+The same questions as keyword searches (`query`), the question's words OR-ed: the rank of
+the question's paragraph among the documents found (R@1, MRR@10), beside FTS5 bm25 over
+the whole paragraphs (Porter) for the same words.
+
 Latvian, Swedish and Russian: no public question set with a licence was found, so the team
 wrote questions over real public documents of each language (tests/data/team_questions.json,
 the documents in tests/data/real), halves by document, before any tuning on them, and
@@ -32,6 +36,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from search.models import SearchRequest
 from search.service import SearchService
 from search.settings import PROJECT_ROOT, Settings
 
@@ -104,6 +109,32 @@ class SentenceBaseline:
         return [(str(text), str(file)) for text, file in rows]
 
 
+class ParagraphBaseline:
+    """BM25 over whole paragraphs (SQLite FTS5, Porter): the keyword search baseline."""
+
+    def __init__(self, folder: Path) -> None:
+        self.db = sqlite3.connect(":memory:")
+        self.db.execute(
+            "CREATE VIRTUAL TABLE p USING fts5(text, file UNINDEXED, tokenize='porter')"
+        )
+        with self.db:
+            for path in sorted(folder.glob("*.txt")):
+                self.db.execute("INSERT INTO p VALUES (?, ?)", (path.read_text("utf-8"), path.name))
+
+    def ranked(self, question: str, top: int = 10) -> list[str]:
+        """The files of the best `top` paragraphs for the question's words OR-ed."""
+        rows = self.db.execute(
+            "SELECT file FROM p WHERE p MATCH ? ORDER BY bm25(p) LIMIT ?",
+            (_any_of(question), top),
+        )
+        return [str(file) for (file,) in rows]
+
+
+def _any_of(question: str) -> str:
+    """The question's words OR-ed, each quoted (as a person would type them)."""
+    return " OR ".join(f'"{w}"' for w in _WORD.findall(question))
+
+
 def _paragraph_sentences(folder: Path) -> Iterator[tuple[str, str, str]]:
     for path in sorted(folder.glob("*.txt")):
         for sentence in _SENTENCE.split(path.read_text(encoding="utf-8").strip()):
@@ -126,6 +157,14 @@ def _count(
     totals["answer@3"] += any(found[:3])
     totals["doc@1"] += first_doc == doc
     totals["refused"] += refused
+
+
+def _rank(sums: Totals, system: str, half: str, gold: str, ranked: list[str]) -> None:
+    """Keyword search for the question's paragraph: R@1 and MRR@10."""
+    totals = sums[system].setdefault(half, {"n": 0.0, "R@1": 0.0, "MRR@10": 0.0})
+    totals["n"] += 1
+    totals["R@1"] += ranked[:1] == [gold]
+    totals["MRR@10"] += 1 / (ranked.index(gold) + 1) if gold in ranked[:10] else 0.0
 
 
 def _shares(sums: Totals) -> Totals:
@@ -203,7 +242,8 @@ def evaluate_languages() -> Totals:
 
 
 def evaluate(limit: int = 0) -> dict[str, dict[str, dict[str, float]]]:
-    """{system: {half: {metric: share}}} (`limit`: the first N questions, for a quick look)."""
+    """{system: {half: {metric: share}}} (`limit`: the first N questions, for a quick look);
+    the halves' keyword search for the paragraph under "<half> search"."""
     sums: dict[str, dict[str, dict[str, float]]] = {"project": {}, "baseline": {}}
     with tempfile.TemporaryDirectory(prefix="public-qa-") as name:
         folder = Path(name) / "corpus"
@@ -213,7 +253,12 @@ def evaluate(limit: int = 0) -> dict[str, dict[str, dict[str, float]]]:
         service.run_index()
         service.prepare_analysis()
         baseline = SentenceBaseline(_paragraph_sentences(folder))
+        paragraphs = ParagraphBaseline(folder)
         for half, name_, question, gold in rows:
+            found = service.search(SearchRequest(text=_any_of(question), page_size=10))
+            ours = [Path(hit.source_key).name for hit in found.hits]
+            _rank(sums, "project", f"{half} search", name_, ours)
+            _rank(sums, "baseline", f"{half} search", name_, paragraphs.ranked(question))
             result = service.ask(question)
             ranked = result.ranked_passages or result.closest
             base = baseline.answer(question)
@@ -250,6 +295,17 @@ def markdown(
     return lines
 
 
+def search_markdown(result: dict[str, dict[str, dict[str, float]]]) -> list[str]:
+    lines = ["| half | system | questions | R@1 | MRR@10 |", "|---|---|---|---|---|"]
+    for half in ("dev", "test"):
+        for system in ("project", "baseline"):
+            m = result[system].get(f"{half} search")
+            if not m:
+                continue
+            lines.append(f"| {half} | {system} | {int(m['n'])} | {m['R@1']} | {m['MRR@10']} |")
+    return lines
+
+
 LANGUAGE_HALVES = tuple(
     f"{lang} {half}" for lang in LANGUAGES for half in ("dev", "test", "unanswerable")
 )
@@ -258,4 +314,7 @@ LANGUAGE_HALVES = tuple(
 if __name__ == "__main__":
     print("\n".join(markdown(evaluate_languages(), LANGUAGE_HALVES)))
     print()
-    print("\n".join(markdown(evaluate())))
+    public = evaluate()
+    print("\n".join(markdown(public)))
+    print()
+    print("\n".join(search_markdown(public)))

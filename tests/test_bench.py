@@ -48,3 +48,7 @@ def test_public_questions_are_answered_beside_the_baseline() -> None:
         dev = result[system]["dev"]
         assert dev["n"] == 40 and 0 < dev["answer@1"] <= 1 and 0 < dev["doc@1"] <= 1
     assert "| dev | project | 40 |" in "\n".join(public_qa.markdown(result))
+    for system in ("project", "baseline"):  # the same questions as keyword searches
+        search = result[system]["dev search"]
+        assert search["n"] == 40 and 0 < search["R@1"] <= search["MRR@10"] <= 1
+    assert "| dev | baseline | 40 |" in "\n".join(public_qa.search_markdown(result))
