@@ -166,9 +166,6 @@ class SearchApp(App[None]):
     def show_results(self, results: SearchResults, title: str = "") -> None:
         total = render.plural(results.total_documents, "document")
         self.results_list.show_results(results, title or f"Results: {total}")
-        browsing = not results.request.text.strip() and not results.request.filters
-        if browsing and not results.total_documents:
-            self.results_list.show_message(status.empty_index(self.settings.corpus_dir))
         self.query_one(FacetPanel).show(results.facets)
         self.query_one(FilterLine).show(self.state.selected)
         row = self.query_one(ProgressRow)

@@ -36,7 +36,7 @@ from search.models import (
 )
 from search.service import SearchService
 from ui.cards import answer_prompt, hit_prompt
-from ui.state import facet_labels
+from ui.state import empty_index, facet_labels
 
 FACET_SHOWN = 8
 """Values shown per facet (selected ones are always shown)."""
@@ -85,6 +85,10 @@ class ResultsList(OptionList):
         self.border_title = "Results"
 
     def show_results(self, results: SearchResults, title: str) -> None:
+        browsing = not results.request.text.strip() and not results.request.filters
+        if browsing and not results.total_documents:  # nothing indexed: say what to do
+            self.show_message(empty_index(self.service.settings.corpus_dir), title)
+            return
         self.show_hits(results.hits, title)
         self.results = results
 
