@@ -310,6 +310,24 @@ async def test_ask_mode_answers_with_citations_and_opens_the_reader(sample_index
         assert app.screen.hit.source_key == "cases/lv/zala-virtuve-riga.en.html"
 
 
+async def test_switching_mode_selects_the_box_so_typing_starts_afresh(
+    fixture_index: Settings,
+) -> None:
+    """Search words typed, F9, a question typed: the question is asked, not the search
+    words with the question glued on; F9 back and typing does the same for a search."""
+    app = make_app(fixture_index, show_timing=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        await pilot.press(*"kommun")
+        await settle(pilot, app)
+        await pilot.press("f9", *"Vem?")
+        assert app.box.value == "Vem?"
+        assert "Ask a question" in str(app.box.placeholder)
+        await pilot.press("f9", "right", *" x")  # an arrow key keeps what is there
+        assert app.box.value == "Vem? x"
+        assert str(app.box.placeholder).startswith("Search")
+
+
 async def test_ask_mode_says_when_nothing_answers(sample_index: Settings) -> None:
     app = make_app(sample_index, show_timing=False)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -47,8 +47,6 @@ DEBOUNCE_SECONDS = 0.04
 FULL_COLLECTION_AFTER = 100
 """Young collections before Python considers a full one (its default, 10, made one every
 dozen keystrokes at 100k passages: pauses of 25-35 ms while typing)."""
-SEARCH_HINT = "Search sv · lv · ru · en  (F1 help)"
-ASK_HINT = "Ask a question in any language, then enter  (F9: back to search)"
 
 
 class SearchApp(App[None]):
@@ -68,7 +66,7 @@ class SearchApp(App[None]):
         self.export_dir = Path.cwd()
         self.searches = 0
         self.clock = KeystrokeClock()
-        self.box = QueryBox(placeholder=SEARCH_HINT, id="query")
+        self.box = QueryBox(id="query")
         self.results_list = ResultsList(self.service)
 
     def compose(self) -> ComposeResult:
@@ -135,14 +133,12 @@ class SearchApp(App[None]):
     def action_toggle_mode(self) -> None:
         self.state.mode = "ask" if self.state.mode == "search" else "search"
         if self.state.mode == "ask":
-            self.box.placeholder = ASK_HINT
             self.results_list.show_message("", "Answers")
             self.say("Ask mode: type a question and press enter")
         else:
-            self.box.placeholder = SEARCH_HINT
             self.state.text = self.box.value
             self.run_search(debounce=0)
-        self.box.focus()
+        self.box.show_mode(self.state.mode)
 
     @work(exit_on_error=False, exclusive=True, group="search")
     async def run_search(self, debounce: float = DEBOUNCE_SECONDS) -> None:

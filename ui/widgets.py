@@ -45,13 +45,26 @@ PAUSE_SECONDS = 1.5
 
 
 class QueryBox(Input):
-    """The search box. When typing in it pauses, the garbage collector makes its full
-    collection then, not as a pause between two keystrokes (`ui.app.prepare` makes Python
-    start fewer of its own)."""
+    """The search box, or the question box in Ask mode. When typing in it pauses, the
+    garbage collector makes its full collection then, not as a pause between two
+    keystrokes (`ui.app.prepare` makes Python start fewer of its own)."""
+
+    HINTS: ClassVar[dict[str, str]] = {
+        "search": "Search sv · lv · ru · en  (F1 help)",
+        "ask": "Ask a question in any language, then enter  (F9: back to search)",
+    }
 
     def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
+        super().__init__(placeholder=self.HINTS["search"], **options)
         self._pause: Timer | None = None
+
+    def show_mode(self, mode: str) -> None:
+        """Its hint for the mode, focused, what it holds selected: typing replaces the
+        search words with a question (or the question with search words), an arrow key
+        keeps them."""
+        self.placeholder = self.HINTS[mode]
+        self.focus()
+        self.select_all()
 
     @on(Input.Changed)
     def _typed(self) -> None:
