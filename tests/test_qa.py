@@ -64,6 +64,24 @@ def test_the_teams_latvian_swedish_and_russian_questions_keep_their_pinned_figur
         assert result["baseline"][half]["n"] == got["n"]
 
 
+def test_the_first_400_public_questions_keep_their_pinned_figures() -> None:
+    """The SQuAD excerpt's first 400 questions (development half; `make bench` runs all
+    2,623): no answer figure may fall, no refusal be added, and the project stays ahead
+    of the BM25 sentence baseline measured beside it."""
+    from bench import public_qa
+
+    result = public_qa.evaluate(limit=400)
+    got, base = result["project"]["dev"], result["baseline"]["dev"]
+    pinned = json.loads(PINNED.read_text())["public_first_400"]
+    assert got["n"] == base["n"] == 400
+    for metric, value in pinned.items():
+        if metric == "refused":
+            assert got[metric] <= value + 1e-9, got
+        else:
+            assert got[metric] >= value - 1e-9, (metric, got)
+    assert got["answer@1"] >= base["answer@1"] + 0.05, (got, base)
+
+
 @pytest.mark.parametrize(
     ("question", "number"),
     [
