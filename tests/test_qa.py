@@ -10,6 +10,7 @@ import pytest
 
 from bench.qa_eval import evaluate, questions
 from search.cli import main
+from search.retrieval.answer_kinds import answer_type, answering_phrase
 from search.retrieval.engine import Engine
 from search.retrieval.qa import ask, sentences
 from search.service import SearchService, open_search
@@ -270,9 +271,35 @@ def test_a_question_asking_which_year_wants_a_year_and_marks_it(tmp_path: Path) 
     for question, year in (
         ("In what year was War on the Floor released?", "2001"),
         ("What year introduced the free substitution rule?", "2007"),
+        ("When was the first AFL season played?", "June 20, 1987"),  # "when": the whole date
     ):
         result = service.ask(question)
         assert result.confident and result.answers[0].phrase == year, result.answers[0]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question", "marked"),
+    [
+        ("It opened on August 30, 2008 in Sichuan.", "When did it open?", "August 30, 2008"),
+        ("It opened on August 30, 2008 in Sichuan.", "In what year did it open?", "2008"),
+        ("The quake struck on 12 May 2008.", "When did the quake strike?", "12 May 2008"),
+        ("Since May 2008 it may rain.", "When did it start?", "May 2008"),
+        (
+            "Svētki notiks 2012. gada 15. novembrī Rīgā.",
+            "Kad notiks svētki?",
+            "2012. gada 15. novembrī",
+        ),
+        ("Указ подписан 5 марта 1999 г. в Минске.", "Когда подписан указ?", "5 марта 1999"),
+        ("Rapporten kom den 3 maj.", "När kom rapporten?", "3 maj"),
+        ("It was in 2008.", "When was it?", "2008"),
+    ],
+)
+def test_a_when_question_marks_the_date_as_written(
+    sentence: str, question: str, marked: str
+) -> None:
+    """ "When" is answered by a date: the day and month beside the year are marked with it
+    (or alone, where no year is written); "in what year" marks the year."""
+    assert answering_phrase(sentence, answer_type(question), question) == marked
 
 
 @pytest.mark.parametrize(

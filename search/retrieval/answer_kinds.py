@@ -74,6 +74,25 @@ _NAMED = re.compile(
     re.IGNORECASE,
 )
 _LV_LOCATIVE = re.compile(r"\b([A-ZĀČĒĢĪĶĻŅŠŪŽ]\w*(?:\s+[A-ZĀČĒĢĪĶĻŅŠŪŽ]\w*)*(?:\s+\w*)?[āēī]s?)\b")
+_MONTH = (
+    r"(?:january|february|march|april|(?-i:May)|june|july|august|september|october|november|"
+    r"december|januari|februari|mars|maj|juni|juli|augusti|janvār\w*|februār\w*|mart\w*|"
+    r"aprīl\w*|maij\w*|jūnij\w*|jūlij\w*|august\w*|septembr\w*|oktobr\w*|novembr\w*|"
+    r"decembr\w*|январ\w*|феврал\w*|марта?|апрел\w*|ма[яйе]|июн\w*|июл\w*|августа?|"
+    r"сентябр\w*|октябр\w*|ноябр\w*|декабр\w*)"
+)
+_DATE_BEFORE = re.compile(
+    rf"(?:\b(?:\d{{1,2}}\.?\s*)?{_MONTH}\s+|\b{_MONTH}\s+\d{{1,2}},?\s+)$", re.IGNORECASE
+)
+"""A month, with its day, just before a year: "12 May ", "5 марта ", "August 30, ", "May "."""
+_DAY_AND_MONTH = re.compile(
+    rf"\b(?:\d{{1,2}}\.?\s*{_MONTH}|{_MONTH}\s+\d{{1,2}}(?!\d))\b", re.IGNORECASE
+)
+_DATE_AFTER = re.compile(
+    rf"^(?:\.?\s*gada\s+\d{{1,2}}\.\s*{_MONTH}|\s+gada\s+\d{{1,2}}\.\s*{_MONTH})",
+    re.IGNORECASE,
+)
+"""A Latvian day and month just after a year: "2012. gada 15. novembrī"."""
 _FIGURE = re.compile(r"\d+(?:[ .,\u00a0]\d{3})*(?:[.,]\d+)?")
 
 
@@ -149,6 +168,11 @@ def answering_phrase(sentence: str, wanted: str, question: str = "") -> str:
     none of these."""
     if wanted == "year":
         year = _YEAR.search(sentence)
+        if _asks_when(question):
+            if year:
+                return _date_around(sentence, *year.span())
+            day = _DAY_AND_MONTH.search(sentence)  # "on December 4": no year written
+            return day.group(0) if day else ""
         return year.group(0) if year else ""
     if wanted == "name" and _asks_what_called(question):
         return _named(sentence, question) or _new_name(sentence, question)
@@ -167,6 +191,21 @@ def answering_phrase(sentence: str, wanted: str, question: str = "") -> str:
             return figure.group(0) if figure else m.group(0)
         return m.group(0)
     return ""
+
+
+def _asks_when(question: str) -> bool:
+    return bool({t.lower() for t, _, _ in analysis.tokens(question)} & WHEN)
+
+
+def _date_around(sentence: str, start: int, end: int) -> str:
+    """A year with the day and month written beside it, where they are ("on August 30,
+    2008", "12 May 2008", "5 марта 1999 г.", "2012. gada 15. novembrī"): what a "when"
+    question asks for; the year alone where no month is beside it."""
+    before = _DATE_BEFORE.search(sentence[:start])
+    after = _DATE_AFTER.match(sentence[end:])
+    start = before.start() if before else start
+    end = end + after.end() if after else end
+    return sentence[start:end].strip()
 
 
 def _new_name(sentence: str, question: str) -> str:
