@@ -100,7 +100,7 @@ class SentenceBaseline:
 
     def answer(self, question: str, language: str = "en", top: int = 3) -> list[tuple[str, str]]:
         asked = self.terms(language, question) if self.terms else question
-        words = " OR ".join(f'"{w}"' for w in _WORD.findall(asked))
+        words = _any_of(asked)
         if not words:
             return []
         rows = self.db.execute(
@@ -123,9 +123,11 @@ class ParagraphBaseline:
 
     def ranked(self, question: str, top: int = 10) -> list[str]:
         """The files of the best `top` paragraphs for the question's words OR-ed."""
+        words = _any_of(question)
+        if not words:
+            return []
         rows = self.db.execute(
-            "SELECT file FROM p WHERE p MATCH ? ORDER BY bm25(p) LIMIT ?",
-            (_any_of(question), top),
+            "SELECT file FROM p WHERE p MATCH ? ORDER BY bm25(p) LIMIT ?", (words, top)
         )
         return [str(file) for (file,) in rows]
 

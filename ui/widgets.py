@@ -31,6 +31,7 @@ from search.models import (
     Hit,
     IndexProgress,
     IndexReport,
+    Mode,
     SearchRequest,
     SearchResults,
 )
@@ -49,7 +50,7 @@ class QueryBox(Input):
     garbage collector makes its full collection then, not as a pause between two
     keystrokes (`ui.app.prepare` makes Python start fewer of its own)."""
 
-    HINTS: ClassVar[dict[str, str]] = {
+    HINTS: ClassVar[dict[Mode, str]] = {
         "search": "Search sv · lv · ru · en  (F1 help)",
         "ask": "Ask a question in any language, then enter  (F9: back to search)",
     }
@@ -58,7 +59,7 @@ class QueryBox(Input):
         super().__init__(placeholder=self.HINTS["search"], **options)
         self._pause: Timer | None = None
 
-    def show_mode(self, mode: str) -> None:
+    def show_mode(self, mode: Mode) -> None:
         """Its hint for the mode, focused, what it holds selected: typing replaces the
         search words with a question (or the question with search words), an arrow key
         keeps them."""

@@ -5,6 +5,7 @@ en; `qa` scores sentences with it and marks the answering phrase)."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 from search.text import analysis
@@ -98,7 +99,7 @@ _FIGURE = re.compile(r"\d+(?:[ .,\u00a0]\d{3})*(?:[.,]\d+)?")
 
 def answer_type(question: str) -> str:
     tokens = [t.lower() for t, _, _ in analysis.tokens(question)]
-    words = set(tokens)
+    words = _words(question)
     asks = bool(words & QUESTION_WORDS)
     if words & HOW_MANY or (asks and words & SHARE_WORDS):
         return "number"
@@ -134,7 +135,7 @@ def kind(sentence: str, wanted: str, question: str) -> float:
 
 
 def _asks_what_called(question: str) -> bool:
-    return bool({t.lower() for t, _, _ in analysis.tokens(question)} & NAMING)
+    return bool(_words(question) & NAMING)
 
 
 def _named(sentence: str, question: str) -> str:
@@ -155,8 +156,17 @@ def _locative(sentence: str, question: str) -> str:
     return next((name for name in found if analysis.fold(name)[:5] not in asked), "")
 
 
-def _asked(question: str) -> set[str]:
-    return {analysis.fold(t)[:5] for t, _, _ in analysis.tokens(question)}
+@functools.lru_cache(maxsize=64)
+def _words(question: str) -> frozenset[str]:
+    """The question's words, lower-cased (asked for once per candidate sentence)."""
+    return frozenset(t.lower() for t, _, _ in analysis.tokens(question))
+
+
+@functools.lru_cache(maxsize=64)
+def _asked(question: str) -> frozenset[str]:
+    """The question's words as a name in a sentence is compared with them: folded, their
+    first five letters (asked for once per candidate sentence)."""
+    return frozenset(analysis.fold(t)[:5] for t, _, _ in analysis.tokens(question))
 
 
 def answering_phrase(sentence: str, wanted: str, question: str = "") -> str:
@@ -194,7 +204,7 @@ def answering_phrase(sentence: str, wanted: str, question: str = "") -> str:
 
 
 def _asks_when(question: str) -> bool:
-    return bool({t.lower() for t, _, _ in analysis.tokens(question)} & WHEN)
+    return bool(_words(question) & WHEN)
 
 
 def _date_around(sentence: str, start: int, end: int) -> str:
