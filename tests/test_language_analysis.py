@@ -71,6 +71,24 @@ def test_the_compound_a_part_found_is_marked_in_the_snippet(small: Settings) -> 
     assert match_spans(text, "lv", parts) == []
 
 
+def test_one_marker_for_a_page_of_hits_marks_as_each_passage_alone() -> None:
+    """A search's marker remembers each word it has looked at, per language: the same word
+    in a passage of another language is looked at again, by that language's field."""
+    from search.retrieval.highlight import Marker, match_spans
+
+    terms = {("text_sv", "kommun"), ("text_folded", "kommun")}
+    passages = [
+        ("Kommunen och kommun samarbetar.", "sv"),
+        ("Kommunen un pašvaldība sadarbojas.", "lv"),  # not the Swedish stem: unmarked
+        ("kommun kommun", "en"),
+        ("Kommunen och kommun samarbetar.", "sv"),
+    ]
+    marker = Marker(terms)
+    for text, language in passages:
+        assert marker.spans(text, language) == match_spans(text, language, terms), language
+    assert Marker(set()).spans("kommun", "sv") == []
+
+
 def test_a_place_name_reaches_every_spelling(small: Settings) -> None:
     engine = open_search(small)
     assert set(keys(engine, "Riga")) == {"lv/riga.md", "ru/riga.md"}

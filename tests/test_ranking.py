@@ -282,3 +282,34 @@ def test_the_passages_two_postings_share_are_numpys_intersection() -> None:
             _, want_a, want_b = np.intersect1d(a, b, assume_unique=True, return_indices=True)
             got_a, got_b = ranking._shared(a, b)
             assert got_a.tolist() == want_a.tolist() and got_b.tolist() == want_b.tolist()
+
+
+@pytest.mark.parametrize("gather_above", [0, 10**9], ids=["gathered", "all-positions"])
+def test_a_phrase_finds_the_same_passages_whether_its_positions_are_gathered_or_all_taken(
+    changed_index: Settings, monkeypatch: pytest.MonkeyPatch, gather_above: int
+) -> None:
+    monkeypatch.setattr(ranking, "GATHER_ABOVE", gather_above)
+    for searcher in _searcher(changed_index):
+        reader = searcher.reader()  # type: ignore[attr-defined]
+        facets = FacetIndex(reader)
+        for text in [t for t in QUERIES if '"' in t]:
+            node, _ = split_filters(parse(text))
+            q = compile_query(node, facets.canonical, reader.doc_frequency, False)
+            expected = {n for n, _ in searcher.search(q, limit=None).items()}  # type: ignore[attr-defined]
+            expected -= _excluded(q, searcher)
+            assert set(Postings(searcher).run(q).ids.tolist()) == expected, text
+
+
+def test_the_positions_following_a_phrase_are_those_one_to_slop_after_a_reached_one() -> None:
+    """`_following` bisects each reached position into the next word's: the same positions
+    as the definition, passages kept apart, for any slop, crowded positions included."""
+    rng = np.random.default_rng(11)
+    for _ in range(300):
+        size = int(rng.choice([1, 5, 40, 400]))
+        passages = rng.integers(0, 6, size)
+        positions = rng.integers(0, int(rng.choice([3, 30, 300])), size)
+        keys = np.unique((passages << 32) + positions).astype(np.int64)
+        reach = np.unique(rng.choice(keys, int(rng.integers(0, size + 1)))).astype(np.int64)
+        slop = int(rng.integers(1, 6))
+        want = sorted({int(k) for k in keys for r in reach if 1 <= k - r <= slop})
+        assert ranking._following(reach, keys, slop).tolist() == want

@@ -168,7 +168,7 @@ class Engine:
             # stable: ties keep score order
             best = best[np.argsort(-facets.doc_year[docs[best]], kind="stable")]
         page = best[(request.page - 1) * request.page_size : request.page * request.page_size]
-        terms = _query_terms(q, searcher, self._frequency)
+        marker = highlight.Marker(_query_terms(q, searcher, self._frequency))
         return [
             self._hit(
                 searcher,
@@ -176,7 +176,7 @@ class Engine:
                 int(ids[i]),
                 float(scores[i]),
                 int(counted.passages_per_doc[docs[i]]) - 1,
-                terms,
+                marker,
             )
             for i in page
         ]
@@ -188,12 +188,12 @@ class Engine:
         docnum: int,
         score: float,
         more: int,
-        terms: set[tuple[str, str]],
+        marker: highlight.Marker,
     ) -> Hit:
         f = searcher.stored_fields(docnum)
         text, lang = f.get("text", ""), f.get("lang", "")
         toks = analysis.tokens(text)
-        spans = highlight.match_spans(text, lang, terms, toks)
+        spans = marker.spans(text, lang, toks)
         return Hit(
             doc_id=f["doc_id"],
             passage_id=f["id"],
@@ -259,8 +259,8 @@ class Engine:
             top = zip(
                 found.ids[keep][:limit].tolist(), found.scores[keep][:limit].tolist(), strict=True
             )
-            terms = _query_terms(q, searcher, self._frequency)
-            return [self._hit(searcher, facets, n, score, 0, terms) for n, score in top]
+            marker = highlight.Marker(_query_terms(q, searcher, self._frequency))
+            return [self._hit(searcher, facets, n, score, 0, marker) for n, score in top]
 
     @reads_index
     def match_terms(self, text: str, cross_lingual: bool = False) -> set[tuple[str, str]]:
@@ -292,7 +292,8 @@ class Engine:
                 numbers = sorted(searcher.document_numbers(doc_id=doc_id))
                 if numbers:
                     stored = [searcher.stored_fields(n) for n in numbers]
-                    first = self._hit(searcher, facets, numbers[0], 0.0, len(numbers) - 1, set())
+                    unmarked = highlight.Marker(())
+                    first = self._hit(searcher, facets, numbers[0], 0.0, len(numbers) - 1, unmarked)
                     break
             else:
                 return None
@@ -353,9 +354,9 @@ class Engine:
                 d = facets.passage_doc[hit.docnum]
                 if d >= 0 and d != own_doc and d not in best:  # -1: deleted, or a copy
                     best[d] = (hit.docnum, hit.score or 0.0)
-            terms: set[tuple[str, str]] = set()
+            unmarked = highlight.Marker(())
             hits = [
-                self._hit(searcher, facets, m, s, 0, terms)
+                self._hit(searcher, facets, m, s, 0, unmarked)
                 for _, (m, s) in list(best.items())[:limit]
             ]
         return SearchResults(

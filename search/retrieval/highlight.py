@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 
 from search.models import Segment
 from search.text import analysis
@@ -27,33 +27,69 @@ def match_spans(
 ) -> list[tuple[int, int]]:
     """Character spans of the tokens whose analysed form is one of the query's terms
     (`toks`: the text's tokens, when the caller has them already)."""
-    if not terms:
-        return []
-    field = field_for_language(language)
-    lang_key = language if field != analysis.OTHER_FIELD else "other"
-    own = {t for f, t in terms if f == field}
-    folded = {t for f, t in terms if f == FOLDED_FIELD}
-    analyse, folded_term = analysis.analyze_token, analysis.folded_term
-    # a word is analysed (a dictionary look-up the first time) only when it begins with the
-    # letter a term begins with: a term is a stem of the word's dictionary form
-    own_initials = {t[:1] for t in own}
-    folded_initials = {t[:1] for t in folded}
-    parts = {t for f, t in terms if f == COMPOUND_PARTS and len(t) >= MIN_PART}
-    if language != "sv":
-        parts = set()
-    spans = []
-    for token, start, end in analysis.tokens(text) if toks is None else toks:
-        initial = token[:1].lower().replace("ё", "е")
-        form = analyse(lang_key, token) if initial in own_initials else None
-        if (
-            (form and form in own)
-            or (
-                analysis.fold(initial) in folded_initials and folded_term(lang_key, token) in folded
+    return Marker(terms).spans(text, language, toks)
+
+
+class Marker:
+    """A query's terms, marking the words of passages that they match. Each distinct word
+    of a language is analysed once (a page of hits repeats most of its words)."""
+
+    def __init__(self, terms: Collection[tuple[str, str]]) -> None:
+        self.terms = terms
+        self.folded = {t for f, t in terms if f == FOLDED_FIELD}
+        # a word is analysed (a dictionary look-up the first time) only when it begins with
+        # the letter a term begins with: a term is a stem of the word's dictionary form
+        self.folded_initials = {t[:1] for t in self.folded}
+        self.parts = {t for f, t in terms if f == COMPOUND_PARTS and len(t) >= MIN_PART}
+        self._seen: dict[str, dict[str, bool]] = {}
+        """language → word → whether it is marked."""
+
+    def spans(self, text: str, language: str, toks: Tokens | None = None) -> list[tuple[int, int]]:
+        """Character spans of the text's marked tokens (`toks`: its tokens, if known)."""
+        if not self.terms:
+            return []
+        seen = self._seen.get(language)
+        if seen is None:
+            seen = self._seen[language] = {}
+        marks = self._marks_for(language)
+        spans = []
+        for token, start, end in analysis.tokens(text) if toks is None else toks:
+            marked = seen.get(token)
+            if marked is None:
+                marked = seen[token] = marks(token)
+            if marked:
+                spans.append((start, end))
+        return spans
+
+    def _marks_for(self, language: str) -> Callable[[str], bool]:
+        field = field_for_language(language)
+        lang_key = language if field != analysis.OTHER_FIELD else "other"
+        own = {t for f, t in self.terms if f == field}
+        own_initials = {t[:1] for t in own}
+        folded, folded_initials = self.folded, self.folded_initials
+        parts = self.parts if language == "sv" else set()
+        analyse, folded_term = analysis.analyze_token, analysis.folded_term
+
+        opens: dict[str, tuple[bool, bool]] = {}
+        """a word's first character → whether a term of its own field, and whether a folded
+        term, can begin with it"""
+
+        def marks(token: str) -> bool:
+            first = token[:1]
+            could = opens.get(first)
+            if could is None:
+                initial = first.lower().replace("ё", "е")
+                could = opens[first] = (
+                    initial in own_initials,
+                    analysis.fold(initial) in folded_initials,
+                )
+            return bool(
+                (could[0] and analyse(lang_key, token) in own)
+                or (could[1] and folded_term(lang_key, token) in folded)
+                or (parts and _holds_part(token.lower(), parts))
             )
-            or (parts and _holds_part(token.lower(), parts))
-        ):
-            spans.append((start, end))
-    return spans
+
+        return marks
 
 
 def _holds_part(word: str, parts: set[str]) -> bool:

@@ -45,6 +45,11 @@ CACHED_POSITIONS = 4_000_000
 words are mostly common ones, met again in the next phrase (and at the next keystroke):
 their positions are decoded once, as their postings are read once."""
 
+GATHER_ABOVE = 4
+"""A phrase's first word's positions are gathered passage by passage (bisection) only where
+it has more than this many for each passage holding every word of the phrase; otherwise all
+of them start the phrase."""
+
 CACHED_TERMS = 100_000
 """Terms whose document frequency and place in each segment are kept (query building looks
 up many; a phrase asks for each word's several times): about 250 bytes each."""
@@ -211,20 +216,23 @@ class Postings:
         parts = [self._scored(field, word, 1.0) for word in words]
         found = _intersection(parts)
         if len(words) > 1 and len(found.ids):
-            reach = self._positions_in(field, words[0], found.ids)
+            reach = self._keys_in(field, words[0], found.ids)
             for word in words[1:]:
-                # only the passages the phrase still reaches: fewer positions to decode
-                keys = self._positions_in(field, word, np.unique(reach >> 32))
-                # the nearest reached position before each of this word's positions
-                before = np.searchsorted(reach, keys - 1, side="right") - 1
-                near = before >= 0
-                near[near] = keys[near] - reach[before[near]] <= q.slop
-                reach = keys[near]
+                reach = _following(reach, self._all_positions(field, word), q.slop)
                 if not len(reach):
                     return Matches.empty()
-            keep = np.isin(found.ids, np.unique(reach >> 32), assume_unique=True)
+            keep, _ = _shared(found.ids, _distinct(reach >> 32))
             found = Matches(found.ids[keep], found.scores[keep])
         return _boosted(found, q.boost) if q.boost != 1.0 else found
+
+    def _keys_in(self, field: str, word: str, passages: Ids) -> NDArray[np.int64]:
+        """The word's position keys in (at least) the given passages (ascending): all its
+        keys when they are few beside the passages (bisecting for each passage's run would
+        cost more than it saves)."""
+        keys = self._all_positions(field, word)
+        if len(keys) <= GATHER_ABOVE * len(passages):
+            return keys
+        return self._positions_in(field, word, passages)
 
     def _positions_in(self, field: str, word: str, ids: Ids) -> NDArray[np.int64]:
         """The word's position keys (`passage << 32 | position`) in the given passages
@@ -435,6 +443,36 @@ def _shared(a: Ids, b: Ids) -> tuple[Ids, Ids]:
     at = np.minimum(np.searchsorted(b, a), len(b) - 1)
     hit = b[at] == a
     return np.flatnonzero(hit), at[hit]
+
+
+def _following(reach: Ids, keys: Ids, slop: int) -> Ids:
+    """The keys (ascending) that stand 1 to `slop` positions after a reached key, in the
+    same passage (a key of another passage is 2**32 away or more). Each reached key is
+    bisected into the word's keys, however many those are, and the keys after it are looked
+    at one step at a time while any is near enough."""
+    at = np.searchsorted(keys, reach, side="right")
+    found = []
+    for step in range(slop):
+        inside = at + step < len(keys)
+        if not inside.any():
+            break
+        start, candidate = reach[inside], keys[at[inside] + step]
+        near = candidate - start <= slop
+        if not near.any():
+            break
+        found.append(candidate[near])
+    if not found:
+        return keys[:0]
+    if len(found) == 1 and slop == 1:
+        return found[0]  # ascending, and two reached keys cannot share the next position
+    return np.unique(np.concatenate(found))
+
+
+def _distinct(ascending: Ids) -> Ids:
+    """An ascending array without its repeats (`np.unique` without the sort)."""
+    if len(ascending) < 2:
+        return ascending
+    return ascending[np.concatenate(([True], ascending[1:] != ascending[:-1]))]
 
 
 def _intersection(parts: list[Matches]) -> Matches:

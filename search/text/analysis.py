@@ -10,6 +10,7 @@ own field (be, other) are only lowercased.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -149,22 +150,19 @@ def field_for_language(language: str) -> str:
 
 
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
+_SPLIT_RE = re.compile(f"({TOKEN_PATTERN})")
 
 
 def tokens(text: str) -> list[tuple[str, int, int]]:
     """(token, start, end) as the analyzers' tokenizer sees them.
 
-    `findall` then `find` is a third faster than `finditer`, and exact: between two
-    tokens there is no word character, so a token cannot be found before its own start.
+    The text split at its tokens alternates the gaps between them and the tokens; the sums
+    of the pieces' lengths are where each begins and ends (all of it in C: a sixth faster
+    than finding each token after the last, and twice as fast as `finditer`).
     """
-    out = []
-    pos = 0
-    find = text.find
-    for token in _TOKEN_RE.findall(text):
-        start = find(token, pos)
-        pos = start + len(token)
-        out.append((token, start, pos))
-    return out
+    pieces = _SPLIT_RE.split(text)
+    ends = list(itertools.accumulate(map(len, pieces)))
+    return list(zip(pieces[1::2], ends[0:-1:2], ends[1::2], strict=True))
 
 
 @functools.lru_cache(maxsize=200_000)
