@@ -271,10 +271,6 @@ class Engine:
             q = compile_query(text_node, facets.canonical, self._frequency, cross_lingual)
             return _query_terms(q, searcher, self._frequency)
 
-    @staticmethod
-    def match_spans(text: str, language: str, terms: set[tuple[str, str]]) -> list[tuple[int, int]]:
-        return highlight.match_spans(text, language, terms)
-
     def term_statistics(
         self, terms: set[tuple[str, str]]
     ) -> tuple[int, dict[tuple[str, str], int]]:

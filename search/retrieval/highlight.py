@@ -41,17 +41,17 @@ class Marker:
         # the letter a term begins with: a term is a stem of the word's dictionary form
         self.folded_initials = {t[:1] for t in self.folded}
         self.parts = {t for f, t in terms if f == COMPOUND_PARTS and len(t) >= MIN_PART}
-        self._seen: dict[str, dict[str, bool]] = {}
-        """language → word → whether it is marked."""
+        self._by_language: dict[str, tuple[dict[str, bool], Callable[[str], bool]]] = {}
+        """language → (word → whether it is marked, the test of a word not met yet)."""
 
     def spans(self, text: str, language: str, toks: Tokens | None = None) -> list[tuple[int, int]]:
         """Character spans of the text's marked tokens (`toks`: its tokens, if known)."""
         if not self.terms:
             return []
-        seen = self._seen.get(language)
-        if seen is None:
-            seen = self._seen[language] = {}
-        marks = self._marks_for(language)
+        known = self._by_language.get(language)
+        if known is None:
+            known = self._by_language[language] = ({}, self._marks_for(language))
+        seen, marks = known
         spans = []
         for token, start, end in analysis.tokens(text) if toks is None else toks:
             marked = seen.get(token)

@@ -21,7 +21,7 @@ from search.errors import QuerySyntaxError
 from search.models import Answer, AnswerResult, Hit, SearchRequest, Segment
 from search.retrieval.answer_kinds import QUESTION_WORDS, answer_type, answering_phrase, kind
 from search.retrieval.engine import Engine
-from search.retrieval.highlight import COMPOUND_PARTS
+from search.retrieval.highlight import COMPOUND_PARTS, Marker
 from search.retrieval.query import check_text
 from search.text import analysis
 
@@ -69,8 +69,9 @@ WEIGHTS = (
 """A sentence's score: the weighted sum of its features. Fitted on the development halves
 only (`python -m bench.fit_answers`, 2026-12-04), scaled to a largest weight of 1."""
 
-_BM25 = FEATURES.index("bm25")
-_IN_PASSAGE = FEATURES.index("in passage")
+_COVERAGE, _PROXIMITY, _KIND, _BM25, _IN_PASSAGE = (
+    FEATURES.index(name) for name in ("coverage", "proximity", "kind", "bm25", "in passage")
+)
 
 COUNTRIES = (
     ("SE", ("swed", "sverig", "zviedrij", "швец", "швед", "швэц")),
@@ -174,7 +175,7 @@ def ask(
 def answers_enough(features: tuple[float, ...]) -> bool:
     """Whether a sentence (by its `FEATURES`) or its passage holds enough of the question
     to be offered as an answer (`MIN_COVERAGE`)."""
-    return max(features[0], features[_IN_PASSAGE]) >= MIN_COVERAGE
+    return max(features[_COVERAGE], features[_IN_PASSAGE]) >= MIN_COVERAGE
 
 
 def _keywords(question: str, request: SearchRequest) -> tuple[list[str], SearchRequest]:
@@ -229,12 +230,15 @@ def _candidates(
     best_passage = max(h.score for h in passages) or 1.0
     candidates: list[_Candidate] = []
     all_terms = set().union(*per_word, *last_parts) if per_word else set()
+    # a marker for all the passages' words, and one for each question word's terms
+    marker = Marker(all_terms)
+    word_terms, part_terms = [Marker(t) for t in per_word], [Marker(t) for t in last_parts]
     for rank, hit in enumerate(passages):
-        matched = engine.match_spans(hit.text, hit.language, all_terms)
+        matched = marker.spans(hit.text, hit.language)
         everywhere = [hit.text[a:b] for a, b in matched]
         in_passage = sum(
             weight
-            for weight, terms in zip(weights, per_word, strict=True)
+            for weight, terms in zip(weights, word_terms, strict=True)
             if _holds(everywhere, hit, terms)
         )
         before = 0.0  # the coverage of the sentence before
@@ -242,12 +246,12 @@ def _candidates(
         for at, (s, e) in enumerate(sentences(hit.text)):
             inside = [(a, b) for a, b in matched if s <= a < e]
             found = [hit.text[a:b] for a, b in inside]
-            counts = [sum(_holds([w], hit, terms) for w in found) for terms in per_word]
+            counts = [sum(_holds([w], hit, terms) for w in found) for terms in word_terms]
             covered = [i for i, n in enumerate(counts) if n]
             halves = [
                 i
-                for i, terms in enumerate(last_parts)
-                if terms and i not in covered and _holds(found, hit, terms)
+                for i, terms in enumerate(part_terms)
+                if terms.terms and i not in covered and _holds(found, hit, terms)
             ]
             coverage = (
                 sum(weights[i] for i in covered) + 0.5 * sum(weights[i] for i in halves)
@@ -276,13 +280,13 @@ def _candidates(
             c.features = (*c.features, after.coverage if after else 0.0, in_passage / total_weight)
     best_bm25 = max((c.features[_BM25] for c in candidates), default=0.0) or 1.0
     for c in candidates:
-        coverage, _, proximity, _, held, *_rest = c.features
+        f = c.features
         c.features = (
-            *c.features,
-            coverage * held,
-            coverage * proximity,
-            c.features[_BM25] / best_bm25,
-            coverage * coverage,
+            *f,
+            f[_COVERAGE] * f[_KIND],
+            f[_COVERAGE] * f[_PROXIMITY],
+            f[_BM25] / best_bm25,
+            f[_COVERAGE] * f[_COVERAGE],
         )
         c.score = sum(w * f for w, f in zip(WEIGHTS, c.features, strict=True))
     return candidates
@@ -296,9 +300,9 @@ def _as_part(word: str) -> set[tuple[str, str]]:
     return {(COMPOUND_PARTS, stem)} if stem else set()
 
 
-def _holds(words: list[str], hit: Hit, terms: set[tuple[str, str]]) -> bool:
+def _holds(words: list[str], hit: Hit, terms: Marker) -> bool:
     """Whether one of a sentence's matched words is one of these terms."""
-    return any(Engine.match_spans(w, hit.language, terms) for w in words)
+    return any(terms.spans(w, hit.language) for w in words)
 
 
 class _IndexedStems:
