@@ -287,3 +287,61 @@ def test_cli_exports_every_hit(fixture_index: Settings, capsys: pytest.CaptureFi
     assert lines[0].startswith("title,citation") and len(lines) == 1 + 6
     assert main([*base, "query", "Valmierā", "--format", "md"]) == 0
     assert "**Sociālais uzņēmums Valmierā**" in capsys.readouterr().out
+
+
+def test_a_passage_saying_several_words_in_one_sentence_ranks_above_one_scattering_them(
+    tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """BM25 prefers the short note that repeats each word in sentences of their own; a
+    person typing three words means them together, and gets the report that says them in
+    one sentence first, with scores still best first."""
+    from pathlib import Path
+
+    from search.retrieval import together
+    from tests.conftest import corpus_of
+
+    scattered = (
+        "# Hamnen\n\nHamnen är gammal. Fisket är viktigt. Bidraget kom sent. Hamnen igen. "
+        "Fisket igen. Bidraget igen.\n"
+    )
+    one_sentence = (
+        "# Årsrapport\n\nKommunen gav hamnen ett bidrag till fisket i våras. Under året "
+        "hölls också möten om skolor, vägar, parker, bibliotek och bussar i hela staden, och "
+        "föreningarna planerade fester för sommaren och vintern.\n"
+    )
+    assert isinstance(tmp_path, Path)
+    service = corpus_of(
+        tmp_path, {"notis.md": scattered.encode(), "rapport.md": one_sentence.encode()}
+    )
+    assert not service.run_index().failed
+    query = SearchRequest(text="hamnen fisket bidrag")
+    found = service.search(query)
+    assert [h.source_key for h in found.hits] == ["rapport.md", "notis.md"]
+    assert found.hits[0].score >= found.hits[1].score
+    two_words = service.search(SearchRequest(text="fisket bidrag"))
+    assert [h.source_key for h in two_words.hits] == ["notis.md", "rapport.md"]
+    monkeypatch.setattr(together, "MIN_WORDS", 99)  # BM25 alone
+    service.close()
+    assert [h.source_key for h in service.search(query).hits] == ["notis.md", "rapport.md"]
+
+
+def test_reordering_keeps_every_passage_and_scores_best_first() -> None:
+    import numpy as np
+
+    from search.retrieval import together
+
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        n = int(rng.integers(1, 30))
+        scores = np.sort(rng.random(n) * 10)[::-1]
+        ids = rng.permutation(1000)[:n]
+        gained = rng.random(min(n, together.RERANKED)).tolist()
+        new_ids, new_scores = together.reordered(ids, scores, gained)
+        assert sorted(new_ids.tolist()) == sorted(ids.tolist())
+        assert (np.diff(new_scores) <= 1e-12).all()
+        assert (
+            new_ids[0]
+            == ids[: len(gained)][
+                int(np.argmax(scores[: len(gained)] + scores[0] * np.asarray(gained)))
+            ]
+        )

@@ -6,6 +6,7 @@ en; `qa` scores sentences with it and marks the answering phrase)."""
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 
 from search.text import analysis
@@ -27,15 +28,28 @@ QUESTION_WORDS = frozenset(
     """.split()
 )
 """Words that ask rather than name what is asked about, in every inflected form."""
-HOW_MANY = frozenset("how many much hur många mycket cik сколько скольких скольким колькі".split())
+HOW_MANY = frozenset("cik сколько скольких скольким сколькими колькі".split())
+"""Words that ask how many or how much on their own."""
+QUANTITY_AFTER = {
+    "how": frozenset("many much long old far large big high tall often deep wide heavy".split()),
+    "hur": frozenset(
+        "många mycket länge gammal gamla stor stort stora lång långt ofta hög högt".split()
+    ),
+}
+"""`how` and `hur` ask for a number only before one of these: "How many…", "Hur länge…";
+"How did she describe it?" and "Hur beskrev hon…" ask for no number."""
 WHEN = frozenset("when när kad когда калі".split())
 YEAR_WORDS = frozenset("year år året gads gadā gadu gada год году года годы лет".split())
 """A question asking which year ("In what year…", "Vilket år…", "Kurā gadā…", "В каком
 году…") wants a year, as a "when" one does."""
 SHARE_WORDS = frozenset(
-    "percent percentage procent procentu procenti процент процента процентов процентах".split()
+    """percent percentage number total amount average magnitude population
+    procent antal antalet totalt summa summan genomsnitt genomsnittet befolkning
+    procentu procenti skaits skaitu kopskaits summa vidēji vidējais
+    процент процента процентов процентах число числа количество количества сумма сумму
+    численность средний среднее средняя""".split()
 )
-"""A question asking what percentage wants a number."""
+"""A question asking what percentage, number, total or amount wants a number."""
 WHO = frozenset("who whom whose vem vems кто кого кому кем ком хто каго каму".split())
 WHERE = frozenset("where vart varifrån kur где куда откуда дзе".split())
 """("var" asks where only as a question's first word: elsewhere it is "was".)"""
@@ -101,7 +115,7 @@ def answer_type(question: str) -> str:
     tokens = [t.lower() for t, _, _ in analysis.tokens(question)]
     words = _words(question)
     asks = bool(words & QUESTION_WORDS)
-    if words & HOW_MANY or (asks and words & SHARE_WORDS):
+    if words & HOW_MANY or _asks_quantity(tokens) or (asks and words & SHARE_WORDS):
         return "number"
     if words & WHEN or (asks and words & YEAR_WORDS):
         return "year"
@@ -112,6 +126,11 @@ def answer_type(question: str) -> str:
     if words & WHERE or tokens[:1] == ["var"]:
         return "place"
     return ""
+
+
+def _asks_quantity(tokens: list[str]) -> bool:
+    """`how` or `hur` followed by a word of quantity (`QUANTITY_AFTER`)."""
+    return any(b in QUANTITY_AFTER.get(a, ()) for a, b in itertools.pairwise(tokens))
 
 
 def kind(sentence: str, wanted: str, question: str) -> float:

@@ -8,6 +8,7 @@ leaves this module.
 from __future__ import annotations
 
 import gc
+import math
 import threading
 import time
 from pathlib import Path
@@ -29,10 +30,10 @@ from search.models import (
     SearchResults,
     Segment,
 )
-from search.retrieval import highlight, names
+from search.retrieval import highlight, names, together
 from search.retrieval.facets import Counted, FacetIndex, Selection
 from search.retrieval.matching import UNSTEMMED, Frequency, compile_query, is_stopword
-from search.retrieval.query import FieldFilter, Node, parse, split_filters, words_of
+from search.retrieval.query import FieldFilter, Node, Word, parse, split_filters, words_of
 from search.retrieval.ranking import Matches, Postings
 from search.retrieval.spelling import Spellings
 from search.settings import Settings
@@ -105,23 +106,65 @@ class Engine:
         selection: Selection,
         request: SearchRequest,
         stemmed: bool,
-    ) -> tuple[Any, Matches, Counted]:
-        """The compiled query, every matching passage best first, and the facet counts."""
+    ) -> tuple[Matches, Counted, highlight.Marker]:
+        """Every matching passage the filters let through, best first; the facet counts;
+        and the marker of the query's words."""
         assert self._postings is not None
         frequency = self._frequency if stemmed else UNSTEMMED
         q = compile_query(text_node, facets.canonical, frequency, request.cross_lingual)
+        marker = highlight.Marker(_query_terms(q, self._searcher, self._frequency))
         if text_node is None:  # browsing: every passage, in index order
             ids = facets.live_passages()
-            found = Matches(ids, np.zeros(len(ids), dtype=np.float64))
-        else:
-            found = self._postings.run(q).ranked()
-            spread = self._postings.spread(q, facets.passage_doc, found.ids).ranked()
-            if len(spread.ids):  # after every passage that holds all the words
-                found = Matches(
-                    np.concatenate([found.ids, spread.ids]),
-                    np.concatenate([found.scores, spread.scores]),
-                )
-        return q, found, facets.count(found.ids, selection)
+            counted = facets.count(ids, selection)
+            everything = Matches(ids, np.zeros(len(ids), dtype=np.float64))
+            return _allowed(everything, counted), counted, marker
+        found = self._postings.run(q).ranked()
+        spread = self._postings.spread(q, facets.passage_doc, found.ids).ranked()
+        counted = facets.count(np.concatenate([found.ids, spread.ids]), selection)
+        found, spread = _allowed(found, counted), _allowed(spread, counted)
+        if stemmed:
+            found = self._together(found, text_node, facets, request, marker)
+        if len(spread.ids):  # after every passage that holds all the words
+            found = Matches(
+                np.concatenate([found.ids, spread.ids]),
+                np.concatenate([found.scores, spread.scores]),
+            )
+        return found, counted, marker
+
+    def _together(
+        self,
+        found: Matches,
+        text_node: Node,
+        facets: FacetIndex,
+        request: SearchRequest,
+        marker: highlight.Marker,
+    ) -> Matches:
+        """The best passages of a query of several words, those that say them in one
+        sentence first (`together`; `marker`: the query's, which marks each word)."""
+        words = list(dict.fromkeys(w.lower() for w in words_of(text_node)))
+        words = [w for w in words if not is_stopword(w)]
+        if len(words) < together.MIN_WORDS or len(found.ids) < 2:
+            return found
+        searcher = self._searcher
+        n = searcher.doc_count()
+        per_word = []
+        for word in words:
+            terms = _query_terms(
+                compile_query(Word(word), facets.canonical, self._frequency, request.cross_lingual),
+                searcher,
+                self._frequency,
+            )
+            if terms:
+                df = max(self._frequency(*t) for t in terms)
+                per_word.append((terms, math.log(1 + (n - df + 0.5) / (df + 0.5))))
+        if len(per_word) < together.MIN_WORDS:
+            return found
+        words_found = [together.QueryWord(highlight.Marker(t), w) for t, w in per_word]
+        stored = [searcher.stored_fields(int(n)) for n in found.ids[: together.RERANKED]]
+        gained = together.gains(
+            [(f.get("text", ""), f.get("lang", "")) for f in stored], words_found, marker
+        )
+        return Matches(*together.reordered(found.ids, found.scores, gained))
 
     @reads_index
     def search(self, request: SearchRequest, stemmed: bool = True) -> SearchResults:
@@ -132,8 +175,9 @@ class Engine:
         with self._lock:
             searcher, facets = self._current()
             selection = _selection(request, inline, facets)
-            q, found, counted = self._matches(facets, text_node, selection, request, stemmed)
-            hits = self._ranked_hits(searcher, facets, q, found, counted, request)
+            found, counted, marker = self._matches(facets, text_node, selection, request, stemmed)
+            browsing = text_node is None
+            hits = self._ranked_hits(searcher, facets, browsing, found, counted, request, marker)
             suggestion = ""
             if counted.documents < SUGGEST_BELOW and text_node is not None:
                 suggestion = self._suggest(
@@ -153,22 +197,21 @@ class Engine:
         self,
         searcher: Any,
         facets: FacetIndex,
-        q: Any,
+        browsing: bool,
         found: Matches,
         counted: Counted,
         request: SearchRequest,
+        marker: highlight.Marker,
     ) -> list[Hit]:
         """The page of documents wanted, each with its best passage."""
-        keep = counted.allowed[found.ids]
-        ids, scores = found.ids[keep], found.scores[keep]
+        ids, scores = found.ids, found.scores
         docs = facets.passage_doc[ids]
         _, first = np.unique(docs, return_index=True)
         best = np.sort(first)  # each document's best passage, best documents first
-        if request.sort == "year" or isinstance(q, wq.Every):
+        if request.sort == "year" or browsing:
             # stable: ties keep score order
             best = best[np.argsort(-facets.doc_year[docs[best]], kind="stable")]
         page = best[(request.page - 1) * request.page_size : request.page * request.page_size]
-        marker = highlight.Marker(_query_terms(q, searcher, self._frequency))
         return [
             self._hit(
                 searcher,
@@ -254,12 +297,8 @@ class Engine:
         with self._lock:
             searcher, facets = self._current()
             selection = _selection(request, inline, facets)
-            q, found, counted = self._matches(facets, text_node, selection, request, True)
-            keep = counted.allowed[found.ids]
-            top = zip(
-                found.ids[keep][:limit].tolist(), found.scores[keep][:limit].tolist(), strict=True
-            )
-            marker = highlight.Marker(_query_terms(q, searcher, self._frequency))
+            found, _, marker = self._matches(facets, text_node, selection, request, True)
+            top = zip(found.ids[:limit].tolist(), found.scores[:limit].tolist(), strict=True)
             return [self._hit(searcher, facets, n, score, 0, marker) for n, score in top]
 
     @reads_index
@@ -364,6 +403,12 @@ class Engine:
             "",
             (time.perf_counter() - started) * 1000,
         )
+
+
+def _allowed(found: Matches, counted: Counted) -> Matches:
+    """The passages the filters let through."""
+    keep = counted.allowed[found.ids]
+    return Matches(found.ids[keep], found.scores[keep])
 
 
 def _selection(

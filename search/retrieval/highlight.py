@@ -48,10 +48,7 @@ class Marker:
         """Character spans of the text's marked tokens (`toks`: its tokens, if known)."""
         if not self.terms:
             return []
-        known = self._by_language.get(language)
-        if known is None:
-            known = self._by_language[language] = ({}, self._marks_for(language))
-        seen, marks = known
+        seen, marks = self._known(language)
         spans = []
         for token, start, end in analysis.tokens(text) if toks is None else toks:
             marked = seen.get(token)
@@ -60,6 +57,20 @@ class Marker:
             if marked:
                 spans.append((start, end))
         return spans
+
+    def marks(self, token: str, language: str) -> bool:
+        """Whether one token of a text in this language is marked."""
+        seen, marks = self._known(language)
+        marked = seen.get(token)
+        if marked is None:
+            marked = seen[token] = marks(token)
+        return marked
+
+    def _known(self, language: str) -> tuple[dict[str, bool], Callable[[str], bool]]:
+        known = self._by_language.get(language)
+        if known is None:
+            known = self._by_language[language] = ({}, self._marks_for(language))
+        return known
 
     def _marks_for(self, language: str) -> Callable[[str], bool]:
         field = field_for_language(language)

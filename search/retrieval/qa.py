@@ -13,7 +13,6 @@ shows the closest passages instead.
 from __future__ import annotations
 
 import math
-import re
 import time
 from dataclasses import dataclass, replace
 
@@ -24,6 +23,7 @@ from search.retrieval.engine import Engine
 from search.retrieval.highlight import COMPOUND_PARTS, Marker
 from search.retrieval.query import check_text
 from search.text import analysis
+from search.text.sentences import sentences
 
 CANDIDATE_PASSAGES = 40
 MAX_ANSWERS = 3
@@ -78,27 +78,6 @@ COUNTRIES = (
     ("LV", ("latvi", "lettland", "латви", "латвi")),
     ("BY", ("belarus", "vitryss", "baltkriev", "беларус", "белорус", "белару")),
 )
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"»”)]?\s+(?=[«\"“„(]?[A-ZÀ-ÞĀ-ŽА-ЯЁІЎ0-9])|\n\s*\n")
-_ABBREVIATION = re.compile(
-    r"(?:\b(?:t\.ex|bl\.a|d\.v\.s|m\.m|ca|nr|kr|e\.g|i\.e|etc|dr|mr|mrs|st|u\.c|utt|piem|t\.i|"
-    r"т\.е|т\.д|г|гг|ул|им|др|см|no|prop|bet|rskr|kap)|\b[A-ZА-Я])\.$",
-    re.IGNORECASE,
-)
-
-
-def sentences(text: str) -> list[tuple[int, int]]:
-    """Character spans of the sentences of a passage (abbreviations do not end one)."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for m in _SENTENCE_END.finditer(text):
-        if _ABBREVIATION.search(text[start : m.start()].rstrip('"»”)')):
-            continue
-        if text[start : m.start()].strip():
-            spans.append((start, m.start()))
-        start = m.end()
-    if text[start:].strip():
-        spans.append((start, len(text)))
-    return spans
 
 
 def content_words(question: str) -> list[str]:
