@@ -170,3 +170,44 @@ def test_token_positions_are_those_of_the_analyzers_tokenizer(text: str) -> None
     # highlighting finds tokens with findall + find; the analyzers tokenize with the regex
     expected = [(m.group(0), m.start(), m.end()) for m in re.finditer(TOKEN_PATTERN, text)]
     assert analysis.tokens(text) == expected
+
+
+def test_a_number_with_grouped_thousands_or_a_decimal_part_is_one_token() -> None:
+    text = "Budgeten: 12 000 kr, 1,000 people, 7,9 % och 7.9 Mw; 12.05.2008, 1,2,3 och 2008,2009."
+    assert [t for t, _, _ in analysis.tokens(text)] == [
+        "Budgeten", "12 000", "kr", "1,000", "people", "7,9", "och", "7.9", "Mw",
+        "12", "05", "2008", "1", "2", "3", "och", "2008", "2009",
+    ]  # fmt: skip
+    assert analysis.field_terms("12 000 kr och 7,9 %", "sv")["text_sv"] == ["12000", "k", "7.9"]
+    assert {analysis.analyze_token("en", n) for n in ("1,000", "1 000", "1\u00a0000")} == {"1000"}
+
+
+def test_a_number_is_found_however_its_thousands_and_decimals_are_written(
+    tmp_path: object,
+) -> None:
+    """Reports write `12 000 kr`, `12,000 SEK` and `7,9 procent`; a person types `12000`,
+    `12 000` or `7.9`. Each finds each, and `7.9` no longer finds a 7 and a 9 apart."""
+    from pathlib import Path
+
+    from tests.conftest import corpus_of
+
+    assert isinstance(tmp_path, Path)
+    service = corpus_of(
+        tmp_path,
+        {
+            "budget.md": b"# Budget\n\nKommunen gav 12 000 kr och andelen var 7,9 procent.\n",
+            "report.md": b"# Report\n\nThe grant was 12,000 SEK in 2019.\n",
+            "apart.md": b"# Apart\n\nSju personer arbetade 7 dagar och 9 timmar.\n",
+        },
+    )
+    assert not service.run_index().failed
+
+    def found(text: str) -> set[str]:
+        return {h.source_key for h in service.search(SearchRequest(text=text)).hits}
+
+    for typed in ("12000", "12 000", "12,000", '"12 000 kr"'):
+        assert found(typed) >= {"budget.md"}, typed
+    assert found("12000") == {"budget.md", "report.md"}
+    assert found("7.9") == found("7,9") == {"budget.md"}
+    first = service.search(SearchRequest(text="12 000")).hits[0]
+    assert any(s.match and s.text == "12 000" for s in first.snippet)

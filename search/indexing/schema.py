@@ -17,7 +17,7 @@ from search.text.analysis import (
     plain_analyzer,
 )
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 """Bump whenever a field, an analyzer (or the module it lives in: the schema pickles it) or
 the extraction and cleaning of text changes: indexes of another version are rebuilt (their
 manifests would otherwise keep old text). 4: the analyzers moved to search.text.analysis.
@@ -26,7 +26,8 @@ scanned pages are read by OCR (and marked `ocr`); the source's content hash is s
 6: words are indexed by their dictionary forms (Hunspell), the folded field by the same
 terms without diacritics; PDF words run together are spaced. 7: a web page without markup
 is read as text, one where no main text is found keeps its visible text (files that failed
-before are read again)."""
+before are read again). 8: a number with grouped thousands or a decimal part is one term
+(`1,000`, `1 000` → `1000`; `7,9` → `7.9`)."""
 
 
 def _described(f: fields.Field) -> Any:

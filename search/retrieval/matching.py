@@ -45,7 +45,7 @@ def is_stopword(token: str) -> bool:
 
 def _term_alternatives(token: str, frequency: Frequency | None = None) -> list[Any]:
     if frequency is UNSTEMMED:
-        return [wq.Term("spelling", token.lower().replace("ё", "е"))]
+        return [wq.Term("spelling", analysis.lower(token).replace("ё", "е"))]
     alts: list[Any] = []
     seen: set[tuple[str, str]] = set()
     for lang, field in WORD_FIELDS:
@@ -198,7 +198,7 @@ def compile_query(
     # A title match ranks a passage higher but never makes it match on its own, or every
     # passage of a document would match a word of its title.
     title_terms = [
-        wq.Term("title", analysis.fold(t), boost=TITLE_BOOST)
+        wq.Term("title", analysis.fold(analysis.lower(t)), boost=TITLE_BOOST)
         for w in words_of(node)
         for t, _, _ in analysis.tokens(w)
     ]

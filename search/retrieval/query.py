@@ -69,6 +69,10 @@ class _Tok:
     within: int = 0
 
 
+_SPACED_NUMBER = r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?(?![\d.,])"
+"""`12 000`, `1 234 567,50`: one word, as the index holds such a number (one term)."""
+_PHRASE_WORD = re.compile(rf"{_SPACED_NUMBER}|\S+")
+
 _TOKEN = re.compile(
     r"""(?P<space>\s+)
       | (?P<lparen>\()
@@ -76,7 +80,9 @@ _TOKEN = re.compile(
       | (?P<phrase>"[^"]*"?(?:~\d*)?)
       | (?P<filter>[A-Za-z_]+:(?:"[^"]*"?|[^\s()"]*))
       | (?P<neg>-(?=[^\s-]))
-      | (?P<word>[^\s()"]+)""",
+      | (?P<word>"""
+    + _SPACED_NUMBER
+    + r"""|[^\s()"]+)""",
     re.VERBOSE,
 )
 
@@ -267,7 +273,7 @@ class _Parser:
         if tok.kind == "rparen":
             raise QuerySyntaxError(f"unmatched ')' at column {tok.col}")
         if tok.kind == "phrase":
-            words = tuple(tok.text.split())
+            words = tuple(_PHRASE_WORD.findall(tok.text))
             if not words:
                 raise QuerySyntaxError(f"empty phrase at column {tok.col}")
             if len(words) > MAX_PHRASE_WORDS:

@@ -26,7 +26,17 @@ from whoosh.lang.stopwords import stoplists
 
 from search.text import latvian, lemmas
 
-TOKEN_PATTERN = r"\w+(?:['’]\w+)*"
+NUMBER_PATTERN = (
+    r"(?<!\d[.,])(?:"  # not the middle of a date (12.05.2008) or a list (1,2,3)
+    r"\d{1,3}(?:,\d{3})+(?:\.\d+)?"  # 1,000 and 1,234.5 (en)
+    r"|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?"  # 12 000 and 12 000,50 (sv, lv, ru)
+    r"|\d{1,3}[.,]\d+"  # 7.9 and 7,9 (not 2008,2009: two years)
+    r")(?![.,]?\d)"
+)
+"""A number written with its thousands grouped or with a decimal part is one token: cut at
+its separators, `1,000` was the two words `1` and `000`, and `7.9` matched any 7 and 9."""
+TOKEN_PATTERN = rf"(?:{NUMBER_PATTERN})|\w+(?:['’]\w+)*"
+_GROUPED = re.compile(r"(\d{1,3}(?:[, \u00a0\u202f]\d{3})+)(?:[.,](\d+))?")
 
 LANGUAGE_FIELDS = {"sv": "text_sv", "lv": "text_lv", "ru": "text_ru", "en": "text_en"}
 OTHER_FIELD = "text_other"
@@ -38,6 +48,33 @@ def fold(text: str) -> str:
     """Lowercase, diacritics removed, ё → е: what a user without the keyboard types."""
     decomposed = unicodedata.normalize("NFKD", text.lower().replace("ё", "е"))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def number_term(token: str) -> str:
+    """A number token as the index holds it: `1,000`, `1 000` → `1000`; `7,9` → `7.9`;
+    `12 000,50` → `12000.50`. Any other token unchanged."""
+    if not token[:1].isdigit() or token.isdigit():
+        return token
+    grouped = _GROUPED.fullmatch(token)
+    if grouped:
+        whole, decimals = grouped.groups()
+        digits = "".join(ch for ch in whole if ch.isdigit())
+        return f"{digits}.{decimals}" if decimals else digits
+    return token.replace(",", ".")
+
+
+def lower(token: str) -> str:
+    """A token lower-cased, and a number written as the index holds it (`number_term`)."""
+    return number_term(token.lower())
+
+
+class NumberFilter(Filter):  # type: ignore[misc]
+    """`number_term` in a Whoosh chain."""
+
+    def __call__(self, tokens: Iterator[Any]) -> Iterator[Any]:
+        for t in tokens:
+            t.text = number_term(t.text)
+            yield t
 
 
 class YoFilter(Filter):  # type: ignore[misc]
@@ -126,18 +163,18 @@ def stopwords(language: str) -> frozenset[str]:
 
 
 def language_analyzer(language: str) -> Any:
-    chain = RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter()
+    chain = RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | NumberFilter()
     if language == "ru":
         chain = chain | YoFilter()
     return chain | StopFilter(stoplist=stopwords(language), minsize=1) | StemmingFilter(language)
 
 
 def plain_analyzer() -> Any:
-    return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | YoFilter()
+    return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | NumberFilter() | YoFilter()
 
 
 def folded_analyzer() -> Any:
-    return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | FoldFilter()
+    return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | NumberFilter() | FoldFilter()
 
 
 def folded_terms_analyzer() -> Any:
@@ -172,7 +209,7 @@ def analyze_token(language: str, token: str) -> str | None:
     Mirrors `language_analyzer` exactly, without Whoosh's per-call overhead, for query
     building and highlighting.
     """
-    word = token.lower()
+    word = lower(token)
     if language == "ru":
         word = word.replace("ё", "е")
     if language in LANGUAGE_FIELDS:
@@ -210,7 +247,7 @@ def field_terms(text: str, language: str) -> dict[str, list[str]]:
     Whoosh analyzer makes of `text`. Whoosh indexes a list as analysed already, so the
     indexer tokenises a passage once instead of once a field (a third of the writing time).
     """
-    words = [t.lower() for t in _TOKEN_RE.findall(text)]
+    words = [lower(t) for t in _TOKEN_RE.findall(text)]
     spellings = [w.replace("ё", "е") for w in words]
     if language in LANGUAGE_FIELDS:
         stem, stops = _stemmer(language), stopwords(language)
@@ -241,7 +278,7 @@ def plain_term(language: str, token: str) -> str | None:
     """A token as its language's stemmer alone would index it (no dictionary; None for a
     stopword): for place names and spelling aids, where reading the dictionaries would cost
     more than names gain from them, and the benchmark's stemmer-alone baseline."""
-    word = token.lower().replace("ё", "е")
+    word = lower(token).replace("ё", "е")
     if language not in LANGUAGE_FIELDS:
         return word
     if word in stopwords(language):
