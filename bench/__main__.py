@@ -156,6 +156,8 @@ def markdown(r: dict[str, Any]) -> str:
          lambda: qa_eval.markdown(r["qa"])),
         ("team_qa", "Questions the team wrote over real Latvian, Swedish and Russian documents (bench/public_qa.py)",
          lambda: public_qa.markdown(r["team_qa"], public_qa.LANGUAGE_HALVES)),
+        ("team_qa", "The team's questions: keyword search for the passage holding the answer, its words OR-ed (bench/public_qa.py)",
+         lambda: public_qa.search_markdown(r["team_qa"], public_qa.ANSWERABLE_HALVES)),
         ("public_qa", "Public questions: SQuAD v1.1 train excerpt, English (bench/public_qa.py)",
          lambda: public_qa.markdown(r["public_qa"])),
         ("public_qa", "Public questions: keyword search for the question's paragraph, its words OR-ed (bench/public_qa.py)",

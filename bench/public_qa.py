@@ -163,10 +163,15 @@ def _count(
 
 def _rank(sums: Totals, system: str, half: str, gold: str, ranked: list[str]) -> None:
     """Keyword search for the question's paragraph: R@1 and MRR@10."""
+    _found_at(sums, system, half, [name == gold for name in ranked])
+
+
+def _found_at(sums: Totals, system: str, half: str, right: list[bool]) -> None:
+    """R@1 and MRR@10 of a ranking, given which of its places are right."""
     totals = sums[system].setdefault(half, {"n": 0.0, "R@1": 0.0, "MRR@10": 0.0})
     totals["n"] += 1
-    totals["R@1"] += ranked[:1] == [gold]
-    totals["MRR@10"] += 1 / (ranked.index(gold) + 1) if gold in ranked[:10] else 0.0
+    totals["R@1"] += right[:1] == [True]
+    totals["MRR@10"] += 1 / (right.index(True) + 1) if True in right[:10] else 0.0
 
 
 def _shares(sums: Totals) -> Totals:
@@ -220,6 +225,11 @@ def evaluate_languages() -> Totals:
             )
 
         baseline = SentenceBaseline(sentences, stems)
+        passages = SentenceBaseline(
+            ((p.language, p.text, src.key) for src in service.corpus_files()
+             for p in service.read(src).passages),
+            stems,
+        )  # fmt: skip
         for q in data["questions"]:
             language = q["lang"]
             doc = f"{language}/{Path(q['doc']).name}" if q["doc"] else ""
@@ -239,6 +249,12 @@ def evaluate_languages() -> Totals:
                 sums, "baseline", half, q["answer"], doc, [t for t, _ in base],
                 base[0][1] if base else "", False,
             )  # fmt: skip
+            # the question typed as a keyword search: is the passage holding the answer first?
+            gold = q["answer"].lower()
+            hits = service.engine.retrieve(SearchRequest(text=_any_of(q["question"])), 10)
+            _found_at(sums, "project", f"{half} search", [gold in h.text.lower() for h in hits])
+            bm25 = passages.answer(q["question"], language, top=10)
+            _found_at(sums, "baseline", f"{half} search", [gold in t.lower() for t, _ in bm25])
         service.close()
     return _shares(sums)
 
@@ -297,9 +313,11 @@ def markdown(
     return lines
 
 
-def search_markdown(result: dict[str, dict[str, dict[str, float]]]) -> list[str]:
+def search_markdown(
+    result: dict[str, dict[str, dict[str, float]]], halves: tuple[str, ...] = ("dev", "test")
+) -> list[str]:
     lines = ["| half | system | questions | R@1 | MRR@10 |", "|---|---|---|---|---|"]
-    for half in ("dev", "test"):
+    for half in halves:
         for system in ("project", "baseline"):
             m = result[system].get(f"{half} search")
             if not m:
@@ -313,8 +331,14 @@ LANGUAGE_HALVES = tuple(
 )
 
 
+ANSWERABLE_HALVES = tuple(f"{lang} {half}" for lang in LANGUAGES for half in ("dev", "test"))
+
+
 if __name__ == "__main__":
-    print("\n".join(markdown(evaluate_languages(), LANGUAGE_HALVES)))
+    team = evaluate_languages()
+    print("\n".join(markdown(team, LANGUAGE_HALVES)))
+    print()
+    print("\n".join(search_markdown(team, ANSWERABLE_HALVES)))
     print()
     public = evaluate()
     print("\n".join(markdown(public)))
