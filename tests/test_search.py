@@ -320,6 +320,9 @@ def test_a_passage_saying_several_words_in_one_sentence_ranks_above_one_scatteri
     assert found.hits[0].score >= found.hits[1].score
     two_words = service.search(SearchRequest(text="fisket bidrag"))
     assert [h.source_key for h in two_words.hits] == ["notis.md", "rapport.md"]
+    # the evaluation's BM25 baseline is ranked without it
+    plain = service.engine.retrieve(query, 10, plain=True)
+    assert [h.source_key for h in plain] == ["notis.md", "rapport.md"]
     monkeypatch.setattr(together, "MIN_WORDS", 99)  # BM25 alone
     service.close()
     assert [h.source_key for h in service.search(query).hits] == ["notis.md", "rapport.md"]

@@ -106,9 +106,10 @@ class Engine:
         selection: Selection,
         request: SearchRequest,
         stemmed: bool,
+        plain: bool = False,
     ) -> tuple[Matches, Counted, highlight.Marker]:
         """Every matching passage the filters let through, best first; the facet counts;
-        and the marker of the query's words."""
+        and the marker of the query's words (`plain`: ranked by BM25 alone, for baselines)."""
         assert self._postings is not None
         frequency = self._frequency if stemmed else UNSTEMMED
         q = compile_query(text_node, facets.canonical, frequency, request.cross_lingual)
@@ -122,7 +123,7 @@ class Engine:
         spread = self._postings.spread(q, facets.passage_doc, found.ids).ranked()
         counted = facets.count(np.concatenate([found.ids, spread.ids]), selection)
         found, spread = _allowed(found, counted), _allowed(spread, counted)
-        if stemmed:
+        if stemmed and not plain:
             found = self._together(found, text_node, facets, request, marker)
         if len(spread.ids):  # after every passage that holds all the words
             found = Matches(
@@ -291,13 +292,14 @@ class Engine:
         return replaced if better.documents > found else ""
 
     @reads_index
-    def retrieve(self, request: SearchRequest, limit: int) -> list[Hit]:
-        """The best passages for a request, not collapsed per document (for answers)."""
+    def retrieve(self, request: SearchRequest, limit: int, plain: bool = False) -> list[Hit]:
+        """The best passages for a request, not collapsed per document (for answers;
+        `plain`: ranked by BM25 alone, without `together`, for the evaluation's baseline)."""
         text_node, inline = split_filters(parse(request.text))
         with self._lock:
             searcher, facets = self._current()
             selection = _selection(request, inline, facets)
-            found, _, marker = self._matches(facets, text_node, selection, request, True)
+            found, _, marker = self._matches(facets, text_node, selection, request, True, plain)
             top = zip(found.ids[:limit].tolist(), found.scores[:limit].tolist(), strict=True)
             return [self._hit(searcher, facets, n, score, 0, marker) for n, score in top]
 

@@ -422,4 +422,4 @@ def baseline(engine: Engine, question: str) -> list[Hit]:
     """Plain BM25 ranking of passages for all the question's words (the evaluation's baseline)."""
     words = [t for t, _, _ in analysis.tokens(question)]
     request = SearchRequest(text=" OR ".join(_quote(w) for w in words))
-    return engine.retrieve(request, CANDIDATE_PASSAGES)
+    return engine.retrieve(request, CANDIDATE_PASSAGES, plain=True)
