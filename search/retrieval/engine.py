@@ -294,7 +294,8 @@ class Engine:
     @reads_index
     def retrieve(self, request: SearchRequest, limit: int, plain: bool = False) -> list[Hit]:
         """The best passages for a request, not collapsed per document (for answers;
-        `plain`: ranked by BM25 alone, without `together`, for the evaluation's baseline)."""
+        `plain`: ranked by BM25 alone, without `together`: what `ask` scores sentences
+        from, and the evaluation's baseline)."""
         text_node, inline = split_filters(parse(request.text))
         with self._lock:
             searcher, facets = self._current()

@@ -124,7 +124,7 @@ def ask(
     check_text(question)
     keywords, request = _keywords(question, request or SearchRequest())
     filters = request.filters
-    passages = engine.retrieve(request, CANDIDATE_PASSAGES)
+    passages = engine.retrieve(request, CANDIDATE_PASSAGES, plain=True)
     language = _question_language(question)
     if not passages:
         return AnswerResult(
@@ -182,7 +182,7 @@ def sentence_features(
     """Each candidate sentence of a question as `ask` sees it: its passage's source, its
     text and its `FEATURES` (for fitting `WEIGHTS` on development questions)."""
     keywords, request = _keywords(question, SearchRequest(cross_lingual=cross_lingual))
-    passages = engine.retrieve(request, CANDIDATE_PASSAGES)
+    passages = engine.retrieve(request, CANDIDATE_PASSAGES, plain=True)
     if not passages:
         return []
     found = _candidates(
