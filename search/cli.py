@@ -365,7 +365,9 @@ def build_parser() -> argparse.ArgumentParser:
         description='Search every language at once. Words must all match; also "exact phrase", '
         '"words near"~3 (in order, up to 3 words between), -exclude, OR, prefix*, fuzzy~, ( ), '
         "and filters in the query such as country:LV "
-        'lang:ru type:case year:2015..2018 org:"…" municipality:Rīga.',
+        'lang:ru type:case year:2015..2018 org:"…" municipality:Rīga. Numbers match however '
+        "their thousands and decimals are written: 12000 = 12 000 = 12,000; 7.9 = 7,9. "
+        "Three words or more rank first the passages that say them in one sentence.",
         epilog="examples:\n  python -m search query sociala företag --country SE\n"
         "  python -m search query 'pasvaldiba OR kommun' --year 2018..2022 --json\n"
         "  python -m search query upphandling --format csv > hits.csv",
