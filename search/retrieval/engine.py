@@ -8,7 +8,6 @@ leaves this module.
 from __future__ import annotations
 
 import gc
-import math
 import threading
 import time
 from pathlib import Path
@@ -147,7 +146,7 @@ class Engine:
         if len(words) < together.MIN_WORDS or len(found.ids) < 2:
             return found
         searcher = self._searcher
-        n = searcher.doc_count()
+        passages = searcher.doc_count()
         per_word = []
         for word in words:
             terms = _query_terms(
@@ -156,14 +155,15 @@ class Engine:
                 self._frequency,
             )
             if terms:
-                df = max(self._frequency(*t) for t in terms)
-                per_word.append((terms, math.log(1 + (n - df + 0.5) / (df + 0.5))))
+                holding = max(self._frequency(*t) for t in terms)
+                per_word.append(
+                    together.QueryWord(highlight.Marker(terms), together.idf(passages, holding))
+                )
         if len(per_word) < together.MIN_WORDS:
             return found
-        words_found = [together.QueryWord(highlight.Marker(t), w) for t, w in per_word]
-        stored = [searcher.stored_fields(int(n)) for n in found.ids[: together.RERANKED]]
+        stored = [searcher.stored_fields(int(i)) for i in found.ids[: together.RERANKED]]
         gained = together.gains(
-            [(f.get("text", ""), f.get("lang", "")) for f in stored], words_found, marker
+            [(f.get("text", ""), f.get("lang", "")) for f in stored], per_word, marker
         )
         return Matches(*together.reordered(found.ids, found.scores, gained))
 

@@ -12,7 +12,6 @@ shows the closest passages instead.
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass, replace
 
@@ -22,6 +21,7 @@ from search.retrieval.answer_kinds import QUESTION_WORDS, answer_type, answering
 from search.retrieval.engine import Engine
 from search.retrieval.highlight import COMPOUND_PARTS, Marker
 from search.retrieval.query import check_text
+from search.retrieval.together import idf
 from search.text import analysis
 from search.text.sentences import sentences
 
@@ -326,9 +326,8 @@ def _question_language(question: str) -> str:
 
 
 def _idf(engine: Engine, terms: set[tuple[str, str]]) -> float:
-    n, freqs = engine.term_statistics(terms)
-    df = max((freqs[t] for t in terms), default=0)
-    return math.log(1 + (n - df + 0.5) / (df + 0.5)) if n else 1.0
+    passages, holding = engine.term_statistics(terms)
+    return idf(passages, max((holding[t] for t in terms), default=0))
 
 
 def _proximity(

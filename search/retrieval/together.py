@@ -20,6 +20,7 @@ itself.
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from dataclasses import dataclass
 
@@ -36,6 +37,12 @@ IN_PASSAGE = 0.25
 `coord`): BM25 lets a passage that repeats three of four words outscore one that holds all
 four. 0.25 leaves the English development figure as it is and ranks first the Latvian
 passage that holds all four words of *No cik daļām sastāv grāmata par Grūtupu?*."""
+
+
+def idf(passages: int, holding: int) -> float:
+    """BM25's weight of a word `holding` of `passages` passages hold (Robertson's, kept
+    positive): what a word of a query, or of a question in `ask`, counts for."""
+    return math.log(1 + (passages - holding + 0.5) / (holding + 0.5)) if passages else 1.0
 
 
 @dataclass(frozen=True, slots=True)
