@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -106,9 +107,8 @@ class Engine:
         request: SearchRequest,
         stemmed: bool,
         plain: bool = False,
-    ) -> tuple[Matches, Counted, highlight.Marker]:
-        """Every matching passage the filters let through, best first; the facet counts;
-        and the marker of the query's words (`plain`: ranked by BM25 alone, for baselines)."""
+    ) -> _Found:
+        """What the query matches (`plain`: ranked by BM25 alone, for baselines)."""
         assert self._postings is not None
         frequency = self._frequency if stemmed else UNSTEMMED
         q = compile_query(text_node, facets.canonical, frequency, request.cross_lingual)
@@ -117,19 +117,20 @@ class Engine:
             ids = facets.live_passages()
             counted = facets.count(ids, selection)
             everything = Matches(ids, np.zeros(len(ids), dtype=np.float64))
-            return _allowed(everything, counted), counted, marker
+            return _Found(_allowed(everything, counted), counted, marker, {})
         found = self._postings.run(q).ranked()
         spread = self._postings.spread(q, facets.passage_doc, found.ids).ranked()
         counted = facets.count(np.concatenate([found.ids, spread.ids]), selection)
         found, spread = _allowed(found, counted), _allowed(spread, counted)
+        stored: dict[int, Any] = {}
         if stemmed and not plain:
-            found = self._together(found, text_node, facets, request, marker)
+            found = self._together(found, text_node, facets, request, marker, stored)
         if len(spread.ids):  # after every passage that holds all the words
             found = Matches(
                 np.concatenate([found.ids, spread.ids]),
                 np.concatenate([found.scores, spread.scores]),
             )
-        return found, counted, marker
+        return _Found(found, counted, marker, stored)
 
     def _together(
         self,
@@ -138,9 +139,11 @@ class Engine:
         facets: FacetIndex,
         request: SearchRequest,
         marker: highlight.Marker,
+        stored: dict[int, Any],
     ) -> Matches:
         """The best passages of a query of several words, those that say them in one
-        sentence first (`together`; `marker`: the query's, which marks each word)."""
+        sentence first (`together`; `marker`: the query's, which marks each word; `stored`
+        gets the stored fields of the passages read, for their hits)."""
         words = list(dict.fromkeys(w.lower() for w in words_of(text_node)))
         words = [w for w in words if not is_stopword(w)]
         if len(words) < together.MIN_WORDS or len(found.ids) < 2:
@@ -161,9 +164,10 @@ class Engine:
                 )
         if len(per_word) < together.MIN_WORDS:
             return found
-        stored = [searcher.stored_fields(int(i)) for i in found.ids[: together.RERANKED]]
+        for i in found.ids[: together.RERANKED].tolist():
+            stored[i] = searcher.stored_fields(i)
         gained = together.gains(
-            [(f.get("text", ""), f.get("lang", "")) for f in stored], per_word, marker
+            [(f.get("text", ""), f.get("lang", "")) for f in stored.values()], per_word, marker
         )
         return Matches(*together.reordered(found.ids, found.scores, gained))
 
@@ -176,9 +180,9 @@ class Engine:
         with self._lock:
             searcher, facets = self._current()
             selection = _selection(request, inline, facets)
-            found, counted, marker = self._matches(facets, text_node, selection, request, stemmed)
-            browsing = text_node is None
-            hits = self._ranked_hits(searcher, facets, browsing, found, counted, request, marker)
+            found = self._matches(facets, text_node, selection, request, stemmed)
+            hits = self._ranked_hits(searcher, facets, text_node is None, found, request)
+            counted = found.counted
             suggestion = ""
             if counted.documents < SUGGEST_BELOW and text_node is not None:
                 suggestion = self._suggest(
@@ -199,13 +203,11 @@ class Engine:
         searcher: Any,
         facets: FacetIndex,
         browsing: bool,
-        found: Matches,
-        counted: Counted,
+        found: _Found,
         request: SearchRequest,
-        marker: highlight.Marker,
     ) -> list[Hit]:
         """The page of documents wanted, each with its best passage."""
-        ids, scores = found.ids, found.scores
+        ids, scores = found.passages.ids, found.passages.scores
         docs = facets.passage_doc[ids]
         _, first = np.unique(docs, return_index=True)
         best = np.sort(first)  # each document's best passage, best documents first
@@ -219,8 +221,9 @@ class Engine:
                 facets,
                 int(ids[i]),
                 float(scores[i]),
-                int(counted.passages_per_doc[docs[i]]) - 1,
-                marker,
+                int(found.counted.passages_per_doc[docs[i]]) - 1,
+                found.marker,
+                found.stored.get(int(ids[i])),
             )
             for i in page
         ]
@@ -233,8 +236,10 @@ class Engine:
         score: float,
         more: int,
         marker: highlight.Marker,
+        stored: Any = None,
     ) -> Hit:
-        f = searcher.stored_fields(docnum)
+        """A passage as a hit (`stored`: its stored fields, when read already)."""
+        f = stored or searcher.stored_fields(docnum)
         text, lang = f.get("text", ""), f.get("lang", "")
         toks = analysis.tokens(text)
         spans = marker.spans(text, lang, toks)
@@ -300,9 +305,12 @@ class Engine:
         with self._lock:
             searcher, facets = self._current()
             selection = _selection(request, inline, facets)
-            found, _, marker = self._matches(facets, text_node, selection, request, True, plain)
-            top = zip(found.ids[:limit].tolist(), found.scores[:limit].tolist(), strict=True)
-            return [self._hit(searcher, facets, n, score, 0, marker) for n, score in top]
+            found = self._matches(facets, text_node, selection, request, True, plain)
+            ids, scores = found.passages.ids[:limit].tolist(), found.passages.scores[:limit]
+            return [
+                self._hit(searcher, facets, n, float(score), 0, found.marker, found.stored.get(n))
+                for n, score in zip(ids, scores, strict=True)
+            ]
 
     @reads_index
     def match_terms(self, text: str, cross_lingual: bool = False) -> set[tuple[str, str]]:
@@ -406,6 +414,18 @@ class Engine:
             "",
             (time.perf_counter() - started) * 1000,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """What a query matched: every passage the filters let through, best first; the facet
+    counts; the marker of the query's words; and the stored fields read on the way (by
+    passage number), which its hits use instead of reading them again."""
+
+    passages: Matches
+    counted: Counted
+    marker: highlight.Marker
+    stored: dict[int, Any]
 
 
 def _allowed(found: Matches, counted: Counted) -> Matches:

@@ -280,8 +280,8 @@ def _as_part(word: str) -> set[tuple[str, str]]:
 
 
 def _holds(words: list[str], hit: Hit, terms: Marker) -> bool:
-    """Whether one of a sentence's matched words is one of these terms."""
-    return any(terms.spans(w, hit.language) for w in words)
+    """Whether one of a sentence's matched words (each one token) is one of these terms."""
+    return any(terms.marks(w, hit.language) for w in words)
 
 
 class _IndexedStems:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from search import fields
 from search.errors import QuerySyntaxError
 from search.models import YearRange
+from search.text.numbers import SPACED_NUMBER
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +70,8 @@ class _Tok:
     within: int = 0
 
 
-_SPACED_NUMBER = r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?(?![\d.,])"
-"""`12 000`, `1 234 567,50`: one word, as the index holds such a number (one term)."""
-_PHRASE_WORD = re.compile(rf"{_SPACED_NUMBER}|\S+")
+_PHRASE_WORD = re.compile(rf"{SPACED_NUMBER}|\S+")
+"""A phrase's words: `12 000` is one, as the index holds such a number (one term)."""
 
 _TOKEN = re.compile(
     r"""(?P<space>\s+)
@@ -81,7 +81,7 @@ _TOKEN = re.compile(
       | (?P<filter>[A-Za-z_]+:(?:"[^"]*"?|[^\s()"]*))
       | (?P<neg>-(?=[^\s-]))
       | (?P<word>"""
-    + _SPACED_NUMBER
+    + SPACED_NUMBER
     + r"""|[^\s()"]+)""",
     re.VERBOSE,
 )

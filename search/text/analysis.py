@@ -25,18 +25,9 @@ from whoosh.analysis import (
 from whoosh.lang.stopwords import stoplists
 
 from search.text import latvian, lemmas
+from search.text.numbers import NUMBER_PATTERN, number_term
 
-NUMBER_PATTERN = (
-    r"(?<!\d[.,])(?:"  # not the middle of a date (12.05.2008) or a list (1,2,3)
-    r"\d{1,3}(?:,\d{3})+(?:\.\d+)?"  # 1,000 and 1,234.5 (en)
-    r"|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?"  # 12 000 and 12 000,50 (sv, lv, ru)
-    r"|\d{1,3}[.,]\d+"  # 7.9 and 7,9 (not 2008,2009: two years)
-    r")(?![.,]?\d)"
-)
-"""A number written with its thousands grouped or with a decimal part is one token: cut at
-its separators, `1,000` was the two words `1` and `000`, and `7.9` matched any 7 and 9."""
 TOKEN_PATTERN = rf"(?:{NUMBER_PATTERN})|\w+(?:['’]\w+)*"
-_GROUPED = re.compile(r"(\d{1,3}(?:[, \u00a0\u202f]\d{3})+)(?:[.,](\d+))?")
 
 LANGUAGE_FIELDS = {"sv": "text_sv", "lv": "text_lv", "ru": "text_ru", "en": "text_en"}
 OTHER_FIELD = "text_other"
@@ -48,19 +39,6 @@ def fold(text: str) -> str:
     """Lowercase, diacritics removed, ё → е: what a user without the keyboard types."""
     decomposed = unicodedata.normalize("NFKD", text.lower().replace("ё", "е"))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def number_term(token: str) -> str:
-    """A number token as the index holds it: `1,000`, `1 000` → `1000`; `7,9` → `7.9`;
-    `12 000,50` → `12000.50`. Any other token unchanged."""
-    if not token[:1].isdigit() or token.isdigit():
-        return token
-    grouped = _GROUPED.fullmatch(token)
-    if grouped:
-        whole, decimals = grouped.groups()
-        digits = "".join(ch for ch in whole if ch.isdigit())
-        return f"{digits}.{decimals}" if decimals else digits
-    return token.replace(",", ".")
 
 
 def lower(token: str) -> str:
