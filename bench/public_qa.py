@@ -79,13 +79,13 @@ Terms = Callable[[str, str], str]
 """(language, text) → what the baseline indexes and asks: its words reduced by the stemmer."""
 
 
-class SentenceBaseline:
-    """BM25 over sentences (SQLite FTS5). Without `terms`, FTS5's own Porter stemmer reads
-    the text (English); with it, the sentences and the question are reduced to their stems
-    first (FTS5 has no Latvian, Swedish or Russian stemmer)."""
+class Bm25Baseline:
+    """BM25 over pieces of text, sentences or whole passages (SQLite FTS5). Without `terms`,
+    FTS5's own Porter stemmer reads the text (English); with it, the pieces and the question
+    are reduced to their stems first (FTS5 has no Latvian, Swedish or Russian stemmer)."""
 
     def __init__(self, sentences: Iterable[tuple[str, str, str]], terms: Terms | None = None):
-        """`sentences`: (language, sentence, file)."""
+        """`sentences`: (language, piece of text, file)."""
         self.terms = terms
         self.db = sqlite3.connect(":memory:")
         tokenize = "porter" if terms is None else "unicode61"
@@ -98,7 +98,8 @@ class SentenceBaseline:
                 words = terms(language, sentence) if terms else sentence
                 self.db.execute("INSERT INTO s VALUES (?, ?, ?)", (words, sentence, file))
 
-    def answer(self, question: str, language: str = "en", top: int = 3) -> list[tuple[str, str]]:
+    def best(self, question: str, language: str = "en", top: int = 3) -> list[tuple[str, str]]:
+        """The `top` pieces (text, file) for the question's words OR-ed, best first."""
         asked = self.terms(language, question) if self.terms else question
         words = _any_of(asked)
         if not words:
@@ -107,29 +108,6 @@ class SentenceBaseline:
             "SELECT text, file FROM s WHERE s MATCH ? ORDER BY bm25(s) LIMIT ?", (words, top)
         ).fetchall()
         return [(str(text), str(file)) for text, file in rows]
-
-
-class ParagraphBaseline:
-    """BM25 over whole paragraphs (SQLite FTS5, Porter): the keyword search baseline."""
-
-    def __init__(self, folder: Path) -> None:
-        self.db = sqlite3.connect(":memory:")
-        self.db.execute(
-            "CREATE VIRTUAL TABLE p USING fts5(text, file UNINDEXED, tokenize='porter')"
-        )
-        with self.db:
-            for path in sorted(folder.glob("*.txt")):
-                self.db.execute("INSERT INTO p VALUES (?, ?)", (path.read_text("utf-8"), path.name))
-
-    def ranked(self, question: str, top: int = 10) -> list[str]:
-        """The files of the best `top` paragraphs for the question's words OR-ed."""
-        words = _any_of(question)
-        if not words:
-            return []
-        rows = self.db.execute(
-            "SELECT file FROM p WHERE p MATCH ? ORDER BY bm25(p) LIMIT ?", (words, top)
-        )
-        return [str(file) for (file,) in rows]
 
 
 def _any_of(question: str) -> str:
@@ -224,8 +202,8 @@ def evaluate_languages() -> Totals:
                 service.index_term(language, w, dictionary=False) for w in _WORD.findall(text)
             )
 
-        baseline = SentenceBaseline(sentences, stems)
-        passages = SentenceBaseline(
+        baseline = Bm25Baseline(sentences, stems)
+        passages = Bm25Baseline(
             ((p.language, p.text, src.key) for src in service.corpus_files()
              for p in service.read(src).passages),
             stems,
@@ -236,7 +214,7 @@ def evaluate_languages() -> Totals:
             half = f"{language} {data['documents'][language][q['doc']]}" if doc else ""
             result = service.ask(q["question"])
             ranked = result.ranked_passages or result.closest
-            base = baseline.answer(q["question"], language)
+            base = baseline.best(q["question"], language)
             if not doc:  # no document answers it: only a refusal is right
                 for system, refused in (("project", not result.confident), ("baseline", False)):
                     _count(sums, system, f"{language} unanswerable", "\0", "", [], "", refused)
@@ -253,7 +231,7 @@ def evaluate_languages() -> Totals:
             gold = q["answer"].lower()
             hits = service.engine.retrieve(SearchRequest(text=_any_of(q["question"])), 10)
             _found_at(sums, "project", f"{half} search", [gold in h.text.lower() for h in hits])
-            bm25 = passages.answer(q["question"], language, top=10)
+            bm25 = passages.best(q["question"], language, top=10)
             _found_at(sums, "baseline", f"{half} search", [gold in t.lower() for t, _ in bm25])
         service.close()
     return _shares(sums)
@@ -270,16 +248,19 @@ def evaluate(limit: int = 0) -> dict[str, dict[str, dict[str, float]]]:
         service = SearchService(Settings(index_dir=Path(name) / "index", corpus_dir=folder))
         service.run_index()
         service.prepare_analysis()
-        baseline = SentenceBaseline(_paragraph_sentences(folder))
-        paragraphs = ParagraphBaseline(folder)
+        baseline = Bm25Baseline(_paragraph_sentences(folder))
+        paragraphs = Bm25Baseline(
+            ("en", path.read_text("utf-8"), path.name) for path in sorted(folder.glob("*.txt"))
+        )
         for half, name_, question, gold in rows:
             found = service.search(SearchRequest(text=_any_of(question), page_size=10))
             ours = [Path(hit.source_key).name for hit in found.hits]
             _rank(sums, "project", f"{half} search", name_, ours)
-            _rank(sums, "baseline", f"{half} search", name_, paragraphs.ranked(question))
+            bm25 = [file for _, file in paragraphs.best(question, top=10)]
+            _rank(sums, "baseline", f"{half} search", name_, bm25)
             result = service.ask(question)
             ranked = result.ranked_passages or result.closest
-            base = baseline.answer(question)
+            base = baseline.best(question)
             _count(
                 sums, "project", half, gold, name_, [a.text for a in result.answers],
                 ranked[0].source_key if ranked else "", not result.confident,
