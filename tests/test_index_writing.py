@@ -140,16 +140,21 @@ def _assert_arrays_agree(ix: Any) -> int:
             arrays = open_arrays(leaf)
             if arrays is None:
                 continue
+            # as searches read them: the file mapped into memory, where it can be
+            mapped = open_arrays(leaf, whoosh_layout.mapped)
+            assert mapped is not None and mapped.fields == arrays.fields
             held += 1
             assert (
-                {FOLDED_FIELD}
+                {FOLDED_FIELD, "title"}
                 <= arrays.fields
-                <= {FOLDED_FIELD, OTHER_FIELD, *LANGUAGE_FIELDS.values()}
+                <= {FOLDED_FIELD, OTHER_FIELD, "title", *LANGUAGE_FIELDS.values()}
             )
             for field in arrays.fields:
                 for term in leaf.lexicon(field):
                     row = arrays.find(field, term)
                     assert row is not None, (field, term)
+                    assert mapped.find(field, term) == row
+                    assert mapped.positions(row).tolist() == arrays.positions(row).tolist()
                     ids, weights = whoosh_layout.public_postings(leaf.postings(field, term))
                     assert arrays.doc_frequency(row) == leaf.doc_frequency(field, term)
                     kept = arrays.postings(row)

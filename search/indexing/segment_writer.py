@@ -136,6 +136,16 @@ class _Held:
         self.start.extend(list(itertools.accumulate(counts[:-1], initial=start)))
         self.positions.extend(itertools.chain.from_iterable(grouped.values()))
 
+    def add_positioned(
+        self, field: str, items: list[tuple[bytes, float, list[int]]], docnum: int, lb: int
+    ) -> None:
+        """Postings of a field with positions that Whoosh analysed itself (the titles), with
+        their positions: they get arrays as the word fields' do (`term_arrays`)."""
+        self.listed.add(field)
+        for tbytes, weight, positions in items:
+            self._add_one(field, tbytes, docnum, weight, lb, len(positions), b"")
+            self.positions.extend(positions)
+
     def add_items(
         self, field: str, items: list[tuple[bytes, int, float, bytes]], docnum: int, lb: int
     ) -> None:
@@ -266,7 +276,7 @@ class QuickSegmentWriter(SegmentWriter):  # type: ignore[misc]
         super().__init__(ix, limitmb=limitmb, **options)
         self._held: _Held | None = _Held()
         self._held_limit = limitmb * 1024 * 1024 // POSTING_BYTES
-        self._last: dict[str, tuple[Any, list[tuple[bytes, int, float, bytes]], int]] = {}
+        self._last: dict[str, tuple[Any, list[Any], int]] = {}
         """field → the last value Whoosh analysed for it, its postings and length: a
         document's passages repeat its title, its key and its facets."""
         self.spill = True
@@ -331,9 +341,17 @@ class QuickSegmentWriter(SegmentWriter):  # type: ignore[misc]
             items, length = last[1], last[2]
         else:
             items = list(field.index(value))
-            length = sum(freq for _, freq, _, _ in items) if field.scorable else 0
+            if type(fmt) is Positions and field.scorable:
+                items = [(t, w, fmt.decode_positions(v)) for t, _, w, v in items]
+                length = sum(len(positions) for _, _, positions in items)
+            else:
+                length = sum(freq for _, freq, _, _ in items) if field.scorable else 0
             self._last[name] = (value, items, length)
-        held.add_items(name, items, docnum, length_to_byte(length) if length else 0)
+        lb = length_to_byte(length) if length else 0
+        if type(fmt) is Positions and field.scorable:
+            held.add_positioned(name, items, docnum, lb)
+        else:
+            held.add_items(name, items, docnum, lb)
         return length
 
     def add_postings_to_pool(self, reader: Any, startdoc: int, docmap: Any) -> None:
@@ -417,11 +435,7 @@ def _write_postings(fieldwriter: Any, schema: Any, held: _Held) -> _ArrayTerms |
     current = None
     term = _TermWriter(fieldwriter)
     fmt: Any = None
-    listed = {
-        name
-        for name in held.listed - held.itemised
-        if type(schema[name].format) is Positions and schema[name].scorable
-    }
+    listed = {name for name in held.listed - held.itemised if _positioned(schema[name])}
     arrays = _ArrayTerms()
     for name, tbytes, docs, weights, lengths, picked in held.postings():
         if name != current:
@@ -441,7 +455,20 @@ def _write_postings(fieldwriter: Any, schema: Any, held: _Held) -> _ArrayTerms |
         term.write(tbytes, docs, weights, values, lengths)
     if current is not None:
         fieldwriter.finish_field()
-    return arrays if arrays.terms else None
+    if not arrays.terms:
+        return None
+    given = held.listed | held.itemised
+    arrays.fields += [
+        (name, schema[name].format.field_boost)
+        for name in schema.names()
+        if name not in given and _positioned(schema[name])
+    ]  # a field no passage here has: the arrays say so, no look-up in Whoosh's table
+    return arrays
+
+
+def _positioned(field: Any) -> bool:
+    """Whether a field's postings can be arrays: scored words with their positions."""
+    return type(field.format) is Positions and bool(field.scorable)
 
 
 _TERM_INFO = struct.Struct("!BfIBBfII")

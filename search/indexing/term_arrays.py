@@ -115,12 +115,12 @@ class TermArrays:
     the file a term at a time."""
 
     def __init__(self, file: Any) -> None:
-        if file.get(0, len(MAGIC)) != MAGIC:
+        if bytes(file.get(0, len(MAGIC))) != MAGIC:
             raise ValueError("not a file of term arrays")
         at = len(MAGIC)
         terms, postings, _, width, described, blob = _HEADER.unpack(file.get(at, _HEADER.size))
         at += _HEADER.size
-        fields = json.loads(file.get(at, described))
+        fields = json.loads(bytes(file.get(at, described)))
         at += described
         self.fields: frozenset[str] = frozenset(name for name, _ in fields)
         self._boosts = np.array([boost for _, boost in fields], dtype=np.float64)
@@ -184,9 +184,22 @@ class TermArrays:
         return keys
 
 
-def open_arrays(reader: Any) -> TermArrays | None:
+class _Mapped:
+    """A file mapped into memory, read as Whoosh's files are (`get`), without a copy."""
+
+    def __init__(self, view: memoryview) -> None:
+        self._view = view
+
+    def get(self, position: int, length: int) -> memoryview:
+        return self._view[position : position + length]
+
+
+def open_arrays(
+    reader: Any, mapped: Callable[[Any, str], memoryview | None] | None = None
+) -> TermArrays | None:
     """The arrays of a Whoosh segment reader's segment; None where it has none (or where
-    the reader has no segment: an index with no passages yet)."""
+    the reader has no segment: an index with no passages yet). `mapped`: the file mapped
+    into memory, where it can be (each slice then costs no system call and no copy)."""
     segment = reader.segment()
     if segment is None:
         return None
@@ -194,7 +207,8 @@ def open_arrays(reader: Any) -> TermArrays | None:
     storage = reader.storage()
     if not storage.file_exists(name):
         return None
+    view = mapped(reader, name) if mapped is not None else None
     try:
-        return TermArrays(storage.open_file(name))
+        return TermArrays(_Mapped(view) if view is not None else storage.open_file(name))
     except (ValueError, struct.error):  # not this layout: the blocks are read instead
         return None

@@ -97,7 +97,11 @@ class Postings:
             if deleted:
                 self.alive[offset + np.fromiter(deleted, np.int64, len(deleted))] = False
         self._lengths: dict[str, NDArray[np.float64]] = {}
-        arrays = [open_arrays(sub.reader()) for sub, _ in self._leaves] if fast else []
+        arrays = (
+            [open_arrays(sub.reader(), whoosh_layout.mapped) for sub, _ in self._leaves]
+            if fast
+            else []
+        )
         self.fast = fast and whoosh_layout.layout_holds(
             searcher, tuple(self._reader.schema.scorable_names()), arrays
         )

@@ -12,6 +12,8 @@ Whoosh's public API says; where they differ, or a Whoosh upgrade changed them,
 from __future__ import annotations
 
 import io
+import mmap
+import os
 import pickle
 import struct
 import zlib
@@ -186,6 +188,28 @@ def _blocks(raw: bytes) -> Iterator[tuple[Any, Any, Any, int, int]]:
         if length < 0:
             return
         pos = end
+
+
+def mapped(reader: Any, name: str) -> memoryview | None:
+    """A file inside a segment's compound file, mapped into memory read-only (its pages
+    are the system's file cache, shared, not the process's own); None where the segment's
+    files are not one compound file in a folder."""
+    storage = reader.storage()
+    compound: Any = getattr(storage, "a", None)  # an OverlayStorage: the compound file first
+    folder = getattr(getattr(storage, "b", None), "folder", None)
+    if not hasattr(compound, "range") or not isinstance(folder, str):
+        return None
+    segment = reader.segment()
+    try:
+        offset, length = compound.range(name)
+        path = os.path.join(folder, segment.make_filename(segment.COMPOUND_EXT))
+        with open(path, "rb") as file:
+            whole = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+    except (NameError, OSError, ValueError, AttributeError):
+        return None
+    if offset + length > len(whole):
+        return None
+    return memoryview(whole)[offset : offset + length]
 
 
 def length_bytes(segment_reader: Any, field: str) -> NDArray[np.uint8] | None:
