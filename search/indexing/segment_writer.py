@@ -430,8 +430,8 @@ class _ArrayTerms:
 
 
 def _write_postings(fieldwriter: Any, schema: Any, held: _Held) -> _ArrayTerms | None:
-    """Every held term's postings in the codec's files (`_write_term`); returns the terms of
-    fields given as lists with positions (for `term_arrays`)."""
+    """Every held term's postings in the codec's files (`_TermWriter`); returns the terms of
+    the fields with positions (for `term_arrays`)."""
     current = None
     term = _TermWriter(fieldwriter)
     fmt: Any = None
@@ -476,13 +476,14 @@ _TERM_INFO = struct.Struct("!BfIBBfII")
 
 
 class _TermWriter:
-    """What Whoosh's postings writer and field writer write for a term, the same bytes with
-    a fraction of the Python: its blocks of up to `blocklimit` postings (each a pickle of
-    the passages' gaps, the weights and the values, compressed, after a pickle of the
+    """What Whoosh's postings writer and field writer write for a term, in their layout,
+    with a fraction of the Python: its blocks of up to `blocklimit` postings (each a pickle
+    of the passages' gaps, the weights and the values, compressed, after a pickle of the
     block's statistics), then the term's statistics and the blocks' extent in the terms'
     table. Whoosh asserts and buffers each posting and calls a dozen methods a block; a
-    small update writes about twelve postings a term, and that was two fifths of its time.
-    `tests/test_index_writing.py` compares the files with Whoosh's own writer's."""
+    small update writes about twenty postings a term, and that was a seventh of its time.
+    `tests/test_index_writing.py` reads every posting and statistic back through Whoosh's
+    own reader and compares them with what Whoosh's writer makes."""
 
     def __init__(self, fieldwriter: Any) -> None:
         self.postfile = fieldwriter._postfile

@@ -9,10 +9,13 @@ arrays, into a file of the segment (`EXTENSION`, taken into its compound file wi
 rest): a term is found by bisecting a sorted array of its key's hash, and its passages,
 frequencies and positions are a slice of each array.
 
-Only fields written as lists of analysed words with positions (the language fields and the
-folded field) are written here, every term of them. A segment that Whoosh's pool writes
-(an update past the memory limit) has none; its terms are read from the blocks. `search.retrieval.whoosh_layout.layout_holds` compares both when an index is
-opened.
+Every field with positions is written here, every term of it: the language fields, the
+folded field and the titles (a field no passage of the segment has is listed, with no
+terms). Searches read the file mapped into memory, where the segment is one compound file
+(`whoosh_layout.mapped`): a slice is then a view, without a system call or a copy. A
+segment that Whoosh's pool writes (an update past the memory limit) has no arrays, and one
+written before titles had them has none for titles: those terms are read from the blocks.
+`search.retrieval.whoosh_layout.layout_holds` compares both when an index is opened.
 
 Layout (little-endian): `MAGIC`, a header (`_HEADER`: terms, postings, positions, the byte
 width of a position, the length of the JSON list of fields and boosts, the length of the
