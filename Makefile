@@ -50,7 +50,7 @@ test: lint typecheck ocr
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
-# The long fuzz and crash-loop run (about 20 minutes): 20 times the inputs of `make test`,
+# The long fuzz and crash-loop run (6-9 minutes on 2 cores): 20 times the inputs of `make test`,
 # with the hostile-corpus and hostile-server passes.
 fuzz: $(STAMP)
 	FUZZ_SCALE=20 $(BIN)/python -m pytest -q -p no:cacheprovider --hypothesis-show-statistics \
