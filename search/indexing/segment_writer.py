@@ -448,7 +448,6 @@ def _write_postings(fieldwriter: Any, schema: Any, held: _Held) -> _ArrayTerms |
             if not arrays.fields or arrays.fields[-1][0] != name:
                 arrays.fields.append((name, fmt.field_boost))
             arrays.terms.append((len(arrays.fields) - 1, tbytes, picked))
-        if name in listed:
             values = held.encoded_positions(picked)
         else:
             values = [held.value(p, fmt) for p in picked.tolist()]

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import mmap
-import os
 import pickle
 import struct
 import zlib
@@ -193,19 +192,16 @@ def _blocks(raw: bytes) -> Iterator[tuple[Any, Any, Any, int, int]]:
 def mapped(reader: Any, name: str) -> memoryview | None:
     """A file inside a segment's compound file, mapped into memory read-only (its pages
     are the system's file cache, shared, not the process's own); None where the segment's
-    files are not one compound file in a folder."""
-    storage = reader.storage()
-    compound: Any = getattr(storage, "a", None)  # an OverlayStorage: the compound file first
-    folder = getattr(getattr(storage, "b", None), "folder", None)
-    if not hasattr(compound, "range") or not isinstance(folder, str):
+    files are not one compound file on disk. The compound file is the one Whoosh's reader
+    holds open (`CompoundStorage._file`, this Whoosh's own name for it)."""
+    compound: Any = getattr(reader.storage(), "a", None)  # OverlayStorage: compound first
+    source: Any = getattr(compound, "_file", None)
+    if not hasattr(compound, "range") or not hasattr(source, "fileno"):
         return None
-    segment = reader.segment()
     try:
         offset, length = compound.range(name)
-        path = os.path.join(folder, segment.make_filename(segment.COMPOUND_EXT))
-        with open(path, "rb") as file:
-            whole = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
-    except (NameError, OSError, ValueError, AttributeError):
+        whole = mmap.mmap(source.fileno(), 0, access=mmap.ACCESS_READ)
+    except (NameError, OSError, ValueError, AttributeError, io.UnsupportedOperation):
         return None
     if offset + length > len(whole):
         return None
