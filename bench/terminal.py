@@ -118,20 +118,40 @@ class Terminal:
             if time.monotonic() >= end:
                 return
 
+    def settle(self, quiet: float = 0.05, at_most: float = 1.0) -> None:
+        """Read until the program has written nothing for `quiet` seconds (`at_most` in
+        all): the frame being drawn is then whole on the emulated screen."""
+        end = time.monotonic() + at_most
+        while time.monotonic() < end:
+            before = len(self.output)
+            self.pump(quiet)
+            if len(self.output) == before:
+                return
+
     def text(self) -> str:
         """The screen as a person sees it, one line per row, trailing blanks trimmed."""
         self.pump(0.02)
         return "\n".join(line.rstrip() for line in self.screen.display)
 
-    def wait_for(self, pattern: str, timeout: float = 20.0, flags: int = 0) -> str:
-        """Wait until the screen shows `pattern` (a regular expression); returns the screen."""
+    def wait_for(
+        self, pattern: str, timeout: float = 20.0, flags: int = 0, whole: bool = True
+    ) -> str:
+        """Wait until the screen shows `pattern` (a regular expression); returns the screen,
+        once the frame that showed it has been read whole (`whole=False`: at once, for a
+        benchmark timing the moment it shows)."""
         rx = re.compile(pattern, flags)
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             self.pump(0.1)
             screen = "\n".join(line.rstrip() for line in self.screen.display)
             if rx.search(screen):
-                return screen
+                if not whole:
+                    return screen
+                # a frame can arrive in pieces: the rest of it, before the screen is read
+                self.settle()
+                screen = "\n".join(line.rstrip() for line in self.screen.display)
+                if rx.search(screen):
+                    return screen
             if not self.child.isalive():
                 self.pump(0.2)
                 break

@@ -45,7 +45,7 @@ def f5_one_new_file(work: Path, rounds: int = ROUNDS) -> dict[str, Any]:
             )
             started = time.perf_counter()
             term.press("f5", pause=0)
-            term.wait_for(rf"Results: {n} documents?\b", timeout=30)
+            term.wait_for(rf"Results: {n} documents?\b", timeout=30, whole=False)
             times.append((time.perf_counter() - started) * 1000)
             term.wait_for(r"Index updated: 1 added")
             time.sleep(0.5)
