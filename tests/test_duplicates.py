@@ -9,6 +9,7 @@ from html import escape
 from pathlib import Path
 
 from search import render
+from search.indexing import store
 from search.ingest.extract import process_file
 from search.models import SearchRequest
 from search.service import SearchService
@@ -74,6 +75,15 @@ def test_the_same_text_in_two_formats_is_one_result_naming_both(
     hits = service.search(SearchRequest(text="уголовный кодекс")).hits
     assert [(h.source_key, h.copies) for h in hits] == [("ukrf.odt", ("ukrf.docx",))]
     assert service.search(SearchRequest()).total_documents == 3  # the other texts stay apart
+    # the MinHash that found the copy is stored once per document, not with every passage
+    _, ix = store.open_current(service.settings.index_dir)
+    with ix.searcher() as s:
+        stored = list(s.all_stored_fields())
+    firsts = {f["doc_id"]: f for f in reversed(stored)}  # each document's first passage
+    assert len(stored) > len(firsts) == 4
+    assert [f["doc_id"] for f in stored if "fingerprint" in f] == [
+        f["doc_id"] for f in stored if f is firsts[f["doc_id"]]
+    ]
 
 
 def test_a_pdf_and_its_web_page_are_one_result(testdata: Path, tmp_path: Path) -> None:

@@ -182,6 +182,35 @@ def test_snippets_mark_matched_words(engine: Engine) -> None:
     assert marked and all("upphandling" in m.lower() for m in marked)
 
 
+def test_a_long_passage_is_cut_to_the_words_around_its_matches() -> None:
+    """The snippet is the 40-word window holding the most matched words, cut at word
+    boundaries, with an ellipsis where text was left out; a short passage is shown whole."""
+    from search.retrieval.highlight import SNIPPET_WORDS, Marker, snippet
+    from search.text.analysis import FOLDED_FIELD, analyze_token, folded_term, tokens
+
+    stem = analyze_token("en", "harbours")
+    assert stem is not None
+    marker = Marker({("text_en", stem), (FOLDED_FIELD, "harbour")})
+    assert folded_term("en", "harbours") == "harbour"
+    filler = "The council met the cooperative on Monday to talk about the budget."
+    text = " ".join(
+        [filler] * 6 + ["Two harbours, and the harbour office, were rented."] + [filler] * 6
+    )
+    cut = snippet(text, "en", marker)
+    shown = "".join(s.text for s in cut)
+    assert shown.startswith("… ") and shown.endswith(" …")
+    assert shown[2:-2] in text and len(tokens(shown[2:-2])) == SNIPPET_WORDS
+    assert [s.text for s in cut if s.match] == ["harbours", "harbour"]
+    short = "Harbours are rented."
+    assert [(s.text, s.match) for s in snippet(short, "en", marker)] == [
+        ("Harbours", True),
+        (" are rented.", False),
+    ]
+    assert "".join(s.text for s in snippet(text, "en", Marker(()))) == (
+        text[: tokens(text)[SNIPPET_WORDS - 1][2]] + " …"
+    )
+
+
 def test_did_you_mean_uses_the_index_vocabulary(engine: Engine) -> None:
     results = run(engine, "upphandlig")
     assert results.total_documents == 0

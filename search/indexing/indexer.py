@@ -302,7 +302,6 @@ def _rows(
     common: dict[str, Any] = {
         "doc_id": doc.doc_id,
         "content": content,
-        "fingerprint": fingerprint(" ".join(p.text for p in doc.passages)),
         "source_key": doc.source_key,
         "title": m.title,
         "url": m.url,
@@ -313,9 +312,13 @@ def _rows(
             value = fields.encode(f, fields.document_values(f, doc))
             if value is not None:
                 common[f.name] = value
+    # the MinHash of the text is read from a document's first passage alone (`FacetIndex`):
+    # on every passage it was a third of each passage's stored bytes, read with every hit
+    first: dict[str, str] = {"fingerprint": fingerprint(" ".join(p.text for p in doc.passages))}
     for p, searchable in zip(doc.passages, searchable_texts(doc), strict=True):
         row = {
             **common,
+            **first,
             "id": p.id,
             "text": p.text,
             "page": p.page,
@@ -329,6 +332,7 @@ def _rows(
         if p.language == "sv" and known is not None:
             row["text_sv_parts"] = compounds.parts_text(searchable, known)
         yield row
+        first = {}
 
 
 def _add(writer: Any, doc: Document, known: set[str], content: str = "") -> int:

@@ -241,8 +241,6 @@ class Engine:
         """A passage as a hit (`stored`: its stored fields, when read already)."""
         f = stored or searcher.stored_fields(docnum)
         text, lang = f.get("text", ""), f.get("lang", "")
-        toks = analysis.tokens(text)
-        spans = marker.spans(text, lang, toks)
         return Hit(
             doc_id=f["doc_id"],
             passage_id=f["id"],
@@ -251,7 +249,7 @@ class Engine:
             heading=f.get("heading", ""),
             source_key=f.get("source_key", ""),
             url=f.get("url", ""),
-            snippet=highlight.snippet(text, spans, toks=toks),
+            snippet=highlight.snippet(text, lang, marker),
             more_in_document=max(0, more),
             score=score,
             text=text,

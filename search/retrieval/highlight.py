@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_left
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 
 from search.models import Segment
 from search.text import analysis
@@ -32,75 +33,95 @@ def match_spans(
 
 class Marker:
     """A query's terms, marking the words of passages that they match. Each distinct word
-    of a language is analysed once (a page of hits repeats most of its words)."""
+    of a language is analysed once (a page of hits repeats most of its words), and only when
+    it begins with a letter one of the terms begins with: a term is a stem of the word's
+    dictionary form."""
 
     def __init__(self, terms: Collection[tuple[str, str]]) -> None:
         self.terms = terms
         self.folded = {t for f, t in terms if f == FOLDED_FIELD}
-        # a word is analysed (a dictionary look-up the first time) only when it begins with
-        # the letter a term begins with: a term is a stem of the word's dictionary form
         self.folded_initials = {t[:1] for t in self.folded}
         self.parts = {t for f, t in terms if f == COMPOUND_PARTS and len(t) >= MIN_PART}
-        self._by_language: dict[str, tuple[dict[str, bool], Callable[[str], bool]]] = {}
-        """language → (word → whether it is marked, the test of a word not met yet)."""
+        self._by_language: dict[str, _Language] = {}
 
     def spans(self, text: str, language: str, toks: Tokens | None = None) -> list[tuple[int, int]]:
         """Character spans of the text's marked tokens (`toks`: its tokens, if known)."""
         if not self.terms:
             return []
-        seen, marks = self._known(language)
-        spans = []
-        for token, start, end in analysis.tokens(text) if toks is None else toks:
-            marked = seen.get(token)
-            if marked is None:
-                marked = seen[token] = marks(token)
-            if marked:
-                spans.append((start, end))
-        return spans
+        toks = analysis.tokens(text) if toks is None else toks
+        marked = self.marked({t for t, _, _ in toks}, language)
+        return [(s, e) for t, s, e in toks if t in marked] if marked else []
 
     def marks(self, token: str, language: str) -> bool:
         """Whether one token of a text in this language is marked."""
-        seen, marks = self._known(language)
-        marked = seen.get(token)
-        if marked is None:
-            marked = seen[token] = marks(token)
-        return marked
+        return self._language(language).marks(token)
 
-    def _known(self, language: str) -> tuple[dict[str, bool], Callable[[str], bool]]:
+    def marked(self, words: set[str], language: str) -> set[str]:
+        """The words of a text in this language that are marked."""
+        return self._language(language).marked(words)
+
+    def _language(self, language: str) -> _Language:
         known = self._by_language.get(language)
         if known is None:
-            known = self._by_language[language] = ({}, self._marks_for(language))
+            known = self._by_language[language] = _Language(self, language)
         return known
 
-    def _marks_for(self, language: str) -> Callable[[str], bool]:
+
+class _Language:
+    """A marker's words of one language: which are marked, found once each."""
+
+    def __init__(self, marker: Marker, language: str) -> None:
         field = field_for_language(language)
-        lang_key = language if field != analysis.OTHER_FIELD else "other"
-        own = {t for f, t in self.terms if f == field}
-        own_initials = {t[:1] for t in own}
-        folded, folded_initials = self.folded, self.folded_initials
-        parts = self.parts if language == "sv" else set()
-        analyse, folded_term = analysis.analyze_token, analysis.folded_term
+        self.key = language if field != analysis.OTHER_FIELD else "other"
+        self.own = {t for f, t in marker.terms if f == field}
+        self.folded = marker.folded
+        self.parts = marker.parts if language == "sv" else set()
+        self.opens = _Opens({t[:1] for t in self.own}, marker.folded_initials)
+        self.seen: dict[str, bool] = {}
+        """word → whether it is marked, for the words that could be."""
 
-        opens: dict[str, tuple[bool, bool]] = {}
-        """a word's first character → whether a term of its own field, and whether a folded
-        term, can begin with it"""
+    def marks(self, word: str) -> bool:
+        marked = self.seen.get(word)
+        if marked is None:
+            marked = self.seen[word] = self._marks(word)
+        return marked
 
-        def marks(token: str) -> bool:
-            first = token[:1]
-            could = opens.get(first)
-            if could is None:
-                initial = first.lower().replace("ё", "е")
-                could = opens[first] = (
-                    initial in own_initials,
-                    analysis.fold(initial) in folded_initials,
-                )
-            return bool(
-                (could[0] and analyse(lang_key, token) in own)
-                or (could[1] and folded_term(lang_key, token) in folded)
-                or (parts and _holds_part(token.lower(), parts))
-            )
+    def marked(self, words: set[str]) -> set[str]:
+        if not self.parts:  # a word can be marked only if a term can begin as it does
+            opens = self.opens
+            words = {w for w in words if opens[w[:1]]}
+        seen = self.seen
+        for word in words.difference(seen):
+            seen[word] = self._marks(word)
+        return {w for w in words if seen[w]}
 
-        return marks
+    def _marks(self, word: str) -> bool:
+        own, folded = self.opens.which(word[:1])
+        return bool(
+            (own and analysis.analyze_token(self.key, word) in self.own)
+            or (folded and analysis.folded_term(self.key, word) in self.folded)
+            or (self.parts and _holds_part(word.lower(), self.parts))
+        )
+
+
+class _Opens(dict[str, bool]):
+    """A word's first character → whether a term can begin with it (a dictionary, looked
+    up in C for each word of a passage)."""
+
+    def __init__(self, own_initials: set[str], folded_initials: set[str]) -> None:
+        super().__init__()
+        self.own_initials, self.folded_initials = own_initials, folded_initials
+
+    def __missing__(self, first: str) -> bool:
+        own, folded = self.which(first)
+        self[first] = own or folded
+        return own or folded
+
+    def which(self, first: str) -> tuple[bool, bool]:
+        """Whether a term of the word's own field, and whether a folded term, can begin
+        with this character."""
+        initial = first.lower().replace("ё", "е")
+        return initial in self.own_initials, analysis.fold(initial) in self.folded_initials
 
 
 def _holds_part(word: str, parts: set[str]) -> bool:
@@ -130,28 +151,36 @@ def segments(
 
 
 def snippet(
-    text: str,
-    spans: list[tuple[int, int]],
-    words: int = SNIPPET_WORDS,
-    toks: Tokens | None = None,
+    text: str, language: str, marker: Marker, words: int = SNIPPET_WORDS
 ) -> tuple[Segment, ...]:
-    """A window of about `words` words holding the most matches, with ellipses where cut."""
-    toks = analysis.tokens(text) if toks is None else toks
-    if len(toks) <= words:
-        return tuple(segments(text, spans))
-    starts = sorted(s for s, _ in spans)
-    best, best_count = 0, -1
-    for i in range(0, len(toks) - words + 1, 4):
-        lo, hi = toks[i][1], toks[i + words - 1][2]
-        count = bisect_left(starts, hi) - bisect_left(starts, lo)
-        if count > best_count:
-            best, best_count = i, count
-    lo = toks[best][1] if best else 0
-    last = best + words - 1
-    hi = toks[last][2] if last < len(toks) - 1 else len(text)
-    out = segments(text, spans, lo, hi)
+    """A window of about `words` words holding the most marked words, with ellipses where
+    cut. Counted in tokens, not characters: the text is split once, and only the words the
+    window shows become spans."""
+    split = analysis.pieces(text)
+    toks = split[1::2]
+    marked = marker.marked(set(toks), language) if marker.terms else set()
+    at = [i for i, t in enumerate(toks) if t in marked] if marked else []
+    ends = list(itertools.accumulate(map(len, split)))  # token i: ends[2i] to ends[2i + 1]
+    first, last = _window(at, len(toks), words)
+    lo = ends[2 * first] if first else 0
+    hi = ends[2 * last + 1] if last < len(toks) - 1 else len(text)
+    shown = [(ends[2 * i], ends[2 * i + 1]) for i in at[bisect_left(at, first) :] if i <= last]
+    out = segments(text, shown, lo, hi)
     if lo > 0:
         out.insert(0, Segment("… "))
     if hi < len(text):
         out.append(Segment(" …"))
     return tuple(out)
+
+
+def _window(at: list[int], count: int, words: int) -> tuple[int, int]:
+    """The first and last token of the window of `words` tokens (tried every fourth token)
+    that holds the most of the tokens at `at` (ascending); all of them if they are fewer."""
+    if count <= words:
+        return 0, count - 1
+    best, best_count = 0, -1
+    for i in range(0, count - words + 1, 4):
+        held = bisect_left(at, i + words) - bisect_left(at, i)
+        if held > best_count:
+            best, best_count = i, held
+    return best, best + words - 1

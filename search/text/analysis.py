@@ -168,16 +168,20 @@ _TOKEN_RE = re.compile(TOKEN_PATTERN)
 _SPLIT_RE = re.compile(f"({TOKEN_PATTERN})")
 
 
-def tokens(text: str) -> list[tuple[str, int, int]]:
-    """(token, start, end) as the analyzers' tokenizer sees them.
+def pieces(text: str) -> list[str]:
+    """The text split at its tokens as the analyzers' tokenizer sees them: the gaps between
+    them and the tokens, alternating, a gap (perhaps empty) first and last. Token i is
+    piece 2i + 1; the sums of the pieces' lengths are where each begins and ends."""
+    return _SPLIT_RE.split(text)
 
-    The text split at its tokens alternates the gaps between them and the tokens; the sums
-    of the pieces' lengths are where each begins and ends (all of it in C: a sixth faster
-    than finding each token after the last, and twice as fast as `finditer`).
-    """
-    pieces = _SPLIT_RE.split(text)
-    ends = list(itertools.accumulate(map(len, pieces)))
-    return list(zip(pieces[1::2], ends[0:-1:2], ends[1::2], strict=True))
+
+def tokens(text: str) -> list[tuple[str, int, int]]:
+    """(token, start, end) as the analyzers' tokenizer sees them (`pieces`, all of it in C:
+    a sixth faster than finding each token after the last, and twice as fast as
+    `finditer`)."""
+    split = pieces(text)
+    ends = list(itertools.accumulate(map(len, split)))
+    return list(zip(split[1::2], ends[0:-1:2], ends[1::2], strict=True))
 
 
 @functools.lru_cache(maxsize=200_000)

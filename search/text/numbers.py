@@ -13,7 +13,9 @@ GROUPED_BY_SPACES = r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?"
 _ENDS = r"(?![.,]?\d)"
 """Where a number ends: not before another separated digit."""
 NUMBER_PATTERN = (
-    r"(?<!\d[.,])(?:"  # not the middle of a date (12.05.2008) or a list (1,2,3)
+    # a number begins with a digit: looked at first, the lookbehind is tried at digits only
+    # (a third of the tokenizer's time at every other character)
+    r"(?=\d)(?<!\d[.,])(?:"  # not the middle of a date (12.05.2008) or a list (1,2,3)
     r"\d{1,3}(?:,\d{3})+(?:\.\d+)?"  # 1,000 and 1,234.5 (en)
     rf"|{GROUPED_BY_SPACES}"
     r"|\d{1,3}[.,]\d+"  # 7.9 and 7,9 (not 2008,2009: two years)
