@@ -9,6 +9,7 @@ document whose words are spread over its passages matches by those passages.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Container
 from pathlib import Path
 
 import pytest
@@ -51,7 +52,7 @@ def _lang_key(language: str) -> str:
     return language if language in analysis.LANGUAGE_FIELDS else "other"
 
 
-def _in_the_index_as_typed(word: str, docs: list[Document], known: set[str]) -> bool:
+def _in_the_index_as_typed(word: str, docs: list[Document], known: Container[str]) -> bool:
     """Whether some passage holds the word in a language field or as a Swedish compound
     part, as its languages analyse it (then the engine does not try the other script)."""
     for doc in docs:
@@ -74,7 +75,7 @@ def _passage_matches(
     language: str,
     words: list[str],
     any_word: bool,
-    known: set[str],
+    known: Container[str],
     typed: set[str],
 ) -> bool:
     key = _lang_key(language)
@@ -106,7 +107,7 @@ def _passage_matches(
     return any(has(w) for w in words) if any_word else all(has(w) for w in words)
 
 
-Model = tuple[list[Document], list[str], dict[str, list[str]], set[str]]
+Model = tuple[list[Document], list[str], dict[str, list[str]], Container[str]]
 
 
 @pytest.fixture(scope="module")

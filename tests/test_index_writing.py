@@ -164,6 +164,10 @@ def _assert_arrays_agree(ix: Any) -> int:
                     assert keys.tolist() == arrays.positions(row).tolist(), (field, term)
                 for absent in (b"", b"\xff", "ёлка".encode()):
                     assert arrays.find(field, absent) is None
+                # many terms at once, as an update looks up the parts of compounds
+                asked = [*leaf.lexicon(field), b"", b"\xff", "ёлка".encode()]
+                assert arrays.holds(field, asked).tolist() == [(field, t) in leaf for t in asked]
+            arrays.close()
         return held
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -44,6 +45,28 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 def keys(engine: Engine, text: str, **kw: object) -> list[str]:
     return [h.source_key for h in engine.search(SearchRequest(text=text, **kw)).hits]  # type: ignore[arg-type]
+
+
+def test_an_update_splits_a_compound_at_words_only_the_index_holds(tmp_path: Path) -> None:
+    """A new file's compound is split where both parts are words of files indexed before
+    (neither is a shipped part, nor standalone in the new file): each is looked up in the
+    index as the compound asks for it."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "tulpaner.md").write_text(
+        "Föreningen säljer tulpaner. Odling pågår hela året i växthuset.\n", encoding="utf-8"
+    )
+    settings = settings_for(corpus, tmp_path / "index")
+    assert run_index(settings).exit_code == 0
+    (corpus / "nytt.md").write_text(
+        "Tulpanodlingen anställer tio personer i år.\n", encoding="utf-8"
+    )
+    assert run_index(settings).exit_code == 0  # an update of the live index
+    engine = open_search(settings)
+    assert keys(engine, "odling") == ["tulpaner.md", "nytt.md"]
+    assert keys(engine, "tulpan") == ["tulpaner.md", "nytt.md"]
+    assert keys(engine, "växthus") == ["tulpaner.md"]
+    engine.close()
 
 
 def test_a_part_finds_the_compound_ranked_below_the_word_itself(small: Settings) -> None:

@@ -15,16 +15,17 @@ import hashlib
 import os
 import stat
 import time
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Container, Generator, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+import numpy as np
 from whoosh.query import Or, Term
 
 from search import fields
 from search.errors import IndexFolderError, IndexMissingError, IndexWriteError, SearchError
-from search.indexing import index_home, manifest, store
+from search.indexing import index_home, manifest, store, term_arrays
 from search.indexing.lock import writer_lock
 from search.ingest.extract import SUPPORTED_SUFFIXES, doc_id_for
 from search.ingest.metadata import FOLDER_FILE, MAX_META_BYTES, SIDECAR_SUFFIX
@@ -259,17 +260,57 @@ class _MetaSignatures:
         return hashlib.sha1((own + self._folder(path.parent)).encode()).hexdigest()
 
 
-def compound_dictionary(docs: Iterable[Document], reader: Any = None) -> set[str]:
+def compound_dictionary(docs: Iterable[Document], reader: Any = None) -> Container[str]:
     """Known Swedish word stems: shipped parts, standalone words of these documents and,
     for an update, every stem the index already holds. Only Swedish passages use them: with
     none to write, nothing is read (the Swedish dictionary costs a one-file run 0.2 s)."""
-    swedish = [p.text for d in docs for p in d.passages if p.language == "sv"]
+    swedish = [t for d in docs for p in d.passages if p.language == "sv" for t in _words(p.text)]
     if not swedish:
         return set()
-    known = compounds.known_stems(t for text in swedish for t, _, _ in tokens(text))
-    if reader is not None:
-        known.update(t.decode("utf-8") for t in reader.lexicon("text_sv"))
-    return known
+    known = compounds.known_stems(swedish)
+    if reader is None:
+        return known
+    indexed = _IndexedStems(known, reader)
+    indexed.look_up(compounds.tails(swedish))
+    return indexed
+
+
+def _words(text: str) -> list[str]:
+    return [t for t, _, _ in tokens(text)]
+
+
+class _IndexedStems:
+    """Stems known before an update: the given ones, then those the index holds, looked
+    up in the index (the last parts of the documents' compounds at once, in each segment's
+    term arrays; any other when a compound first asks for it). Reading every Swedish term
+    of the index instead cost each update 0.9 s at 300,000 terms (an F5 on one new file)."""
+
+    def __init__(self, known: set[str], reader: Any) -> None:
+        self._known, self._reader = known, reader
+        self._asked: dict[str, bool] = {}
+
+    def look_up(self, stems: Iterable[str]) -> None:
+        """Ask the index about these stems now, all at once."""
+        wanted = sorted(set(stems) - self._known - self._asked.keys())
+        held = np.zeros(len(wanted), dtype=bool)
+        for leaf, _ in self._reader.leaf_readers():
+            arrays = term_arrays.open_arrays(leaf)
+            if arrays is None:  # a segment without arrays: its hash table, term by term
+                held |= [("text_sv", s) in leaf for s in wanted]
+            else:
+                with contextlib.closing(arrays):
+                    held |= arrays.holds("text_sv", [s.encode("utf-8") for s in wanted])
+        self._asked.update(zip(wanted, held.tolist(), strict=True))
+
+    def __contains__(self, stem: object) -> bool:
+        if not isinstance(stem, str):
+            return False
+        if stem in self._known:
+            return True
+        held = self._asked.get(stem)
+        if held is None:
+            held = self._asked[stem] = ("text_sv", stem) in self._reader
+        return held
 
 
 def _leads_with(text: str, words: str) -> bool:
@@ -296,7 +337,7 @@ def searchable_texts(doc: Document) -> list[str]:
 
 
 def _rows(
-    doc: Document, known: set[str] | None = None, content: str = ""
+    doc: Document, known: Container[str] | None = None, content: str = ""
 ) -> Iterator[dict[str, Any]]:
     m = doc.metadata
     common: dict[str, Any] = {
@@ -335,7 +376,7 @@ def _rows(
         first = {}
 
 
-def _add(writer: Any, doc: Document, known: set[str], content: str = "") -> int:
+def _add(writer: Any, doc: Document, known: Container[str], content: str = "") -> int:
     """Write a document's passages; returns how many."""
     count = 0
     for row in _rows(doc, known, content):

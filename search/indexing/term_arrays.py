@@ -159,6 +159,23 @@ class TermArrays:
             row += 1
         return None
 
+    def close(self) -> None:
+        """Close the file the arrays are read from (a mapped one belongs to its reader)."""
+        if not isinstance(self._file, _Mapped):
+            self._file.close()
+
+    def holds(self, field: str, terms: Sequence[bytes]) -> NDArray[np.bool_]:
+        """Which of the terms the segment holds in the field: their hashes bisected at
+        once, and only those found compared key by key (`find`)."""
+        if not len(self._hashes) or not terms:
+            return np.zeros(len(terms), dtype=bool)
+        wanted = np.array([_hash(_key(field, t)) for t in terms], dtype=np.uint64)
+        at = np.minimum(np.searchsorted(self._hashes, wanted), len(self._hashes) - 1)
+        held: NDArray[np.bool_] = self._hashes[at] == wanted
+        for i in np.flatnonzero(held).tolist():
+            held[i] = self.find(field, terms[i]) is not None
+        return held
+
     def doc_frequency(self, row: int) -> int:
         return int(self._postings_at[row + 1] - self._postings_at[row])
 

@@ -34,6 +34,14 @@ def known_stems(words: Iterable[str]) -> set[str]:
     return set(shipped_parts()) | {_stem(w.lower()) for w in words if len(w) >= MIN_HEAD}
 
 
+def tails(words: Iterable[str]) -> set[str]:
+    """The stem of every last part `split` may look up for these words."""
+    out: set[str] = set()
+    for word in {w.lower() for w in words if len(w) >= MIN_LENGTH}:
+        out.update(_stem(word[i:]) for i in range(MIN_HEAD, len(word) - MIN_TAIL + 1))
+    return out
+
+
 def split(word: str, known: Container[str]) -> tuple[str, str] | None:
     """(head stem, tail stem) of a compound, longest tail first; None if it is not one."""
     w = word.lower()
