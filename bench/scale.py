@@ -226,6 +226,38 @@ def incremental_adds(where: dict[str, Path]) -> dict[str, float]:
     return out
 
 
+def search_after_an_add(where: dict[str, Path]) -> dict[str, float]:
+    """The first search (ms) of a reader opened before another writer committed one new
+    document: what the TUI's first search after an F5 waits for (the new index version is
+    opened, and tantivy's reader reloaded)."""
+    extra = list(synthetic.documents(CORPUS, 1000, seed=98))[:1]
+    text = query_sets(1000)["words"][0]
+    service = SearchService(Settings(index_dir=where["ours"], corpus_dir=CORPUS))
+    fts, tv = Fts5(where["fts5"] / "fts5.db"), Tantivy(where["tantivy"])
+
+    def tantivy_search() -> object:
+        tv.index.reload()
+        return tv.search(text)
+
+    readers: dict[str, Callable[[], object]] = {
+        "ours": lambda: service.search(SearchRequest(text=text, page_size=20)),
+        "fts5": lambda: fts.search(text),
+        "tantivy": tantivy_search,
+    }
+    for read in readers.values():
+        read()
+    SearchService(Settings(index_dir=where["ours"], corpus_dir=CORPUS)).add_documents(extra)
+    Fts5(where["fts5"] / "fts5.db").add(extra)
+    Tantivy(where["tantivy"]).add(extra)
+    out = {}
+    for system, read in readers.items():
+        started = time.perf_counter()
+        read()
+        out[system] = round((time.perf_counter() - started) * 1000, 1)
+    service.close()
+    return out
+
+
 def size_mb(system: str, where: Path) -> float:
     if system == "ours":
         size, _ = SearchService(Settings(index_dir=where, corpus_dir=CORPUS)).disk_usage()
@@ -247,6 +279,7 @@ def compare(passages: int, tmp: Path) -> dict[str, Any]:
     print(f"  {passages} passages: queries …", file=sys.stderr, flush=True)
     result["queries"] = query_latencies(where, passages)
     result["add_100_documents_seconds"] = incremental_adds(where)
+    result["search_after_an_add_ms"] = search_after_an_add(where)
     result["segments_after_add"] = ours.disk_usage()[1]
     result["ratios"] = {
         kind: {
@@ -267,8 +300,9 @@ def markdown(results: list[dict[str, Any]], date: str, host: str) -> list[str]:
         "document counts of all seven facets.",
         "",
         "| passages | system | build s | passages/s | peak memory MB (tree PSS) | index MB "
-        "| peak disk MB (temporary files included) | add 100 docs s |",
-        "|---|---|---|---|---|---|---|---|",
+        "| peak disk MB (temporary files included) | add 100 docs s "
+        "| first search after another writer added one doc, ms |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         for s in SYSTEMS:
@@ -277,7 +311,8 @@ def markdown(results: list[dict[str, Any]], date: str, host: str) -> list[str]:
                 f"| {r['passages']} | {s} | {b['build_seconds']} | "
                 f"{round(b['passages'] / max(b['build_seconds'], 0.01))} | "
                 f"{b['peak_tree_pss_mb']} | {b['index_mb']} | {b.get('peak_disk_mb', '–')} | "
-                f"{r['add_100_documents_seconds'][s]} |"
+                f"{r['add_100_documents_seconds'][s]} | "
+                f"{r.get('search_after_an_add_ms', {}).get(s, '–')} |"
             )
     lines += [
         "",

@@ -8,7 +8,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -235,6 +237,60 @@ def test_an_open_engine_sees_a_commit_even_after_a_quiet_spell(fresh: Settings) 
         (fresh.corpus_dir / "new.md").unlink()
         run_index(fresh, rebuild=True)
         assert engine.search(SearchRequest(text="zebraord")).total_documents == 0
+    finally:
+        engine.close()
+
+
+def test_an_open_engine_after_each_commit_counts_as_one_opened_afresh(fresh: Settings) -> None:
+    """After a commit an open engine reads again only the segments it has not read (new
+    ones, and old ones that lost passages): its counts, facets, copies and results must
+    be those of an engine opened afresh on the same version."""
+
+    def seen(engine: Any) -> tuple[object, ...]:
+        everything = engine.search(SearchRequest(page_size=50))
+        found = engine.search(SearchRequest(text="kommun", page_size=50))
+        filtered = engine.search(SearchRequest(text="kommun", filters=(("country", ("SE",)),)))
+        changed = engine.search(SearchRequest(text="nams"))
+        return tuple(
+            (
+                r.total_documents,
+                r.total_passages,
+                r.facets,
+                [(h.passage_id, h.copies) for h in r.hits],
+            )
+            for r in (everything, found, filtered, changed)
+        )
+
+    corpus = fresh.corpus_dir
+    steps: list[Callable[[], object]] = [
+        lambda: (corpus / "se/new.md").write_text(
+            "# Ny rapport\n\nKommunen i Lund har tecknat ett avtal med ett socialt företag.\n",
+            encoding="utf-8",
+        ),
+        lambda: (corpus / "lv/riga.md").write_text(
+            (corpus / "lv/riga.md").read_text(encoding="utf-8").replace("centrs", "nams"),
+            encoding="utf-8",
+        ),
+        lambda: (corpus / "se/malmo-atervinning.md").unlink(),
+        lambda: (corpus / "se/kopia av new.md").write_bytes((corpus / "se/new.md").read_bytes()),
+        lambda: (corpus / "se/new.md").unlink(),  # a segment of deleted passages only
+    ]
+    engine = open_search(fresh)
+    try:
+        before = seen(engine)
+        for step in steps:
+            step()
+            assert run_index(fresh).exit_code == 0
+            afresh = open_search(fresh)
+            try:
+                now = seen(engine)
+                assert now == seen(afresh)
+                assert now != before
+                before = now
+            finally:
+                afresh.close()
+        found = engine.search(SearchRequest(text="tecknat")).hits
+        assert [(h.source_key, h.copies) for h in found] == [("se/kopia av new.md", ())]
     finally:
         engine.close()
 

@@ -31,7 +31,7 @@ from search.models import (
     Segment,
 )
 from search.retrieval import highlight, names, together
-from search.retrieval.facets import Counted, FacetIndex, Selection
+from search.retrieval.facets import Counted, FacetIndex, SegmentsRead, Selection
 from search.retrieval.matching import UNSTEMMED, Frequency, compile_query, is_stopword
 from search.retrieval.query import FieldFilter, Node, Word, parse, split_filters, words_of
 from search.retrieval.ranking import Matches, Postings
@@ -66,6 +66,11 @@ class Engine:
         self._postings: Postings | None = None
         self._spellings: Spellings | None = None
         self._stamp: tuple[int, ...] | None = None
+        self._segments_read: SegmentsRead = {}
+        """The opened version's segments as the facet table read them: reused by the next
+        version for the segments it keeps."""
+        self._segments_checked: set[str] = set()
+        """The opened version's segments whose layout the array evaluator checked."""
 
     def close(self) -> None:
         with self._lock:
@@ -88,8 +93,8 @@ class Engine:
         self._stamp = store.change_stamp(self.settings.index_dir, None)
         gen, ix = store.open_current(self.settings.index_dir)
         self._generation, self._searcher = gen, ix.searcher()
-        self._facets = FacetIndex(self._searcher.reader())
-        self._postings = Postings(self._searcher)
+        self._facets = FacetIndex(self._searcher.reader(), self._segments_read)
+        self._postings = Postings(self._searcher, checked=self._segments_checked)
         self._spellings = Spellings(self._searcher.reader())
         # Opening leaves much garbage; collected now, not as a pause in the middle of a search.
         gc.collect()

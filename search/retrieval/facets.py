@@ -80,37 +80,126 @@ class _Values:
         return mask
 
 
-class FacetIndex:
-    """Per-document facet values of one opened index version, as arrays."""
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """What says two documents are one: the file's content hash, its path, and the
+    MinHash of its text (parsed)."""
 
-    def __init__(self, reader: Any) -> None:
-        total = reader.doc_count_all()
-        self.passage_doc = np.full(total, -1, dtype=np.int64)
-        first_passage: list[int] = []
-        for d, term in enumerate(reader.lexicon("doc_id")):
-            ids = list(reader.postings("doc_id", term).all_ids())
-            self.passage_doc[ids] = d
-            first_passage.append(ids[0] if ids else -1)
-        self.langs: list[str] = []
-        self.passage_lang = np.full(total, -1, dtype=np.int64)
-        for term in reader.lexicon("lang"):
-            self.passage_lang[list(reader.postings("lang", term).all_ids())] = len(self.langs)
-            self.langs.append(term.decode("utf-8"))
-        self.described = document_facets()
-        values: dict[str, list[tuple[str, ...]]] = {f.name: [] for f in self.described}
-        sources: list[tuple[str, str, str]] = []
-        for n in first_passage:
-            stored = reader.stored_fields(n) if n >= 0 else {}
-            for f in self.described:
+    content: str
+    key: str
+    print_: NDArray[np.uint64] | None
+    bands: list[tuple[int, bytes]]
+    """The MinHash's bands (`fingerprint.bands`): documents sharing one are compared."""
+
+    @staticmethod
+    def of(content: str, key: str, print_: str) -> _Source:
+        values = fingerprint.values(print_)
+        return _Source(content, key, values, [] if values is None else fingerprint.bands(values))
+
+
+@dataclass(frozen=True, slots=True)
+class _SegmentDocs:
+    """One segment's passages as documents: read once, from its `doc_id` and `lang`
+    postings and each document's first stored passage, and kept while the segment and its
+    deletions stay as they are (a segment's files never change)."""
+
+    doc_ids: list[str]
+    first: list[int]
+    """Per document: its first passage in the segment."""
+    passage_doc: NDArray[np.int64]
+    """Per passage of the segment: its document (-1: deleted)."""
+    values: dict[str, list[tuple[str, ...]]]
+    """Per facet, per document: its values."""
+    sources: list[_Source]
+    langs: list[str]
+    passage_lang: NDArray[np.int64]
+
+    @staticmethod
+    def read(leaf: Any, described: tuple[fields.Field, ...]) -> _SegmentDocs:
+        total = leaf.doc_count_all()
+        passage_doc = np.full(total, -1, dtype=np.int64)
+        doc_ids: list[str] = []
+        first: list[int] = []
+        for term in leaf.lexicon("doc_id"):
+            ids = list(leaf.postings("doc_id", term).all_ids())  # without the deleted
+            if ids:
+                passage_doc[ids] = len(doc_ids)
+                doc_ids.append(term.decode("utf-8"))
+                first.append(ids[0])
+        langs: list[str] = []
+        passage_lang = np.full(total, -1, dtype=np.int64)
+        for term in leaf.lexicon("lang"):
+            passage_lang[list(leaf.postings("lang", term).all_ids())] = len(langs)
+            langs.append(term.decode("utf-8"))
+        values: dict[str, list[tuple[str, ...]]] = {f.name: [] for f in described}
+        sources = []
+        for n in first:
+            stored = leaf.stored_fields(n)
+            for f in described:
                 values[f.name].append(fields.decode(f, stored.get(f.name)))
             sources.append(
-                (
+                _Source.of(
                     stored.get("content", ""),
                     stored.get("source_key", ""),
                     stored.get("fingerprint", ""),
                 )
             )
-        self.documents = len(first_passage)
+        return _SegmentDocs(doc_ids, first, passage_doc, values, sources, langs, passage_lang)
+
+
+SegmentsRead = dict[tuple[str, int], _SegmentDocs]
+"""Segments read before, by segment id and number of deleted passages."""
+
+
+class FacetIndex:
+    """Per-document facet values of one opened index version, as arrays."""
+
+    def __init__(self, reader: Any, kept: SegmentsRead | None = None) -> None:
+        """`kept`: the segments of the index version opened before, as read then; those
+        still in this version are not read again (the search after an F5 waits only for
+        the new segment), and it is left holding this version's."""
+        self.described = document_facets()
+        total = reader.doc_count_all()
+        self.passage_doc = np.full(total, -1, dtype=np.int64)
+        self.passage_lang = np.full(total, -1, dtype=np.int64)
+        self.langs: list[str] = []
+        lang_codes: dict[str, int] = {}
+        codes: dict[str, int] = {}
+        values: dict[str, list[tuple[str, ...]]] = {f.name: [] for f in self.described}
+        sources: list[_Source] = []
+        read: SegmentsRead = {}
+        for leaf, offset in reader.leaf_readers():
+            segment = leaf.segment()
+            key = None if segment is None else (segment.segment_id(), segment.deleted_count())
+            docs = (kept or {}).get(key) if key else None
+            if docs is None:
+                docs = _SegmentDocs.read(leaf, self.described)
+            if key:
+                read[key] = docs
+            to_doc = np.empty(len(docs.doc_ids), dtype=np.int64)
+            for i, doc_id in enumerate(docs.doc_ids):
+                d = codes.get(doc_id)
+                if d is None:  # a document is in one segment (an update deletes it first)
+                    d = codes[doc_id] = len(sources)
+                    sources.append(docs.sources[i])
+                    for name, per_doc in values.items():
+                        per_doc.append(docs.values[name][i])
+                to_doc[i] = d
+            here = slice(offset, offset + len(docs.passage_doc))
+            local = docs.passage_doc
+            if len(to_doc):  # else every passage of the segment is deleted: -1 already
+                self.passage_doc[here] = np.where(local >= 0, to_doc[np.maximum(local, 0)], -1)
+            to_lang = np.array(
+                [lang_codes.setdefault(lang, len(lang_codes)) for lang in docs.langs] or [-1],
+                dtype=np.int64,
+            )
+            lang = docs.passage_lang
+            self.passage_lang[here] = np.where(lang >= 0, to_lang[np.maximum(lang, 0)], -1)
+        if kept is not None:
+            kept.clear()
+            kept.update(read)
+        self.langs = list(lang_codes)
+        self.documents = len(sources)
         self._copies = self._collapse_copies(sources)
         self.doc_year = np.array(
             [max((int(y) for y in ys), default=0) for ys in values.get("year", ())],
@@ -122,18 +211,18 @@ class FacetIndex:
         }
         self._canonical["lang"] = {fold(v): v for v in self.langs if v}
 
-    def _collapse_copies(self, sources: list[tuple[str, str, str]]) -> dict[str, tuple[str, ...]]:
+    def _collapse_copies(self, sources: list[_Source]) -> dict[str, tuple[str, ...]]:
         """Files with the same content (the same PDF saved twice), or the same text in two
         formats (a PDF and its web page, a .docx and an .odt: their fingerprints agree),
         are one document: the one nearest the corpus root with the shortest name is kept
         (copies are the deeper, longer names: `inbox/Kopia av …`, `… (1).pdf`), the others'
-        passages leave every search and count. `sources` holds (content hash, path,
-        fingerprint) per document. Returns, per path of a group, the group's other paths."""
+        passages leave every search and count. `sources`: each document's. Returns, per
+        path of a group, the group's other paths."""
         copies: dict[str, tuple[str, ...]] = {}
         dropped: list[int] = []
         for members in _same_document(sources):
-            ranked = sorted(members, key=lambda d: _path_rank(sources[d][1]))
-            keys = [sources[d][1] for d in ranked]
+            ranked = sorted(members, key=lambda d: _path_rank(sources[d].key))
+            keys = [sources[d].key for d in ranked]
             copies.update((key, tuple(k for k in keys if k != key)) for key in keys)
             dropped += ranked[1:]
         if dropped:
@@ -231,7 +320,7 @@ def _path_rank(key: str) -> tuple[int, int, str]:
     return key.count("/"), len(key), key
 
 
-def _same_document(sources: list[tuple[str, str, str]]) -> list[list[int]]:
+def _same_document(sources: list[_Source]) -> list[list[int]]:
     """Groups of documents that are one: equal content hashes, or fingerprints that say
     they are the same text (candidates share a band of the fingerprint, then all of it is
     compared)."""
@@ -247,20 +336,22 @@ def _same_document(sources: list[tuple[str, str, str]]) -> list[list[int]]:
         parent[root(b)] = root(a)
 
     first_with: dict[str, int] = {}
-    prints: dict[int, NDArray[np.uint64]] = {}
-    for d, (content, _, print_) in enumerate(sources):
-        if content:
-            join(first_with.setdefault(content, d), d)
-        if (v := fingerprint.values(print_)) is not None:
-            prints[d] = v
     buckets: dict[tuple[int, bytes], list[int]] = {}
-    for d, v in prints.items():
-        for band in fingerprint.bands(v):
+    for d, source in enumerate(sources):
+        if source.content:
+            join(first_with.setdefault(source.content, d), d)
+        for band in source.bands:
             buckets.setdefault(band, []).append(d)
     for members in buckets.values():
         first = members[0]
         for other in members[1:]:
-            if root(first) != root(other) and fingerprint.same_text(prints[first], prints[other]):
+            a, b = sources[first].print_, sources[other].print_
+            if (
+                root(first) != root(other)
+                and a is not None
+                and b is not None
+                and fingerprint.same_text(a, b)
+            ):
                 join(first, other)
     groups: dict[int, list[int]] = {}
     for d in range(len(sources)):

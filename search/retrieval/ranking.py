@@ -86,7 +86,9 @@ SPREAD_TIE = 1e-6
 class Postings:
     """The array evaluator for one opened index version (one Whoosh searcher)."""
 
-    def __init__(self, searcher: Any, fast: bool = True) -> None:
+    def __init__(self, searcher: Any, fast: bool = True, checked: set[str] | None = None) -> None:
+        """`checked`: the ids of segments whose layout held when an index version was opened
+        before (`whoosh_layout.layout_holds`); left holding this version's, if it holds."""
         self._searcher = searcher
         self._reader = searcher.reader()
         self.size: int = self._reader.doc_count_all()
@@ -103,9 +105,14 @@ class Postings:
             else []
         )
         self.fast = fast and whoosh_layout.layout_holds(
-            searcher, tuple(self._reader.schema.scorable_names()), arrays
+            searcher, tuple(self._reader.schema.scorable_names()), arrays, checked=checked or ()
         )
         """Read Whoosh's files directly (checked against its public API at open)."""
+        if checked is not None:
+            checked.clear()
+            if self.fast:
+                ids = (whoosh_layout.segment_id(sub.reader()) for sub, _ in self._leaves)
+                checked.update(i for i in ids if i)
         self._arrays: list[TermArrays | None] = arrays if self.fast else [None] * len(self._leaves)
         """Each segment's word postings as arrays (`term_arrays`), where it has them."""
         self._cache: _Kept[tuple[Ids, NDArray[np.float32]]] = _Kept(
