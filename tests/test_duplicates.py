@@ -112,3 +112,37 @@ def test_a_pdf_and_its_web_page_are_one_result(testdata: Path, tmp_path: Path) -
         ("sfs-2019-614.pdf", ()),
         ("sfs-2024-804.pdf", ("web/sfs-2024-804.html",)),
     ]
+
+
+def test_near_copies_are_paired_and_other_texts_are_not() -> None:
+    """Five texts, each also twice with a few words changed (a header, a footer, a line
+    the extraction read differently), among thirty unrelated ones: each copy is paired with
+    its text, and no two unrelated texts are."""
+    import random
+
+    import numpy as np
+
+    from search.text import fingerprint
+
+    rng = random.Random(4)
+    words = [f"{a}{b}" for a in ("kom", "sam", "för", "arb", "upp", "bygg") for b in "aeiouyåäö"]
+
+    def text() -> list[str]:
+        return [rng.choice(words) for _ in range(400)]
+
+    def edited(base: list[str]) -> list[str]:
+        changed = list(base)
+        for i in rng.sample(range(len(changed)), 3):
+            changed[i] = "sidfot"
+        return ["Rapport", "2024", *changed]
+
+    bases = [text() for _ in range(5)]
+    texts = [*bases, *(edited(b) for b in bases), *(edited(b) for b in bases)]
+    texts += [text() for _ in range(30)]
+    rows = [fingerprint.values(fingerprint.fingerprint(" ".join(t))) for t in texts]
+    assert all(r is not None for r in rows)
+    first, other = fingerprint.same_texts(np.stack([r for r in rows if r is not None]))
+    family = {i: i % 5 if i < 15 else i for i in range(len(texts))}
+    paired = {(int(a), int(b)) for a, b in zip(first, other, strict=True)}
+    assert paired and all(family[a] == family[b] for a, b in paired)
+    assert {b for _, b in paired} >= set(range(5, 15))  # every copy found

@@ -73,28 +73,31 @@ class _Values:
             list(codes), codes, np.array(docs, dtype=np.int64), np.array(values, dtype=np.int64)
         )
 
+    @staticmethod
+    def joined(parts: list[tuple[_Values, NDArray[np.int64]]]) -> _Values:
+        """Segments' values as one: each segment's, with its documents' numbers in the
+        whole (-1: a document another segment gave already)."""
+        codes: dict[str, int] = {}
+        docs: list[NDArray[np.int64]] = []
+        values: list[NDArray[np.int64]] = []
+        for part, to_doc in parts:
+            recode = np.array([codes.setdefault(n, len(codes)) for n in part.names], dtype=np.int64)
+            kept = to_doc[part.pair_doc] >= 0
+            docs.append(to_doc[part.pair_doc[kept]])
+            values.append(recode[part.pair_value[kept]])
+        empty = np.empty(0, dtype=np.int64)
+        return _Values(
+            list(codes),
+            codes,
+            np.concatenate(docs) if docs else empty,
+            np.concatenate(values) if values else empty,
+        )
+
     def docs_with(self, chosen: Iterable[str], documents: int) -> NDArray[np.bool_]:
         wanted = [self.codes[v] for v in chosen if v in self.codes]
         mask = np.zeros(documents, dtype=bool)
         mask[self.pair_doc[np.isin(self.pair_value, wanted)]] = True
         return mask
-
-
-@dataclass(frozen=True, slots=True)
-class _Source:
-    """What says two documents are one: the file's content hash, its path, and the
-    MinHash of its text (parsed)."""
-
-    content: str
-    key: str
-    print_: NDArray[np.uint64] | None
-    bands: list[tuple[int, bytes]]
-    """The MinHash's bands (`fingerprint.bands`): documents sharing one are compared."""
-
-    @staticmethod
-    def of(content: str, key: str, print_: str) -> _Source:
-        values = fingerprint.values(print_)
-        return _Source(content, key, values, [] if values is None else fingerprint.bands(values))
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,13 +107,17 @@ class _SegmentDocs:
     deletions stay as they are (a segment's files never change)."""
 
     doc_ids: list[str]
-    first: list[int]
-    """Per document: its first passage in the segment."""
     passage_doc: NDArray[np.int64]
     """Per passage of the segment: its document (-1: deleted)."""
-    values: dict[str, list[tuple[str, ...]]]
-    """Per facet, per document: its values."""
-    sources: list[_Source]
+    values: dict[str, _Values]
+    """Per facet: its values' codes for the segment's documents."""
+    contents: list[str]
+    """Per document: the content hash of its file."""
+    keys: list[str]
+    """Per document: its file's path."""
+    printed: NDArray[np.int64]
+    """The documents with a MinHash of their text, and it (a row each, `prints`)."""
+    prints: NDArray[np.uint64]
     langs: list[str]
     passage_lang: NDArray[np.int64]
 
@@ -132,19 +139,28 @@ class _SegmentDocs:
             passage_lang[list(leaf.postings("lang", term).all_ids())] = len(langs)
             langs.append(term.decode("utf-8"))
         values: dict[str, list[tuple[str, ...]]] = {f.name: [] for f in described}
-        sources = []
-        for n in first:
+        contents, keys, printed, prints = [], [], [], []
+        for d, n in enumerate(first):
             stored = leaf.stored_fields(n)
             for f in described:
                 values[f.name].append(fields.decode(f, stored.get(f.name)))
-            sources.append(
-                _Source.of(
-                    stored.get("content", ""),
-                    stored.get("source_key", ""),
-                    stored.get("fingerprint", ""),
-                )
-            )
-        return _SegmentDocs(doc_ids, first, passage_doc, values, sources, langs, passage_lang)
+            contents.append(stored.get("content", ""))
+            keys.append(stored.get("source_key", ""))
+            print_ = fingerprint.values(stored.get("fingerprint", ""))
+            if print_ is not None:
+                printed.append(d)
+                prints.append(print_)
+        return _SegmentDocs(
+            doc_ids,
+            passage_doc,
+            {name: _Values.of(per_doc) for name, per_doc in values.items()},
+            contents,
+            keys,
+            np.array(printed, dtype=np.int64),
+            np.stack(prints) if prints else np.empty((0, fingerprint.SIZE), dtype=np.uint64),
+            langs,
+            passage_lang,
+        )
 
 
 SegmentsRead = dict[tuple[str, int], _SegmentDocs]
@@ -162,11 +178,15 @@ class FacetIndex:
         total = reader.doc_count_all()
         self.passage_doc = np.full(total, -1, dtype=np.int64)
         self.passage_lang = np.full(total, -1, dtype=np.int64)
-        self.langs: list[str] = []
         lang_codes: dict[str, int] = {}
         codes: dict[str, int] = {}
-        values: dict[str, list[tuple[str, ...]]] = {f.name: [] for f in self.described}
-        sources: list[_Source] = []
+        values: dict[str, list[tuple[_Values, NDArray[np.int64]]]] = {
+            f.name: [] for f in self.described
+        }
+        contents: list[str] = []
+        keys: list[str] = []
+        printed: list[NDArray[np.int64]] = []
+        prints: list[NDArray[np.uint64]] = []
         read: SegmentsRead = {}
         for leaf, offset in reader.leaf_readers():
             segment = leaf.segment()
@@ -177,14 +197,21 @@ class FacetIndex:
             if key:
                 read[key] = docs
             to_doc = np.empty(len(docs.doc_ids), dtype=np.int64)
+            fresh = np.zeros(len(docs.doc_ids), dtype=bool)
             for i, doc_id in enumerate(docs.doc_ids):
                 d = codes.get(doc_id)
                 if d is None:  # a document is in one segment (an update deletes it first)
-                    d = codes[doc_id] = len(sources)
-                    sources.append(docs.sources[i])
-                    for name, per_doc in values.items():
-                        per_doc.append(docs.values[name][i])
+                    d = codes[doc_id] = len(contents)
+                    contents.append(docs.contents[i])
+                    keys.append(docs.keys[i])
+                    fresh[i] = True
                 to_doc[i] = d
+            given = np.where(fresh, to_doc, -1)  # the documents this segment gives
+            for name, parts in values.items():
+                parts.append((docs.values[name], given))
+            new_prints = fresh[docs.printed]
+            printed.append(to_doc[docs.printed[new_prints]])
+            prints.append(docs.prints[new_prints])
             here = slice(offset, offset + len(docs.passage_doc))
             local = docs.passage_doc
             if len(to_doc):  # else every passage of the segment is deleted: -1 already
@@ -199,31 +226,41 @@ class FacetIndex:
             kept.clear()
             kept.update(read)
         self.langs = list(lang_codes)
-        self.documents = len(sources)
-        self._copies = self._collapse_copies(sources)
-        self.doc_year = np.array(
-            [max((int(y) for y in ys), default=0) for ys in values.get("year", ())],
-            dtype=np.int64,
+        self.documents = len(contents)
+        self._coded = {name: _Values.joined(parts) for name, parts in values.items()}
+        self._copies = self._collapse_copies(
+            keys,
+            _same_document(
+                contents,
+                np.concatenate(printed) if printed else np.empty(0, dtype=np.int64),
+                np.concatenate(prints) if prints else np.empty((0, fingerprint.SIZE), np.uint64),
+            ),
         )
-        self._coded = {name: _Values.of(per_doc) for name, per_doc in values.items()}
+        self.doc_year = np.zeros(self.documents, dtype=np.int64)
+        if "year" in self._coded:
+            years = self._coded["year"]
+            as_numbers = np.array([int(y) for y in years.names], dtype=np.int64)
+            np.maximum.at(self.doc_year, years.pair_doc, as_numbers[years.pair_value])
         self._canonical: dict[str, dict[str, str]] = {
             name: {fold(v): v for v in coded.names if v} for name, coded in self._coded.items()
         }
         self._canonical["lang"] = {fold(v): v for v in self.langs if v}
 
-    def _collapse_copies(self, sources: list[_Source]) -> dict[str, tuple[str, ...]]:
+    def _collapse_copies(
+        self, keys: list[str], groups: list[list[int]]
+    ) -> dict[str, tuple[str, ...]]:
         """Files with the same content (the same PDF saved twice), or the same text in two
         formats (a PDF and its web page, a .docx and an .odt: their fingerprints agree),
-        are one document: the one nearest the corpus root with the shortest name is kept
-        (copies are the deeper, longer names: `inbox/Kopia av …`, `… (1).pdf`), the others'
-        passages leave every search and count. `sources`: each document's. Returns, per
-        path of a group, the group's other paths."""
+        are one document (`groups`, of documents by number; `keys`: each one's path): the
+        one nearest the corpus root with the shortest name is kept (copies are the deeper,
+        longer names: `inbox/Kopia av …`, `… (1).pdf`), the others' passages leave every
+        search and count. Returns, per path of a group, the group's other paths."""
         copies: dict[str, tuple[str, ...]] = {}
         dropped: list[int] = []
-        for members in _same_document(sources):
-            ranked = sorted(members, key=lambda d: _path_rank(sources[d].key))
-            keys = [sources[d].key for d in ranked]
-            copies.update((key, tuple(k for k in keys if k != key)) for key in keys)
+        for members in groups:
+            ranked = sorted(members, key=lambda d: _path_rank(keys[d]))
+            paths = [keys[d] for d in ranked]
+            copies.update((path, tuple(p for p in paths if p != path)) for path in paths)
             dropped += ranked[1:]
         if dropped:
             self.passage_doc[np.isin(self.passage_doc, dropped)] = -1
@@ -320,11 +357,13 @@ def _path_rank(key: str) -> tuple[int, int, str]:
     return key.count("/"), len(key), key
 
 
-def _same_document(sources: list[_Source]) -> list[list[int]]:
-    """Groups of documents that are one: equal content hashes, or fingerprints that say
-    they are the same text (candidates share a band of the fingerprint, then all of it is
-    compared)."""
-    parent = list(range(len(sources)))
+def _same_document(
+    contents: list[str], printed: NDArray[np.int64], prints: NDArray[np.uint64]
+) -> list[list[int]]:
+    """Groups of documents that are one: equal content hashes (`contents`, per document),
+    or fingerprints that say they are the same text (`prints`: the fingerprint of each
+    document of `printed`; `fingerprint.same_texts`)."""
+    parent = list(range(len(contents)))
 
     def root(d: int) -> int:
         while parent[d] != d:
@@ -336,24 +375,14 @@ def _same_document(sources: list[_Source]) -> list[list[int]]:
         parent[root(b)] = root(a)
 
     first_with: dict[str, int] = {}
-    buckets: dict[tuple[int, bytes], list[int]] = {}
-    for d, source in enumerate(sources):
-        if source.content:
-            join(first_with.setdefault(source.content, d), d)
-        for band in source.bands:
-            buckets.setdefault(band, []).append(d)
-    for members in buckets.values():
-        first = members[0]
-        for other in members[1:]:
-            a, b = sources[first].print_, sources[other].print_
-            if (
-                root(first) != root(other)
-                and a is not None
-                and b is not None
-                and fingerprint.same_text(a, b)
-            ):
-                join(first, other)
+    for d, content in enumerate(contents):
+        if content:
+            join(first_with.setdefault(content, d), d)
+    if len(printed):
+        first, other = fingerprint.same_texts(prints)
+        for a, b in zip(printed[first].tolist(), printed[other].tolist(), strict=True):
+            join(a, b)
     groups: dict[int, list[int]] = {}
-    for d in range(len(sources)):
+    for d in range(len(contents)):
         groups.setdefault(root(d), []).append(d)
     return [members for members in groups.values() if len(members) > 1]

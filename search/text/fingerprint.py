@@ -53,10 +53,23 @@ def values(print_: str) -> NDArray[np.uint64] | None:
     return np.array([int(p, 16) for p in parts], dtype=np.uint64)
 
 
-def same_text(a: NDArray[np.uint64], b: NDArray[np.uint64]) -> bool:
-    return float(np.mean(a == b)) >= SAME_TEXT
-
-
-def bands(v: NDArray[np.uint64]) -> list[tuple[int, bytes]]:
+def same_texts(prints: NDArray[np.uint64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The pairs of rows of `prints` (one fingerprint a row) that are the same text, as two
+    arrays of row numbers: within each group of rows sharing all values of a band, the
+    first row and each other one whose fingerprint agrees in SAME_TEXT of its positions.
+    All in numpy (each band's rows sorted by their bytes): at 100,000 documents a Python
+    loop over each document's bands took 2.7 s."""
     width = SIZE // BANDS
-    return [(i, v[i * width : (i + 1) * width].tobytes()) for i in range(BANDS)]
+    firsts, others = [], []
+    for band in range(BANDS):
+        cut = np.ascontiguousarray(prints[:, band * width : (band + 1) * width])
+        keys = cut.view(np.dtype((np.void, cut.dtype.itemsize * width))).ravel()
+        order = np.argsort(keys, kind="stable")  # equal bands together, in row order
+        ordered = keys[order]
+        starts = np.concatenate(([True], ordered[1:] != ordered[:-1]))
+        group_first = order[np.flatnonzero(starts)][np.cumsum(starts) - 1]
+        firsts.append(group_first[~starts])
+        others.append(order[~starts])
+    first, other = np.concatenate(firsts), np.concatenate(others)
+    same = (prints[first] == prints[other]).mean(axis=1) >= SAME_TEXT
+    return first[same].astype(np.int64), other[same].astype(np.int64)
