@@ -247,9 +247,7 @@ def layout_holds(
             for field in fields:
                 if field not in reader.schema:
                     continue
-                for n, term in enumerate(reader.lexicon(field)):
-                    if n >= probes:
-                        break
+                for term in _probes(reader, field, probes):
                     fast = read_postings(reader.postings(field, term))
                     if fast is None:
                         continue
@@ -281,6 +279,36 @@ def layout_holds(
     except Exception:  # any surprise in the private layout means: do not use it
         return False
     return True
+
+
+PROBE_BLOCK = 128
+"""Postings in one of Whoosh's blocks (W3's block limit)."""
+PROBE_MOST = 2000
+"""The longest postings a probe reads: through the public API, slowly, a posting at a
+time (the first terms of a field, often numbers, held 70,000 passages a segment at 1M: the
+check took 3.3 s of opening the index)."""
+PROBE_SCAN = 400
+"""Terms looked at for probes, at most."""
+
+
+def _probes(reader: Any, field: str, probes: int) -> list[bytes]:
+    """The field's terms the check compares: among its first terms, one spanning several
+    blocks, then others in a block of their own (not inlined in the terms table: a term in
+    one passage is), then any short enough to read the slow way."""
+    longer: list[bytes] = []
+    short: list[bytes] = []
+    rest: list[bytes] = []
+    for n, term in enumerate(reader.lexicon(field)):
+        if n >= PROBE_SCAN or (len(short) >= probes - 1 and longer):
+            break
+        count = reader.doc_frequency(field, term)
+        if PROBE_BLOCK < count <= PROBE_MOST and not longer:
+            longer.append(term)
+        elif 1 < count <= PROBE_BLOCK and len(short) < probes:
+            short.append(term)
+        elif count <= PROBE_MOST and len(rest) < probes:
+            rest.append(term)
+    return (longer + short + rest)[:probes]
 
 
 def public_postings(m: Any) -> Postings:
