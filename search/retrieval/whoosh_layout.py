@@ -287,8 +287,8 @@ PROBE_MOST = 2000
 """The longest postings a probe reads: through the public API, slowly, a posting at a
 time (the first terms of a field, often numbers, held 70,000 passages a segment at 1M: the
 check took 3.3 s of opening the index)."""
-PROBE_SCAN = 400
-"""Terms looked at for probes, at most."""
+PROBE_SCAN = 30
+"""Terms looked at for probes, at most (each costs a look-up in the terms table)."""
 
 
 def _probes(reader: Any, field: str, probes: int) -> list[bytes]:
@@ -299,12 +299,12 @@ def _probes(reader: Any, field: str, probes: int) -> list[bytes]:
     short: list[bytes] = []
     rest: list[bytes] = []
     for n, term in enumerate(reader.lexicon(field)):
-        if n >= PROBE_SCAN or (len(short) >= probes - 1 and longer):
+        if n >= PROBE_SCAN or len(longer) + len(short) >= probes:
             break
         count = reader.doc_frequency(field, term)
         if PROBE_BLOCK < count <= PROBE_MOST and not longer:
             longer.append(term)
-        elif 1 < count <= PROBE_BLOCK and len(short) < probes:
+        elif 1 < count <= PROBE_BLOCK:
             short.append(term)
         elif count <= PROBE_MOST and len(rest) < probes:
             rest.append(term)
