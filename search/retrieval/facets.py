@@ -1,9 +1,11 @@
 """Document-level facet counts with per-facet exclusion (Solr's tag/exclude).
 
-Facet values are read once per index version: a passage → document table from the
-`doc_id` postings, each document's values from one stored passage, each passage's
-language from the `lang` postings, all as arrays. Counting a query is then a few numpy
-operations over its matching passages, far cheaper than Whoosh's `groupedby` per search.
+Facet values are read once per segment: a passage → document table from the `doc_id`
+terms, each document's values from its first stored passage, each passage's language
+from the `lang` postings, all as arrays. An index version joins its segments' tables; a
+version opened after a commit reads only the segments it has not read (`SegmentsRead`).
+Counting a query is then a few numpy operations over its matching passages, far cheaper
+than Whoosh's `groupedby` per search.
 """
 
 from __future__ import annotations
