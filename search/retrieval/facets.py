@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from search import fields
 from search.models import Facet, FacetValue, YearRange
+from search.retrieval import whoosh_layout
 from search.text import fingerprint
 from search.text.analysis import fold
 
@@ -104,13 +105,15 @@ class _Values:
 
 @dataclass(frozen=True, slots=True)
 class _SegmentDocs:
-    """One segment's passages as documents: read once, from its `doc_id` and `lang`
-    postings and each document's first stored passage, and kept while the segment and its
-    deletions stay as they are (a segment's files never change)."""
+    """One segment's passages as documents: read once, from its `doc_id` terms and `lang`
+    postings and each document's first stored passage, and kept while the segment is (a
+    segment's files never change; its deletions, which do, are applied when segments are
+    joined: an F5 on a changed file deletes its old passages, and its segment is not read
+    again for it)."""
 
     doc_ids: list[str]
     passage_doc: NDArray[np.int64]
-    """Per passage of the segment: its document (-1: deleted)."""
+    """Per passage of the segment, deleted or not: its document."""
     values: dict[str, _Values]
     """Per facet: its values' codes for the segment's documents."""
     contents: list[str]
@@ -129,19 +132,15 @@ class _SegmentDocs:
         passage_doc = np.full(total, -1, dtype=np.int64)
         doc_ids: list[str] = []
         first: list[int] = []
-        dead = np.zeros(total, dtype=bool)
-        deleted = getattr(leaf, "deleted_docs_set", ())
-        if deleted:
-            dead[np.fromiter(deleted, np.int64, len(deleted))] = True
         for term, info in leaf.iter_field("doc_id"):
             low, high = info.min_id(), info.max_id()
             if high - low + 1 == info.doc_frequency():
                 # a document's passages are written one after another: its postings are
                 # the run between its first and last (read from the terms table alone,
                 # a seventh of the time of opening its postings)
-                ids = np.arange(low, high + 1)[~dead[low : high + 1]]
-            else:
-                ids = np.fromiter(leaf.postings("doc_id", term).all_ids(), np.int64)
+                ids = np.arange(low, high + 1)
+            else:  # deleted passages included, as in the run
+                ids = whoosh_layout.public_postings(leaf.postings("doc_id", term))[0]
             if len(ids):
                 passage_doc[ids] = len(doc_ids)
                 doc_ids.append(term.decode("utf-8"))
@@ -176,8 +175,8 @@ class _SegmentDocs:
         )
 
 
-SegmentsRead = dict[tuple[str, int], _SegmentDocs]
-"""Segments read before, by segment id and number of deleted passages."""
+SegmentsRead = dict[str, _SegmentDocs]
+"""Segments read before, by segment id."""
 
 
 class FacetIndex:
@@ -202,16 +201,23 @@ class FacetIndex:
         prints: list[NDArray[np.uint64]] = []
         read: SegmentsRead = {}
         for leaf, offset in reader.leaf_readers():
-            segment = leaf.segment()
-            key = None if segment is None else (segment.segment_id(), segment.deleted_count())
+            key = whoosh_layout.segment_id(leaf)
             docs = (kept or {}).get(key) if key else None
             if docs is None:
                 docs = _SegmentDocs.read(leaf, self.described)
             if key:
                 read[key] = docs
-            to_doc = np.empty(len(docs.doc_ids), dtype=np.int64)
+            local = docs.passage_doc
+            deleted = getattr(leaf, "deleted_docs_set", ())
+            if deleted:
+                local = local.copy()
+                local[np.fromiter(deleted, np.int64, len(deleted))] = -1
+            alive = np.zeros(len(docs.doc_ids), dtype=bool)
+            alive[local[local >= 0]] = True  # a document with a passage not deleted
+            to_doc = np.full(len(docs.doc_ids), -1, dtype=np.int64)
             fresh = np.zeros(len(docs.doc_ids), dtype=bool)
-            for i, doc_id in enumerate(docs.doc_ids):
+            for i in np.flatnonzero(alive).tolist():
+                doc_id = docs.doc_ids[i]
                 d = codes.get(doc_id)
                 if d is None:  # a document is in one segment (an update deletes it first)
                     d = codes[doc_id] = len(contents)
@@ -225,9 +231,8 @@ class FacetIndex:
             new_prints = fresh[docs.printed]
             printed.append(to_doc[docs.printed[new_prints]])
             prints.append(docs.prints[new_prints])
-            here = slice(offset, offset + len(docs.passage_doc))
-            local = docs.passage_doc
-            if len(to_doc):  # else every passage of the segment is deleted: -1 already
+            here = slice(offset, offset + len(local))
+            if len(to_doc):  # else the segment has no document: -1 already
                 self.passage_doc[here] = np.where(local >= 0, to_doc[np.maximum(local, 0)], -1)
             to_lang = np.array(
                 [lang_codes.setdefault(lang, len(lang_codes)) for lang in docs.langs] or [-1],
