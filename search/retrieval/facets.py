@@ -232,14 +232,12 @@ class FacetIndex:
             printed.append(to_doc[docs.printed[new_prints]])
             prints.append(docs.prints[new_prints])
             here = slice(offset, offset + len(local))
-            if len(to_doc):  # else the segment has no document: -1 already
-                self.passage_doc[here] = np.where(local >= 0, to_doc[np.maximum(local, 0)], -1)
+            self.passage_doc[here] = _through(local, to_doc)
             to_lang = np.array(
-                [lang_codes.setdefault(lang, len(lang_codes)) for lang in docs.langs] or [-1],
+                [lang_codes.setdefault(lang, len(lang_codes)) for lang in docs.langs],
                 dtype=np.int64,
             )
-            lang = docs.passage_lang
-            self.passage_lang[here] = np.where(lang >= 0, to_lang[np.maximum(lang, 0)], -1)
+            self.passage_lang[here] = _through(docs.passage_lang, to_lang)
         if kept is not None:
             kept.clear()
             kept.update(read)
@@ -359,6 +357,13 @@ class FacetIndex:
             ordered = sorted(counted.items(), key=_facet_order(f))
             facets.append(Facet(f, tuple(FacetValue(v, c, v in chosen) for v, c in ordered)))
         return Counted(tuple(facets), allowed, per_doc, int(documents.sum()), len(allowed_ids))
+
+
+def _through(codes: NDArray[np.int64], table: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Each of a segment's codes (-1: none) as the table renumbers it for the whole."""
+    if not len(table):
+        return np.full(len(codes), -1, dtype=np.int64)
+    return np.where(codes >= 0, table[np.maximum(codes, 0)], -1)
 
 
 def _named(tally: NDArray[np.int64], names: list[str]) -> dict[str, int]:
