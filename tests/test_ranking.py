@@ -313,3 +313,30 @@ def test_the_positions_following_a_phrase_are_those_one_to_slop_after_a_reached_
         slop = int(rng.integers(1, 6))
         want = sorted({int(k) for k in keys for r in reach if 1 <= k - r <= slop})
         assert ranking._following(reach, keys, slop).tolist() == want
+
+
+def test_stored_fields_read_the_quick_way_are_whooshs_own(changed_index: Settings) -> None:
+    """A hit's stored fields, read straight from each segment's stored column (the mapped
+    file), are what Whoosh's own reader returns, for every passage of every segment; a
+    column laid out otherwise is read through Whoosh."""
+    from search.retrieval import whoosh_layout
+
+    for searcher in _searcher(changed_index):
+        leaves = [sub.reader() for sub, _ in searcher.leaf_searchers()]  # type: ignore[attr-defined]
+        assert len(leaves) > 1
+        for leaf in leaves:
+            read = whoosh_layout.stored_fields(leaf)
+            assert read is not None
+            for docnum in range(leaf.doc_count_all()):
+                assert read(docnum) == leaf.stored_fields(docnum)
+        leaf = leaves[0]
+
+        class OtherLayout:  # the stored column of another Whoosh: read only through it
+            def __init__(self, column: Any) -> None:
+                self.column = column
+
+            def __getitem__(self, docnum: int) -> Any:
+                return self.column[docnum]
+
+        leaf._perdoc._readers["_stored"] = OtherLayout(leaf._perdoc._readers["_stored"])
+        assert whoosh_layout.stored_fields(leaf) is None

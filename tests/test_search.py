@@ -211,6 +211,82 @@ def test_a_long_passage_is_cut_to_the_words_around_its_matches() -> None:
     )
 
 
+def test_the_window_is_the_one_holding_the_most_marked_words() -> None:
+    """Of the windows of 40 words that begin at every fourth word, the snippet shows the
+    first holding the most marked words, whatever the text's length and where they are."""
+    import random
+
+    from search.retrieval.highlight import SNIPPET_WORDS, Marker, snippet
+    from search.text.analysis import FOLDED_FIELD
+
+    marker = Marker({("text_en", "harbour"), (FOLDED_FIELD, "harbour")})
+    rng = random.Random(5)
+    for _ in range(300):
+        count = rng.randrange(SNIPPET_WORDS + 1, 160)
+        marked = sorted(rng.sample(range(count), rng.randrange(0, 8)))
+        words = ["harbour" if i in marked else "council" for i in range(count)]
+        text = "  ".join(words) if rng.random() < 0.3 else " ".join(words)
+        shown = "".join(s.text for s in snippet(text, "en", marker)).strip("… ")
+
+        starts = range(0, count - SNIPPET_WORDS + 1, 4)
+        held = [sum(first <= i < first + SNIPPET_WORDS for i in marked) for first in starts]
+        best = starts[held.index(max(held))]
+        assert shown.split() == words[best : best + SNIPPET_WORDS]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "L'homme d’affaires and the harbour's office: Harbours, HARBOUR-side, 5harbours.",
+        "Šī pašvaldība un Pašvaldības sadarbojas; pasvaldiba raksta pašvaldībām.",
+        "Ёлка и ёлки, Елка, ЕЛКИ: в году и годы, Годом.",
+        "Kommunen och kommunernas företag; Företagen, foretag och FÖRETAG_2020.",
+        "12 000 kronor och 7,9procent, 1,000kr: 2020kommun, kommun2020 och _kommun.",
+    ],
+)
+def test_marking_the_words_that_could_be_marked_finds_what_every_word_would(text: str) -> None:
+    """A passage's words are looked at only where they begin with a letter one of the
+    query's terms begins with (found by a pattern, not by splitting the passage); the
+    words marked are those that analysing every token of it marks."""
+    from search.retrieval.highlight import Marker
+    from search.text.analysis import (
+        FOLDED_FIELD,
+        LANGUAGE_FIELDS,
+        analyze_token,
+        folded_term,
+        tokens,
+    )
+
+    for language in ("en", "lv", "ru", "sv", "be"):
+        for word, _, _ in tokens(text):
+            field = LANGUAGE_FIELDS.get(language, "text_other")
+            own = analyze_token(language if language in LANGUAGE_FIELDS else "other", word)
+            terms = {(FOLDED_FIELD, folded_term(language, word))} | (
+                {(field, own)} if own else set()
+            )
+            every, some = Marker(terms), Marker(terms)
+            expected = every.spans(text, language, tokens(text))
+            assert expected, (word, language)
+            assert some.spans(text, language) == expected, (word, language)
+
+
+def test_every_queried_word_of_the_fixture_corpus_is_marked_as_every_token_would_be(
+    engine: Engine,
+) -> None:
+    from search.retrieval.highlight import Marker
+    from search.text.analysis import tokens
+
+    hits = engine.retrieve(SearchRequest(text="kommun OR pašvaldība OR social*"), 200)
+    words = sorted({w.lower() for h in hits for w, _, _ in tokens(h.text)})
+    assert len(words) > 100
+    for word in words[::3]:
+        terms = engine.match_terms(word)
+        for hit in engine.retrieve(SearchRequest(text=word), 20):
+            every, some = Marker(terms), Marker(terms)
+            expected = every.spans(hit.text, hit.language, tokens(hit.text))
+            assert some.spans(hit.text, hit.language) == expected, (word, hit.passage_id)
+
+
 def test_did_you_mean_uses_the_index_vocabulary(engine: Engine) -> None:
     results = run(engine, "upphandlig")
     assert results.total_documents == 0

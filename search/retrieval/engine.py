@@ -7,6 +7,7 @@ leaves this module.
 
 from __future__ import annotations
 
+import bisect
 import gc
 import threading
 import time
@@ -30,7 +31,7 @@ from search.models import (
     SearchResults,
     Segment,
 )
-from search.retrieval import highlight, names, together
+from search.retrieval import highlight, names, together, whoosh_layout
 from search.retrieval.facets import Counted, FacetIndex, SegmentsRead, Selection
 from search.retrieval.matching import UNSTEMMED, Frequency, compile_query, is_stopword
 from search.retrieval.query import FieldFilter, Node, Word, parse, split_filters, words_of
@@ -65,6 +66,7 @@ class Engine:
         self._facets: FacetIndex | None = None
         self._postings: Postings | None = None
         self._spellings: Spellings | None = None
+        self._stored: _Stored | None = None
         self._stamp: tuple[int, ...] | None = None
         self._segments_read: SegmentsRead = {}
         """The opened version's segments as the facet table read them: reused by the next
@@ -77,7 +79,7 @@ class Engine:
             if self._searcher is not None:
                 self._searcher.close()
             self._searcher, self._facets, self._generation = None, None, None
-            self._postings, self._spellings = None, None
+            self._postings, self._spellings, self._stored = None, None, None
 
     def _current(self) -> tuple[Any, FacetIndex]:
         """The searcher and facet table, reopened after a rebuild or a commit."""
@@ -96,9 +98,15 @@ class Engine:
         self._facets = FacetIndex(self._searcher.reader(), self._segments_read)
         self._postings = Postings(self._searcher, checked=self._segments_checked)
         self._spellings = Spellings(self._searcher.reader())
+        self._stored = _Stored(self._searcher)
         # Opening leaves much garbage; collected now, not as a pause in the middle of a search.
         gc.collect()
         return self._searcher, self._facets
+
+    def _read(self, docnum: int) -> dict[str, Any]:
+        """A passage's stored fields."""
+        assert self._stored is not None
+        return self._stored(docnum)
 
     def _frequency(self, field: str, word: str) -> int:
         assert self._postings is not None
@@ -170,7 +178,7 @@ class Engine:
         if len(per_word) < together.MIN_WORDS:
             return found
         for i in found.ids[: together.RERANKED].tolist():
-            stored[i] = searcher.stored_fields(i)
+            stored[i] = self._read(i)
         gained = together.gains(
             [(f.get("text", ""), f.get("lang", "")) for f in stored.values()], per_word, marker
         )
@@ -183,10 +191,10 @@ class Engine:
         node = parse(request.text)
         text_node, inline = split_filters(node)
         with self._lock:
-            searcher, facets = self._current()
+            _, facets = self._current()
             selection = _selection(request, inline, facets)
             found = self._matches(facets, text_node, selection, request, stemmed)
-            hits = self._ranked_hits(searcher, facets, text_node is None, found, request)
+            hits = self._ranked_hits(facets, text_node is None, found, request)
             counted = found.counted
             suggestion = ""
             if counted.documents < SUGGEST_BELOW and text_node is not None:
@@ -205,7 +213,6 @@ class Engine:
 
     def _ranked_hits(
         self,
-        searcher: Any,
         facets: FacetIndex,
         browsing: bool,
         found: _Found,
@@ -222,7 +229,6 @@ class Engine:
         page = best[(request.page - 1) * request.page_size : request.page * request.page_size]
         return [
             self._hit(
-                searcher,
                 facets,
                 int(ids[i]),
                 float(scores[i]),
@@ -235,7 +241,6 @@ class Engine:
 
     def _hit(
         self,
-        searcher: Any,
         facets: FacetIndex,
         docnum: int,
         score: float,
@@ -244,7 +249,7 @@ class Engine:
         stored: Any = None,
     ) -> Hit:
         """A passage as a hit (`stored`: its stored fields, when read already)."""
-        f = stored or searcher.stored_fields(docnum)
+        f = stored or self._read(docnum)
         text, lang = f.get("text", ""), f.get("lang", "")
         return Hit(
             doc_id=f["doc_id"],
@@ -306,12 +311,12 @@ class Engine:
         from, and the evaluation's baseline)."""
         text_node, inline = split_filters(parse(request.text))
         with self._lock:
-            searcher, facets = self._current()
+            _, facets = self._current()
             selection = _selection(request, inline, facets)
             found = self._matches(facets, text_node, selection, request, True, plain)
             ids, scores = found.passages.ids[:limit].tolist(), found.passages.scores[:limit]
             return [
-                self._hit(searcher, facets, n, float(score), 0, found.marker, found.stored.get(n))
+                self._hit(facets, n, float(score), 0, found.marker, found.stored.get(n))
                 for n, score in zip(ids, scores, strict=True)
             ]
 
@@ -340,9 +345,9 @@ class Engine:
             for doc_id in doc_ids:
                 numbers = sorted(searcher.document_numbers(doc_id=doc_id))
                 if numbers:
-                    stored = [searcher.stored_fields(n) for n in numbers]
+                    stored = [self._read(n) for n in numbers]
                     unmarked = highlight.Marker(())
-                    first = self._hit(searcher, facets, numbers[0], 0.0, len(numbers) - 1, unmarked)
+                    first = self._hit(facets, numbers[0], 0.0, len(numbers) - 1, unmarked)
                     break
             else:
                 return None
@@ -390,7 +395,7 @@ class Engine:
             n = searcher.document_number(id=passage_id)
             if n is None:
                 return SearchResults(SearchRequest(), (), 0, 0, (), "", 0.0)
-            own = searcher.stored_fields(n)
+            own = self._read(n)
             results = searcher.more_like(
                 n,
                 FOLDED_FIELD,
@@ -405,8 +410,7 @@ class Engine:
                     best[d] = (hit.docnum, hit.score or 0.0)
             unmarked = highlight.Marker(())
             hits = [
-                self._hit(searcher, facets, m, s, 0, unmarked)
-                for _, (m, s) in list(best.items())[:limit]
+                self._hit(facets, m, s, 0, unmarked) for _, (m, s) in list(best.items())[:limit]
             ]
         return SearchResults(
             SearchRequest(page_size=limit),
@@ -417,6 +421,23 @@ class Engine:
             "",
             (time.perf_counter() - started) * 1000,
         )
+
+
+class _Stored:
+    """The stored fields of a passage by its number in the index, read from its segment
+    the quick way (`whoosh_layout.stored_fields`) where it holds, else through Whoosh."""
+
+    def __init__(self, searcher: Any) -> None:
+        self._starts: list[int] = []
+        self._reads: list[whoosh_layout.StoredFields] = []
+        for sub, start in searcher.leaf_searchers():
+            leaf = sub.reader()
+            self._starts.append(start)
+            self._reads.append(whoosh_layout.stored_fields(leaf) or leaf.stored_fields)
+
+    def __call__(self, docnum: int) -> dict[str, Any]:
+        leaf = bisect.bisect_right(self._starts, docnum) - 1
+        return self._reads[leaf](docnum - self._starts[leaf])
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import itertools
+import functools
+import re
 from bisect import bisect_left
-from collections.abc import Collection
+from collections.abc import Callable, Collection
+
+import numpy as np
+from numpy.typing import NDArray
 
 from search.models import Segment
 from search.text import analysis
@@ -48,8 +52,20 @@ class Marker:
         """Character spans of the text's marked tokens (`toks`: its tokens, if known)."""
         if not self.terms:
             return []
-        toks = analysis.tokens(text) if toks is None else toks
-        marked = self.marked({t for t, _, _ in toks}, language)
+        own = self._language(language)
+        if toks is None:
+            openings = own.openings
+            if openings is not None:  # only the tokens that could be marked
+                seen = own.seen
+                found = [
+                    m.span()
+                    for p in openings
+                    for m in p.finditer(text)
+                    if seen[m.group()] and (m.lastgroup is None or _after_number(text, m))
+                ]
+                return sorted(set(found)) if len(openings) > 1 else found
+            toks = analysis.tokens(text)
+        marked = own.marked({t for t, _, _ in toks})
         return [(s, e) for t, s, e in toks if t in marked] if marked else []
 
     def marks(self, token: str, language: str) -> bool:
@@ -77,23 +93,30 @@ class _Language:
         self.folded = marker.folded
         self.parts = marker.parts if language == "sv" else set()
         self.opens = _Opens({t[:1] for t in self.own}, marker.folded_initials)
-        self.seen: dict[str, bool] = {}
+        self.seen = _Seen(self._marks)
         """word → whether it is marked, for the words that could be."""
 
     def marks(self, word: str) -> bool:
-        marked = self.seen.get(word)
-        if marked is None:
-            marked = self.seen[word] = self._marks(word)
-        return marked
+        return self.seen[word]
 
     def marked(self, words: set[str]) -> set[str]:
         if not self.parts:  # a word can be marked only if a term can begin as it does
             opens = self.opens
             words = {w for w in words if opens[w[:1]]}
         seen = self.seen
-        for word in words.difference(seen):
-            seen[word] = self._marks(word)
         return {w for w in words if seen[w]}
+
+    @functools.cached_property
+    def openings(self) -> tuple[re.Pattern[str], ...] | None:
+        """Patterns finding the tokens of a text that begin with a character a term can
+        begin with, as the tokenizer finds them (`_opening_pattern`): splitting a whole
+        passage into tokens in Python was two thirds of a snippet's time. None where every
+        token has to be looked at: a compound's part may be inside any word, and a term
+        beginning with a digit is a number, which the tokenizer reads by its own rules."""
+        groups = _opening_groups(self.opens.own_initials, self.opens.folded_initials)
+        if self.parts or groups is None:
+            return None
+        return tuple(_opening_pattern(chars) for chars in groups)
 
     def _marks(self, word: str) -> bool:
         own, folded = self.opens.which(word[:1])
@@ -102,6 +125,19 @@ class _Language:
             or (folded and analysis.folded_term(self.key, word) in self.folded)
             or (self.parts and _holds_part(word.lower(), self.parts))
         )
+
+
+class _Seen(dict[str, bool]):
+    """Word → whether it is marked, found the first time it is asked for (a dictionary,
+    looked up in C for each word of a passage)."""
+
+    def __init__(self, marks: Callable[[str], bool]) -> None:
+        super().__init__()
+        self._marks = marks
+
+    def __missing__(self, word: str) -> bool:
+        marked = self[word] = self._marks(word)
+        return marked
 
 
 class _Opens(dict[str, bool]):
@@ -122,6 +158,62 @@ class _Opens(dict[str, bool]):
         with this character."""
         initial = first.lower().replace("ё", "е")
         return initial in self.own_initials, analysis.fold(initial) in self.folded_initials
+
+
+_SCRIPTS = (
+    (0x0000, 0x058F),  # Latin, its extensions, IPA, Greek, Cyrillic, Armenian
+    (0x1E00, 0x1FFF),  # Latin Extended Additional, Greek Extended
+    (0x2100, 0x218F),  # letterlike symbols (the Kelvin and Ångström signs)
+    (0xFB00, 0xFB4F),  # ligatures
+    (0xFF00, 0xFFEF),  # full-width forms
+)
+
+
+@functools.cache
+def _by_initial() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """The characters of the scripts above by what a word beginning with them begins
+    with, lower-cased (ё as е), and the same folded: what `_Opens.which` compares."""
+    lowered: dict[str, set[str]] = {}
+    folded: dict[str, set[str]] = {}
+    for low, high in _SCRIPTS:
+        for ch in map(chr, range(low, high + 1)):
+            initial = ch.lower().replace("ё", "е")
+            lowered.setdefault(initial, set()).add(ch)
+            folded.setdefault(analysis.fold(initial), set()).add(ch)
+    return lowered, folded
+
+
+def _opening_groups(own: set[str], folded: set[str]) -> list[frozenset[str]] | None:
+    """The characters of the scripts above a marked word can begin with, a group for each
+    initial of the terms (`own`: of the language's field; `folded`), leaving out a group
+    inside another; None if a term begins with a digit or outside these scripts, where
+    only looking at every token is sure to find them all."""
+    if any(not i or i.isdigit() or ord(i[0]) > 0xFFEF for i in own | folded):
+        return None
+    lowered, folds = _by_initial()
+    groups = {
+        frozenset(c for c in chars if c.isalnum() or c == "_")
+        for chars in [*(lowered.get(i, set()) for i in own), *(folds.get(i, set()) for i in folded)]
+    }
+    return [g for g in groups if g and not any(g < other for other in groups)]
+
+
+@functools.lru_cache(maxsize=1024)
+def _opening_pattern(chars: frozenset[str]) -> re.Pattern[str]:
+    """The tokens beginning with one of these characters, as the tokenizer finds them: at
+    such a character that is not inside a word, nor after a word's apostrophe. After a
+    digit (group `digit`) it begins a token only where a number ends there (`7,9kg`), not
+    inside a word (`5kg`): `_after_number` looks. Compiled once for each group (a fifth of
+    a millisecond: the Unicode character set), not once for each query."""
+    first = "".join(map(re.escape, sorted(chars)))
+    # the character first: a lookbehind tried at every character cost as much as the split
+    return re.compile(rf"[{first}](?:(?<!\w\w)|(?<=\d\w)(?P<digit>))(?<!\w['’]\w)\w*(?:['’]\w+)*")
+
+
+def _after_number(text: str, found: re.Match[str]) -> bool:
+    """Whether a word found right after a digit is a token of its own: a number the
+    tokenizer reads ends there."""
+    return analysis.tokens(text[: found.end()])[-1][1] == found.start()
 
 
 def _holds_part(word: str, parts: set[str]) -> bool:
@@ -153,19 +245,19 @@ def segments(
 def snippet(
     text: str, language: str, marker: Marker, words: int = SNIPPET_WORDS
 ) -> tuple[Segment, ...]:
-    """A window of about `words` words holding the most marked words, with ellipses where
-    cut. Counted in tokens, not characters: the text is split once, and only the words the
-    window shows become spans."""
-    split = analysis.pieces(text)
-    toks = split[1::2]
-    marked = marker.marked(set(toks), language) if marker.terms else set()
-    at = [i for i, t in enumerate(toks) if t in marked] if marked else []
-    ends = list(itertools.accumulate(map(len, split)))  # token i: ends[2i] to ends[2i + 1]
-    first, last = _window(at, len(toks), words)
-    lo = ends[2 * first] if first else 0
-    hi = ends[2 * last + 1] if last < len(toks) - 1 else len(text)
-    shown = [(ends[2 * i], ends[2 * i + 1]) for i in at[bisect_left(at, first) :] if i <= last]
-    out = segments(text, shown, lo, hi)
+    """A window of `words` words (runs of characters between spaces) holding the most
+    marked words, with ellipses where cut: the whole text when it has no more words."""
+    spans = marker.spans(text, language)
+    starts, ends = _words(text)
+    count = len(starts)
+    if count <= words:
+        return tuple(segments(text, spans))
+    at = (np.searchsorted(starts, [s for s, _ in spans], side="right") - 1).tolist()
+    first = _window(at, count, words)
+    last = first + words - 1
+    lo = int(starts[first]) if first else 0
+    hi = int(ends[last]) if last < count - 1 else len(text)
+    out = segments(text, spans, lo, hi)
     if lo > 0:
         out.insert(0, Segment("… "))
     if hi < len(text):
@@ -173,14 +265,32 @@ def snippet(
     return tuple(out)
 
 
-def _window(at: list[int], count: int, words: int) -> tuple[int, int]:
-    """The first and last token of the window of `words` tokens (tried every fourth token)
-    that holds the most of the tokens at `at` (ascending); all of them if they are fewer."""
-    if count <= words:
-        return 0, count - 1
-    best, best_count = 0, -1
-    for i in range(0, count - words + 1, 4):
-        held = bisect_left(at, i + words) - bisect_left(at, i)
-        if held > best_count:
-            best, best_count = i, held
-    return best, best + words - 1
+def _words(text: str) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Where each word of the text (a run of characters between spaces) begins and ends."""
+    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    space = np.ones(len(points) + 2, dtype=bool)  # a space before and after the text
+    space[1:-1] = _SPACE.take(points, mode="clip")
+    edges = np.flatnonzero(space[1:] != space[:-1])
+    return edges[0::2], edges[1::2]
+
+
+_SPACE = np.array([chr(c).isspace() for c in range(0x3001)] + [False])
+"""Whether a character is a space, by code point (every one beyond U+3000 is not)."""
+
+
+def _window(at: list[int], count: int, words: int) -> int:
+    """The first word of the window of `words` words that holds the most of the words at
+    `at` (ascending), among windows beginning at every fourth word: the first such.
+
+    Only windows that a word of `at` has just come into can be the first to hold the
+    most (the one before them held fewer), so those alone are counted."""
+    final = (count - words) // 4 * 4
+    best, held = 0, bisect_left(at, words)
+    for word in at:
+        begin = -(-max(0, word - words + 1) // 4) * 4  # the first window it is in
+        if begin > final:
+            break
+        inside = bisect_left(at, begin + words) - bisect_left(at, begin)
+        if inside > held:
+            best, held = begin, inside
+    return best
