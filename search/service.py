@@ -428,11 +428,13 @@ class SearchService:
 
     @staticmethod
     def prepare_analysis() -> None:
-        """Read the word-form dictionaries (about 0.4 s) now, so the first query does not
-        wait for them."""
+        """Read the word-form dictionaries (about 0.4 s) and compile the patterns that find
+        words to mark in snippets now, so that the first queries do not wait for them."""
+        from search.retrieval import highlight
         from search.text import lemmas
 
         lemmas.preload()
+        highlight.prepare()
 
     @classmethod
     def prepare(cls) -> None:

@@ -152,8 +152,9 @@ class _SegmentDocs:
             langs.append(term.decode("utf-8"))
         values: dict[str, list[tuple[str, ...]]] = {f.name: [] for f in described}
         contents, keys, printed, prints = [], [], [], []
+        stored_fields = whoosh_layout.stored_fields(leaf) or leaf.stored_fields
         for d, n in enumerate(first):
-            stored = leaf.stored_fields(n)
+            stored = stored_fields(n)
             for f in described:
                 values[f.name].append(fields.decode(f, stored.get(f.name)))
             contents.append(stored.get("content", ""))

@@ -192,10 +192,15 @@ def _opening_groups(own: set[str], folded: set[str]) -> list[frozenset[str]] | N
         return None
     lowered, folds = _by_initial()
     groups = {
-        frozenset(c for c in chars if c.isalnum() or c == "_")
+        _word_chars(chars)
         for chars in [*(lowered.get(i, set()) for i in own), *(folds.get(i, set()) for i in folded)]
     }
     return [g for g in groups if g and not any(g < other for other in groups)]
+
+
+def _word_chars(chars: set[str]) -> frozenset[str]:
+    """Those of the characters a word can begin with."""
+    return frozenset(c for c in chars if c.isalnum() or c == "_")
 
 
 @functools.lru_cache(maxsize=1024)
@@ -208,6 +213,20 @@ def _opening_pattern(chars: frozenset[str]) -> re.Pattern[str]:
     first = "".join(map(re.escape, sorted(chars)))
     # the character first: a lookbehind tried at every character cost as much as the split
     return re.compile(rf"[{first}](?:(?<!\w\w)|(?<=\d\w)(?P<digit>))(?<!\w['’]\w)\w*(?:['’]\w+)*")
+
+
+LETTERS = "abcdefghijklmnopqrstuvwxyzåäöāčēģīķļņšūžабвгдежзийклмнопрстуфхцчшщъыьэюя"
+"""The letters of the four languages' alphabets."""
+
+
+def prepare() -> None:
+    """Compile the patterns of words beginning with each letter of the alphabets, as they
+    are asked for with a term's own initial and with its folded one (together about 20 ms):
+    otherwise a search waits a fifth of a millisecond for each new letter."""
+    lowered, folds = _by_initial()
+    for letter in LETTERS:
+        for chars in (lowered[letter], folds[analysis.fold(letter)]):
+            _opening_pattern(_word_chars(chars))
 
 
 def _after_number(text: str, found: re.Match[str]) -> bool:
