@@ -118,3 +118,47 @@ def test_random_queries_answer_or_explain(engine: Engine, text: str) -> None:
 
 def test_the_seeds_exist() -> None:
     assert all(p.is_file() for p in SEEDS), "real test data missing"
+
+
+WORDS = [
+    "harbour", "Harbours", "kommun", "Kommunen", "pašvaldība", "Pasvaldibam", "году",
+    "Ёлки", "елка", "gick", "går", "Šis", "K", "ﬁnanser", "ｓocial", "_x", "x",
+    "7", "7,9", "12", "000", "1,000", "2020",
+]  # fmt: skip
+GLUE = ["", " ", "  ", "\u00a0", "\n", "'", "’", "''", "-", ",", ".", ", ", "\u0301", "_"]
+
+
+@settings(max_examples=200 * FUZZ_SCALE, deadline=None)
+@given(
+    pieces=st.lists(st.tuples(st.sampled_from(WORDS), st.sampled_from(GLUE)), max_size=14),
+    picks=st.lists(st.integers(0, 10_000), min_size=1, max_size=3),
+    language=st.sampled_from(["sv", "lv", "ru", "en", "be"]),
+)
+def test_marking_found_words_is_marking_every_token(
+    pieces: list[tuple[str, str]], picks: list[int], language: str
+) -> None:
+    """The words a snippet marks, found by the pattern of the query's first letters, are
+    those that analysing every token of the text marks, whatever the text: words run
+    together, after apostrophes, digits, numbers and accents."""
+    from search.retrieval.highlight import Marker
+    from search.text.analysis import (
+        FOLDED_FIELD,
+        LANGUAGE_FIELDS,
+        analyze_token,
+        folded_term,
+        tokens,
+    )
+
+    text = "".join(word + glue for word, glue in pieces)
+    toks = tokens(text)
+    if not toks:
+        return
+    field = LANGUAGE_FIELDS.get(language, "text_other")
+    key = language if language in LANGUAGE_FIELDS else "other"
+    terms: set[tuple[str, str]] = set()
+    for pick in picks:
+        word = toks[pick % len(toks)][0]
+        own = analyze_token(key, word)
+        terms |= {(FOLDED_FIELD, folded_term(language, word))} | ({(field, own)} if own else set())
+    every, some = Marker(terms), Marker(terms)
+    assert some.spans(text, language) == every.spans(text, language, toks)

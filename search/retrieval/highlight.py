@@ -207,12 +207,14 @@ def _word_chars(chars: set[str]) -> frozenset[str]:
 def _opening_pattern(chars: frozenset[str]) -> re.Pattern[str]:
     """The tokens beginning with one of these characters, as the tokenizer finds them: at
     such a character that is not inside a word, nor after a word's apostrophe. After a
-    digit (group `digit`) it begins a token only where a number ends there (`7,9kg`), not
-    inside a word (`5kg`): `_after_number` looks. Compiled once for each group (a fifth of
-    a millisecond: the Unicode character set), not once for each query."""
+    digit, or a digit's apostrophe (group `digit`), it begins a token only where a number
+    the tokenizer reads ends there (`7,9kg`), not inside a word (`5kg`): `_after_number`
+    looks. Compiled once for each group (a fifth of a millisecond: the Unicode character
+    set), not once for each query."""
     first = "".join(map(re.escape, sorted(chars)))
     # the character first: a lookbehind tried at every character cost as much as the split
-    return re.compile(rf"[{first}](?:(?<!\w\w)|(?<=\d\w)(?P<digit>))(?<!\w['’]\w)\w*(?:['’]\w+)*")
+    begins = r"(?<!\w\w)(?<!\w['’]\w)|(?:(?<=\d\w)|(?<=\d['’]\w))(?P<digit>)"
+    return re.compile(rf"[{first}](?:{begins})\w*(?:['’]\w+)*")
 
 
 LETTERS = "abcdefghijklmnopqrstuvwxyzåäöāčēģīķļņšūžабвгдежзийклмнопрстуфхцчшщъыьэюя"
