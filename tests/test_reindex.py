@@ -241,28 +241,27 @@ def test_an_open_engine_sees_a_commit_even_after_a_quiet_spell(fresh: Settings) 
         engine.close()
 
 
-def test_an_open_engine_after_each_commit_counts_as_one_opened_afresh(fresh: Settings) -> None:
-    """After a commit an open engine reads again only the segments it has not read (new
-    ones, and old ones that lost passages): its counts, facets, copies and results must
-    be those of an engine opened afresh on the same version."""
-
-    def seen(engine: Any) -> tuple[object, ...]:
-        everything = engine.search(SearchRequest(page_size=50))
-        found = engine.search(SearchRequest(text="kommun", page_size=50))
-        filtered = engine.search(SearchRequest(text="kommun", filters=(("country", ("SE",)),)))
-        changed = engine.search(SearchRequest(text="nams"))
-        return tuple(
-            (
-                r.total_documents,
-                r.total_passages,
-                r.facets,
-                [(h.passage_id, h.copies) for h in r.hits],
-            )
-            for r in (everything, found, filtered, changed)
+def _seen(engine: Any) -> tuple[object, ...]:
+    """What searches show: counts, facets, the hits and their copies."""
+    everything = engine.search(SearchRequest(page_size=50))
+    found = engine.search(SearchRequest(text="kommun", page_size=50))
+    filtered = engine.search(SearchRequest(text="kommun", filters=(("country", ("SE",)),)))
+    changed = engine.search(SearchRequest(text="nams"))
+    return tuple(
+        (
+            r.total_documents,
+            r.total_passages,
+            r.facets,
+            [(h.passage_id, h.copies) for h in r.hits],
         )
+        for r in (everything, found, filtered, changed)
+    )
 
-    corpus = fresh.corpus_dir
-    steps: list[Callable[[], object]] = [
+
+def _changes(corpus: Path) -> list[Callable[[], object]]:
+    """A new file, a changed one, a deleted one, a copy, and a segment left with deleted
+    passages only: each a commit of its own."""
+    return [
         lambda: (corpus / "se/new.md").write_text(
             "# Ny rapport\n\nKommunen i Lund har tecknat ett avtal med ett socialt företag.\n",
             encoding="utf-8",
@@ -273,18 +272,24 @@ def test_an_open_engine_after_each_commit_counts_as_one_opened_afresh(fresh: Set
         ),
         lambda: (corpus / "se/malmo-atervinning.md").unlink(),
         lambda: (corpus / "se/kopia av new.md").write_bytes((corpus / "se/new.md").read_bytes()),
-        lambda: (corpus / "se/new.md").unlink(),  # a segment of deleted passages only
+        lambda: (corpus / "se/new.md").unlink(),
     ]
+
+
+def test_an_open_engine_after_each_commit_counts_as_one_opened_afresh(fresh: Settings) -> None:
+    """After a commit an open engine reads again only the segments it has not read (new
+    ones, and old ones that lost passages): its counts, facets, copies and results must
+    be those of an engine opened afresh on the same version."""
     engine = open_search(fresh)
     try:
-        before = seen(engine)
-        for step in steps:
+        before = _seen(engine)
+        for step in _changes(fresh.corpus_dir):
             step()
             assert run_index(fresh).exit_code == 0
             afresh = open_search(fresh)
             try:
-                now = seen(engine)
-                assert now == seen(afresh)
+                now = _seen(engine)
+                assert now == _seen(afresh)
                 assert now != before
                 before = now
             finally:
@@ -293,6 +298,69 @@ def test_an_open_engine_after_each_commit_counts_as_one_opened_afresh(fresh: Set
         assert [(h.source_key, h.copies) for h in found] == [("se/kopia av new.md", ())]
     finally:
         engine.close()
+
+
+def test_a_new_process_reads_each_segments_kept_facet_table_not_its_documents(
+    fresh: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A segment's facet table is kept beside its files when it is first read; an engine
+    opened later reads that file instead of every document's stored fields, and shows
+    what reading them shows, after every kind of commit. A kept file cut short, or written
+    by another version, is read past (and written again); the files go with their
+    segments."""
+    from search.retrieval import facets, kept_tables
+
+    monkeypatch.setattr(kept_tables, "SMALLEST", 0)  # the fixture's segments are small
+    reads: list[int] = []
+    read = facets._SegmentDocs.read
+
+    def counted(leaf: Any, described: Any) -> Any:
+        reads.append(leaf.doc_count_all())
+        return read(leaf, described)
+
+    monkeypatch.setattr(facets._SegmentDocs, "read", staticmethod(counted))
+
+    def kept() -> list[Path]:
+        live = store.current_generation(fresh.index_dir)
+        assert live is not None
+        return sorted(live.glob(f"*.{kept_tables.EXTENSION}"))
+
+    def segments() -> list[str]:
+        with store.open_current(fresh.index_dir)[1].reader() as reader:
+            return sorted(leaf.segment().segment_id() for leaf, _ in reader.leaf_readers())
+
+    def opened() -> tuple[object, ...]:
+        engine = open_search(fresh)
+        try:
+            return _seen(engine)
+        finally:
+            engine.close()
+
+    for step in [lambda: None, *_changes(fresh.corpus_dir)]:
+        step()
+        reads.clear()
+        assert run_index(fresh).exit_code == 0
+        first = opened()  # the segments new to the folder are read, their tables kept
+        assert [p.stem for p in kept()] == segments()
+        reads.clear()
+        assert opened() == first and not reads  # every table from its file
+        monkeypatch.setattr(kept_tables, "SMALLEST", 10**9)  # none kept: all read
+        assert opened() == first and reads
+        monkeypatch.setattr(kept_tables, "SMALLEST", 0)
+
+    cut = kept()[0]
+    cut.write_bytes(cut.read_bytes()[:40])
+    reads.clear()
+    assert opened() == first and len(reads) == 1 and cut.stat().st_size > 40
+    monkeypatch.setattr(kept_tables, "VERSION", kept_tables.VERSION + 1)
+    reads.clear()
+    assert opened() == first and len(reads) == len(kept())
+
+    before = kept()
+    _, ix = store.open_current(fresh.index_dir)
+    ix.optimize()  # one segment of them all: the others' files are deleted with them
+    assert not any(p.exists() for p in before)
+    assert opened() == first and len(kept()) == 1
 
 
 def test_a_watch_keeps_a_file_that_arrives_while_a_run_is_reported(fresh: Settings) -> None:

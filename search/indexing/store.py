@@ -346,4 +346,11 @@ def discard(generation: Path) -> None:
 
 
 def size_bytes(generation: Path) -> int:
-    return sum(f.stat().st_size for f in generation.iterdir() if f.is_file())
+    """The generation's files' bytes (a file a search renames or Whoosh deletes while they
+    are counted is left out)."""
+    total = 0
+    for entry in os.scandir(generation):
+        with contextlib.suppress(OSError):
+            if entry.is_file():
+                total += entry.stat().st_size
+    return total

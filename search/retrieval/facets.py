@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from search import fields
 from search.models import Facet, FacetValue, YearRange
-from search.retrieval import whoosh_layout
+from search.retrieval import kept_tables, whoosh_layout
 from search.text import fingerprint
 from search.text.analysis import fold
 
@@ -127,6 +127,17 @@ class _SegmentDocs:
     passage_lang: NDArray[np.int64]
 
     @staticmethod
+    def kept_or_read(leaf: Any, described: tuple[fields.Field, ...]) -> _SegmentDocs:
+        """The segment's table as kept beside it (`kept_tables`), else read, and kept."""
+        key = repr((described, fingerprint.SIZE))
+        docs = kept_tables.load(leaf, key)
+        if isinstance(docs, _SegmentDocs):
+            return docs
+        docs = _SegmentDocs.read(leaf, described)
+        kept_tables.save(leaf, key, docs)
+        return docs
+
+    @staticmethod
     def read(leaf: Any, described: tuple[fields.Field, ...]) -> _SegmentDocs:
         total = leaf.doc_count_all()
         passage_doc = np.full(total, -1, dtype=np.int64)
@@ -205,7 +216,7 @@ class FacetIndex:
             key = whoosh_layout.segment_id(leaf)
             docs = (kept or {}).get(key) if key else None
             if docs is None:
-                docs = _SegmentDocs.read(leaf, self.described)
+                docs = _SegmentDocs.kept_or_read(leaf, self.described)
             if key:
                 read[key] = docs
             local = docs.passage_doc
