@@ -300,15 +300,15 @@ def test_an_open_engine_after_each_commit_counts_as_one_opened_afresh(fresh: Set
         engine.close()
 
 
-def test_a_new_process_reads_each_segments_kept_facet_table_not_its_documents(
+def test_a_new_process_reads_what_was_kept_of_each_segment_not_its_documents(
     fresh: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A segment's facet table is kept beside its files when it is first read; an engine
-    opened later reads that file instead of every document's stored fields, and shows
-    what reading them shows, after every kind of commit. A kept file cut short, or written
-    by another version, is read past (and written again); the files go with their
-    segments."""
-    from search.retrieval import facets, kept_tables
+    """A segment's facet table, and that its layout was checked, are kept beside its files
+    when it is first opened; an engine opened later reads those files instead of every
+    document's stored fields and the layout's probes, and shows what reading them shows,
+    after every kind of commit. A kept file cut short, or written by another version, is
+    read past (and written again); the files go with their segments."""
+    from search.retrieval import facets, kept_tables, ranking, whoosh_layout
 
     monkeypatch.setattr(kept_tables, "SMALLEST", 0)  # the fixture's segments are small
     reads: list[int] = []
@@ -319,11 +319,19 @@ def test_a_new_process_reads_each_segments_kept_facet_table_not_its_documents(
         return read(leaf, described)
 
     monkeypatch.setattr(facets._SegmentDocs, "read", staticmethod(counted))
+    probed: list[str] = []
+    probes = whoosh_layout._probes
 
-    def kept() -> list[Path]:
+    def counted_probes(reader: Any, field: str, count: int) -> list[bytes]:
+        probed.append(field)
+        return probes(reader, field, count)
+
+    monkeypatch.setattr(whoosh_layout, "_probes", counted_probes)
+
+    def kept(extension: str = facets.KEPT_EXTENSION) -> list[Path]:
         live = store.current_generation(fresh.index_dir)
         assert live is not None
-        return sorted(live.glob(f"*.{kept_tables.EXTENSION}"))
+        return sorted(live.glob(f"*.{extension}"))
 
     def segments() -> list[str]:
         with store.open_current(fresh.index_dir)[1].reader() as reader:
@@ -342,8 +350,10 @@ def test_a_new_process_reads_each_segments_kept_facet_table_not_its_documents(
         assert run_index(fresh).exit_code == 0
         first = opened()  # the segments new to the folder are read, their tables kept
         assert [p.stem for p in kept()] == segments()
+        assert [p.stem for p in kept(ranking.CHECKED_EXTENSION)] == segments()
         reads.clear()
-        assert opened() == first and not reads  # every table from its file
+        probed.clear()
+        assert opened() == first and not reads and not probed  # all from the kept files
         monkeypatch.setattr(kept_tables, "SMALLEST", 10**9)  # none kept: all read
         assert opened() == first and reads
         monkeypatch.setattr(kept_tables, "SMALLEST", 0)
@@ -354,12 +364,13 @@ def test_a_new_process_reads_each_segments_kept_facet_table_not_its_documents(
     assert opened() == first and len(reads) == 1 and cut.stat().st_size > 40
     monkeypatch.setattr(kept_tables, "VERSION", kept_tables.VERSION + 1)
     reads.clear()
-    assert opened() == first and len(reads) == len(kept())
+    probed.clear()
+    assert opened() == first and len(reads) == len(kept()) and probed
 
     before = kept()
     _, ix = store.open_current(fresh.index_dir)
     ix.optimize()  # one segment of them all: the others' files are deleted with them
-    assert not any(p.exists() for p in before)
+    assert not any(p.exists() for p in before) and len(kept(ranking.CHECKED_EXTENSION)) == 0
     assert opened() == first and len(kept()) == 1
 
 

@@ -10,6 +10,7 @@ than Whoosh's `groupedby` per search.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -129,12 +130,12 @@ class _SegmentDocs:
     @staticmethod
     def kept_or_read(leaf: Any, described: tuple[fields.Field, ...]) -> _SegmentDocs:
         """The segment's table as kept beside it (`kept_tables`), else read, and kept."""
-        key = repr((described, fingerprint.SIZE))
-        docs = kept_tables.load(leaf, key)
+        key = (repr(described), kept_tables.code_digest(sys.modules[__name__], fingerprint))
+        docs = kept_tables.load(leaf, KEPT_EXTENSION, key)
         if isinstance(docs, _SegmentDocs):
             return docs
         docs = _SegmentDocs.read(leaf, described)
-        kept_tables.save(leaf, key, docs)
+        kept_tables.save(leaf, KEPT_EXTENSION, key, docs)
         return docs
 
     @staticmethod
@@ -186,6 +187,9 @@ class _SegmentDocs:
             passage_lang,
         )
 
+
+KEPT_EXTENSION = "facets"
+"""Of the file a segment's table is kept in (`kept_tables`)."""
 
 SegmentsRead = dict[str, _SegmentDocs]
 """Segments read before, by segment id."""

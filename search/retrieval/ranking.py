@@ -32,8 +32,9 @@ from whoosh import query as wq
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
+from search.indexing import term_arrays
 from search.indexing.term_arrays import TermArrays, open_arrays
-from search.retrieval import whoosh_layout
+from search.retrieval import kept_tables, whoosh_layout
 
 B, K1 = 0.75, 1.2
 """Whoosh's BM25F defaults, which the index has always been searched with."""
@@ -44,6 +45,9 @@ CACHED_POSITIONS = 4_000_000
 """Position keys (8 bytes each) of phrase words kept between searches: 32 MB. A phrase's
 words are mostly common ones, met again in the next phrase (and at the next keystroke):
 their positions are decoded once, as their postings are read once."""
+
+CHECKED_EXTENSION = "checked"
+"""Of the file that says a segment's layout held (`kept_tables`)."""
 
 GATHER_ABOVE = 16
 """A phrase's first word's positions are gathered passage by passage (bisection) only where
@@ -105,15 +109,25 @@ class Postings:
             if fast
             else []
         )
-        self.fast = fast and whoosh_layout.layout_holds(
-            searcher, tuple(self._reader.schema.scorable_names()), arrays, checked=checked or ()
-        )
+        fields = tuple(self._reader.schema.scorable_names())
+        kept_key = (kept_tables.code_digest(whoosh_layout, term_arrays), fields)
+        leaves = [sub.reader() for sub, _ in self._leaves]
+        known = set(checked or ()) | {  # segments checked by an earlier process
+            i
+            for leaf in leaves
+            if (i := whoosh_layout.segment_id(leaf))
+            and kept_tables.load(leaf, CHECKED_EXTENSION, kept_key) is True
+        }
+        self.fast = fast and whoosh_layout.layout_holds(searcher, fields, arrays, checked=known)
         """Read Whoosh's files directly (checked against its public API at open)."""
+        if self.fast:
+            for leaf in leaves:
+                if whoosh_layout.segment_id(leaf) not in known:
+                    kept_tables.save(leaf, CHECKED_EXTENSION, kept_key, True)
         if checked is not None:
             checked.clear()
             if self.fast:
-                ids = (whoosh_layout.segment_id(sub.reader()) for sub, _ in self._leaves)
-                checked.update(i for i in ids if i)
+                checked.update(i for i in map(whoosh_layout.segment_id, leaves) if i)
         self._arrays: list[TermArrays | None] = arrays if self.fast else [None] * len(self._leaves)
         """Each segment's word postings as arrays (`term_arrays`), where it has them."""
         self._cache: _Kept[tuple[Ids, NDArray[np.float32]]] = _Kept(
