@@ -70,33 +70,20 @@ def run_index(settings: Settings, rebuild: bool = False) -> IndexReport:
 def stats(settings: Settings) -> Stats:
     """Documents and passages per country, language and type; size and last update."""
     from search.indexing import store
+    from search.retrieval.facets import collection
 
     gen, ix = store.open_current(settings.index_dir)
-    first_fields: dict[str, dict[str, object]] = {}
-    doc_languages: dict[str, set[str]] = {}
-    passages_by_lang: Counter[str] = Counter()
-    with ix.searcher() as s:
-        for fields in s.all_stored_fields():
-            lang = str(fields.get("lang", ""))
-            passages_by_lang[lang] += 1
-            first_fields.setdefault(fields["doc_id"], fields)
-            doc_languages.setdefault(fields["doc_id"], set()).add(lang)
-        passages = s.doc_count()
-    by_country: Counter[str] = Counter()
-    by_type: Counter[str] = Counter()
-    by_lang: Counter[str] = Counter()
-    for doc_id, f in first_fields.items():
-        by_country.update(str(f.get("country") or "(none)").split(","))
-        by_type[str(f.get("doc_type", ""))] += 1
-        by_lang.update(doc_languages[doc_id])  # a document counts once per language it holds
+    with ix.reader() as reader:
+        held = collection(reader)
+    by_country = {v or "(none)": n for v, n in held.by_value.get("country", {}).items()}
     toc = max((p.stat().st_mtime for p in gen.glob("*.toc")), default=0.0)
     return Stats(
-        documents=len(first_fields),
-        passages=passages,
+        documents=held.documents,
+        passages=held.passages,
         by_country=tuple(sorted(by_country.items())),
-        by_language=tuple(sorted(by_lang.items())),
-        by_type=tuple(sorted(by_type.items())),
-        passages_by_language=tuple(sorted(passages_by_lang.items())),
+        by_language=tuple(sorted(held.by_language.items())),
+        by_type=tuple(sorted(held.by_value.get("doc_type", {}).items())),
+        passages_by_language=tuple(sorted(held.passages_by_language.items())),
         index_bytes=store.size_bytes(gen),
         last_update=dt.datetime.fromtimestamp(toc, dt.UTC).isoformat(timespec="seconds")
         if toc

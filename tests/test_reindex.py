@@ -374,6 +374,63 @@ def test_a_new_process_reads_what_was_kept_of_each_segment_not_its_documents(
     assert opened() == first and len(kept()) == 1
 
 
+def _stats_from_every_passage(settings: Settings) -> dict[str, object]:
+    """What `stats` counts, from every passage's stored fields (as it read them before)."""
+    from collections import Counter
+
+    first: dict[str, dict[str, object]] = {}
+    languages: dict[str, set[str]] = {}
+    passages_by_language: Counter[str] = Counter()
+    _, ix = store.open_current(settings.index_dir)
+    with ix.searcher() as s:
+        for fields in s.all_stored_fields():
+            lang = str(fields.get("lang", ""))
+            passages_by_language[lang] += 1
+            first.setdefault(fields["doc_id"], fields)
+            languages.setdefault(fields["doc_id"], set()).add(lang)
+        passages = s.doc_count()
+    by_country: Counter[str] = Counter()
+    by_type: Counter[str] = Counter()
+    by_language: Counter[str] = Counter()
+    for doc_id, f in first.items():
+        by_country.update(str(f.get("country") or "(none)").split(","))
+        by_type[str(f.get("doc_type", ""))] += 1
+        by_language.update(languages[doc_id])
+    return {
+        "documents": len(first),
+        "passages": passages,
+        "by_country": tuple(sorted(by_country.items())),
+        "by_language": tuple(sorted(by_language.items())),
+        "by_type": tuple(sorted(by_type.items())),
+        "passages_by_language": tuple(sorted(passages_by_language.items())),
+    }
+
+
+@pytest.mark.parametrize("kept", [False, True], ids=["read", "kept"])
+def test_stats_count_what_every_passage_says_after_every_kind_of_commit(
+    fresh: Settings, kept: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`stats` counts from each segment's facet table (kept beside it or read), with the
+    segment's deletions; copies count as the documents they are. It says what reading
+    every passage's stored fields says."""
+    from search.retrieval import kept_tables
+    from search.service import stats
+
+    if kept:
+        monkeypatch.setattr(kept_tables, "SMALLEST", 0)
+    (fresh.corpus_dir / "notes").mkdir()
+    (fresh.corpus_dir / "notes" / "plain.txt").write_text(  # a document without a country
+        "A plain note on cooperation, with no place named in it at all.\n", encoding="utf-8"
+    )
+    for step in [lambda: None, *_changes(fresh.corpus_dir)]:
+        step()
+        assert run_index(fresh).exit_code == 0
+        counted = stats(fresh)
+        expected = _stats_from_every_passage(fresh)
+        assert {k: getattr(counted, k) for k in expected} == expected
+        assert ("(none)", 1) in counted.by_country
+
+
 def test_a_watch_keeps_a_file_that_arrives_while_a_run_is_reported(fresh: Settings) -> None:
     """The folder is watched from before the first run: a file written while the watch's
     caller is still busy with a report (or while a run writes) is in the next run. A
@@ -397,3 +454,24 @@ def test_a_watch_keeps_a_file_that_arrives_while_a_run_is_reported(fresh: Settin
         stop.set()
         timer.cancel()
         watching.close()
+
+
+def test_stats_count_a_document_written_into_two_segments_once(tmp_path: Path) -> None:
+    """A build writes a segment whenever its memory limit is reached, which can fall
+    inside a document: its passages are then in two segments, and it is one document."""
+    from bench import synthetic
+    from search.service import SearchService
+
+    settings = settings_for(PROJECT / "corpus", tmp_path / "index")
+    service = SearchService(settings)
+    service.build_from(synthetic.documents(PROJECT / "corpus", 800), procs=1, limitmb=1)
+    _, ix = store.open_current(settings.index_dir)
+    with ix.reader() as reader:
+        segments_of: dict[str, int] = {}
+        for leaf, _ in reader.leaf_readers():
+            for term in leaf.lexicon("doc_id"):
+                segments_of[term] = segments_of.get(term, 0) + 1
+    assert any(n > 1 for n in segments_of.values()), "no document was split"
+    expected = _stats_from_every_passage(settings)
+    counted = service.stats()
+    assert {k: getattr(counted, k) for k in expected} == expected
