@@ -235,7 +235,7 @@ class FacetIndex:
             for i in np.flatnonzero(alive).tolist():
                 doc_id = docs.doc_ids[i]
                 d = codes.get(doc_id)
-                if d is None:  # a document is in one segment (an update deletes it first)
+                if d is None:  # met first here (a build may write a document into two segments)
                     d = codes[doc_id] = len(contents)
                     contents.append(docs.contents[i])
                     keys.append(docs.keys[i])
