@@ -11,6 +11,7 @@ than Whoosh's `groupedby` per search.
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -127,6 +128,34 @@ class _SegmentDocs:
     langs: list[str]
     passage_lang: NDArray[np.int64]
 
+    def passage_docs(self, leaf: Any) -> NDArray[np.int64]:
+        """Per passage: its document, -1 where the segment's reader has it deleted."""
+        deleted = getattr(leaf, "deleted_docs_set", ())
+        if not deleted:
+            return self.passage_doc
+        local = self.passage_doc.copy()
+        local[np.fromiter(deleted, np.int64, len(deleted))] = -1
+        return local
+
+    def numbered(
+        self, local: NDArray[np.int64], codes: dict[str, int]
+    ) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+        """Each document with a passage in `local` (`passage_docs`) numbered among all
+        segments' (`codes`: the numbers given so far, by doc id; new ones are added), -1
+        for the others; and whether this segment is the first to give it (a build may
+        write a document into two segments)."""
+        alive = np.zeros(len(self.doc_ids), dtype=bool)
+        alive[local[local >= 0]] = True
+        to_doc = np.full(len(self.doc_ids), -1, dtype=np.int64)
+        fresh = np.zeros(len(self.doc_ids), dtype=bool)
+        for i in np.flatnonzero(alive).tolist():
+            number = codes.get(self.doc_ids[i])
+            if number is None:
+                number = codes[self.doc_ids[i]] = len(codes)
+                fresh[i] = True
+            to_doc[i] = number
+        return to_doc, fresh
+
     @staticmethod
     def kept_or_read(leaf: Any, described: tuple[fields.Field, ...]) -> _SegmentDocs:
         """The segment's table as kept beside it (`kept_tables`), else read, and kept."""
@@ -223,24 +252,11 @@ class FacetIndex:
                 docs = _SegmentDocs.kept_or_read(leaf, self.described)
             if key:
                 read[key] = docs
-            local = docs.passage_doc
-            deleted = getattr(leaf, "deleted_docs_set", ())
-            if deleted:
-                local = local.copy()
-                local[np.fromiter(deleted, np.int64, len(deleted))] = -1
-            alive = np.zeros(len(docs.doc_ids), dtype=bool)
-            alive[local[local >= 0]] = True  # a document with a passage not deleted
-            to_doc = np.full(len(docs.doc_ids), -1, dtype=np.int64)
-            fresh = np.zeros(len(docs.doc_ids), dtype=bool)
-            for i in np.flatnonzero(alive).tolist():
-                doc_id = docs.doc_ids[i]
-                d = codes.get(doc_id)
-                if d is None:  # met first here (a build may write a document into two segments)
-                    d = codes[doc_id] = len(contents)
-                    contents.append(docs.contents[i])
-                    keys.append(docs.keys[i])
-                    fresh[i] = True
-                to_doc[i] = d
+            local = docs.passage_docs(leaf)
+            to_doc, fresh = docs.numbered(local, codes)
+            for i in np.flatnonzero(fresh).tolist():  # numbered in this order
+                contents.append(docs.contents[i])
+                keys.append(docs.keys[i])
             given = np.where(fresh, to_doc, -1)  # the documents this segment gives
             for name, parts in values.items():
                 parts.append((docs.values[name], given))
@@ -395,32 +411,19 @@ def collection(reader: Any) -> Collection:
     described = document_facets()
     codes: dict[str, int] = {}
     passages = 0
-    by_value: dict[str, dict[str, int]] = {f.name: {} for f in described}
+    by_value: dict[str, Counter[str]] = {f.name: Counter() for f in described}
     languages: set[tuple[int, str]] = set()
-    passages_by_language: dict[str, int] = {}
+    passages_by_language: Counter[str] = Counter()
     for leaf, _ in reader.leaf_readers():
         docs = _SegmentDocs.kept_or_read(leaf, described)
-        live = np.flatnonzero(docs.passage_doc >= 0)
-        deleted = getattr(leaf, "deleted_docs_set", ())
-        if deleted:
-            live = np.setdiff1d(live, np.fromiter(deleted, np.int64, len(deleted)))
-        doc_of, lang_of = docs.passage_doc[live], docs.passage_lang[live]
-        alive = np.zeros(len(docs.doc_ids), dtype=bool)
-        alive[doc_of] = True
-        whole = np.full(len(docs.doc_ids), -1, dtype=np.int64)  # each one's number in all
-        fresh = np.zeros(len(docs.doc_ids), dtype=bool)  # not met in an earlier segment
-        for i in np.flatnonzero(alive).tolist():
-            number = codes.get(docs.doc_ids[i])
-            if number is None:
-                number = codes[docs.doc_ids[i]] = len(codes)
-                fresh[i] = True
-            whole[i] = number
-        passages += len(live)
+        local = docs.passage_docs(leaf)
+        whole, fresh = docs.numbered(local, codes)
+        live = local >= 0
+        doc_of, lang_of = local[live], docs.passage_lang[live]
+        passages += int(live.sum())
         names = ["", *docs.langs]  # code 0: a passage without a language
         held = np.bincount(lang_of + 1, minlength=len(names)).tolist()
-        for name, n in zip(names, held, strict=True):
-            if n:
-                passages_by_language[name] = passages_by_language.get(name, 0) + n
+        passages_by_language.update({name: n for name, n in zip(names, held, strict=True) if n})
         pairs = np.unique(whole[doc_of] * len(names) + lang_of + 1).tolist()
         languages.update((pair // len(names), names[pair % len(names)]) for pair in pairs)
         for name, values in docs.values.items():
@@ -428,18 +431,19 @@ def collection(reader: Any) -> Collection:
             tally = np.bincount(
                 values.pair_value[fresh[values.pair_doc]], minlength=len(values.names)
             ).tolist()
-            for value, n in zip(values.names, tally, strict=True):
-                if n:
-                    counted[value] = counted.get(value, 0) + n
+            counted.update({v: n for v, n in zip(values.names, tally, strict=True) if n})
             has = np.zeros(len(docs.doc_ids), dtype=bool)
             has[values.pair_doc] = True
-            none = int((fresh & ~has).sum())
-            if none:
-                counted[""] = counted.get("", 0) + none
-    by_language: dict[str, int] = {}
-    for _, name in languages:
-        by_language[name] = by_language.get(name, 0) + 1
-    return Collection(len(codes), passages, by_value, by_language, passages_by_language)
+            if none := int((fresh & ~has).sum()):
+                counted[""] += none
+    by_language = Counter(name for _, name in languages)
+    return Collection(
+        len(codes),
+        passages,
+        {name: dict(counted) for name, counted in by_value.items()},
+        dict(by_language),
+        dict(passages_by_language),
+    )
 
 
 def _through(codes: NDArray[np.int64], table: NDArray[np.int64]) -> NDArray[np.int64]:

@@ -112,10 +112,12 @@ class Postings:
         fields = tuple(self._reader.schema.scorable_names())
         kept_key = (kept_tables.code_digest(whoosh_layout, term_arrays), fields)
         leaves = [sub.reader() for sub, _ in self._leaves]
-        known = set(checked or ()) | {  # segments checked by an earlier process
+        known = set(checked or ())  # checked by this process, then by an earlier one
+        known |= {
             i
             for leaf in leaves
             if (i := whoosh_layout.segment_id(leaf))
+            and i not in known
             and kept_tables.load(leaf, CHECKED_EXTENSION, kept_key) is True
         }
         self.fast = fast and whoosh_layout.layout_holds(searcher, fields, arrays, checked=known)
