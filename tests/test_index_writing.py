@@ -12,7 +12,7 @@ import pytest
 from whoosh.formats import Existence
 
 from search.errors import IndexWriteError
-from search.indexing import indexer, segment_writer, store
+from search.indexing import indexer, segment_writer, store, word_forms
 from search.indexing.indexer import _rows, compound_dictionary, searchable_texts
 from search.indexing.segment_writer import QuickSegmentWriter
 from search.indexing.term_arrays import open_arrays
@@ -20,6 +20,7 @@ from search.models import Document
 from search.retrieval import whoosh_layout
 from search.service import SearchService
 from search.settings import Settings
+from search.text import analysis, lemmas
 from search.text.analysis import (
     FOLDED_FIELD,
     LANGUAGE_FIELDS,
@@ -171,6 +172,28 @@ def _assert_arrays_agree(ix: Any) -> int:
         return held
 
 
+def _assert_word_forms_kept(ix: Any) -> int:
+    """Every segment keeps each word of its passages in a language with a dictionary, with
+    the term the analysis gives it now, asked afresh (`word_forms`); returns how many words
+    were compared."""
+    analysis._stems.cache_clear()  # asked afresh, not as the writer's cache had it
+    compared = 0
+    with ix.reader() as reader:
+        for leaf, _ in reader.leaf_readers():
+            kept = word_forms.read(leaf)
+            assert kept is not None
+            for stored in leaf.all_stored_fields():
+                language = stored["lang"]
+                if language not in lemmas.DICTIONARIES:
+                    continue
+                for token, _, _ in analysis.tokens(stored["text"]):
+                    word = token.lower().replace("ё", "е")
+                    if word.isalpha() and word not in analysis.stopwords(language):
+                        assert kept[language][word] == analysis.stem_of(language)(word)
+                        compared += 1
+    return compared
+
+
 def test_a_passage_analysed_once_is_indexed_as_each_fields_analyzer_would(
     tmp_path: Path,
 ) -> None:
@@ -229,6 +252,8 @@ def test_segments_past_the_memory_limit_spills_and_merges_write_the_same_index(
     _assert_same_index(ours, _by_whoosh([*built, largest, *small], tmp_path / "by-whoosh"))
     # the spilled segment, which had none, was merged: every segment has arrays
     assert _assert_arrays_agree(ours) == len(ours._segments())
+    # and the words of every segment, the merged one's from the segments merged into it
+    assert _assert_word_forms_kept(ours) > 1000
 
 
 def test_a_rebuild_past_the_memory_limit_writes_segments_with_arrays(
@@ -251,6 +276,7 @@ def test_a_rebuild_past_the_memory_limit_writes_segments_with_arrays(
         contents = {f["doc_id"]: f["content"] for f in searcher.all_stored_fields()}
     _assert_same_index(ours, _by_whoosh(docs, tmp_path / "by-whoosh", contents))
     assert _assert_arrays_agree(ours) == len(ours._segments())
+    assert _assert_word_forms_kept(ours) > 1000
 
 
 def test_a_build_in_two_processes_writes_the_same_index(tmp_path: Path) -> None:
@@ -259,6 +285,19 @@ def test_a_build_in_two_processes_writes_the_same_index(tmp_path: Path) -> None:
     _, ours = store.open_current(tmp_path / "index")
     assert len(ours._segments()) == 2  # one a process
     _assert_same_index(ours, _by_whoosh(docs, tmp_path / "by-whoosh"))
+    assert _assert_word_forms_kept(ours) > 1000  # each process kept its segment's words
+
+
+def test_word_forms_kept_by_other_analysis_code_are_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service, docs = _documents(tmp_path)
+    service.build_from(docs[:3])
+    _, ix = store.open_current(tmp_path / "index")
+    with ix.reader() as reader:
+        assert word_forms.read(reader)
+        monkeypatch.setattr(word_forms, "digest", lambda: "another analysis")
+        assert word_forms.read(reader) is None
 
 
 def test_a_process_that_fails_in_a_build_fails_it_and_the_live_index_stays(

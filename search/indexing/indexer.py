@@ -25,7 +25,7 @@ from whoosh.query import Or, Term
 
 from search import fields
 from search.errors import IndexFolderError, IndexMissingError, IndexWriteError, SearchError
-from search.indexing import index_home, manifest, store, term_arrays
+from search.indexing import index_home, manifest, store, term_arrays, word_forms
 from search.indexing.lock import writer_lock
 from search.ingest.extract import SUPPORTED_SUFFIXES, doc_id_for
 from search.ingest.metadata import FOLDER_FILE, MAX_META_BYTES, SIDECAR_SUFFIX
@@ -551,6 +551,7 @@ def index_events(
                 )
                 with writing as writer:
                     if not fresh:
+                        word_forms.learn(writer.reader())  # the words met before: looked up
                         delete_documents(
                             writer,
                             [doc_id_for(k) for k in removed] + [d.doc_id for d, *_ in docs],
@@ -667,6 +668,7 @@ def add_documents(settings: Settings, documents: list[Document]) -> int:
         ix = store.open_generation(live)
         count = 0
         with store.writing(ix, merge=True, limitmb=WRITER_MB) as writer:
+            word_forms.learn(writer.reader())  # the words met before: looked up
             delete_documents(writer, [d.doc_id for d in documents])
             known = compound_dictionary(documents, writer.reader())
             for doc in documents:

@@ -42,7 +42,7 @@ from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from search.indexing import term_arrays
+from search.indexing import term_arrays, word_forms
 
 POSTING_BYTES = 44
 """What a held posting costs, counted high: measured on generated passages, 25 bytes in
@@ -279,6 +279,7 @@ class QuickSegmentWriter(SegmentWriter):  # type: ignore[misc]
         self._last: dict[str, tuple[Any, list[Any], int]] = {}
         """field → the last value Whoosh analysed for it, its postings and length: a
         document's passages repeat its title, its key and its facets."""
+        self._forms = word_forms.Gathered()
         self.spill = True
         """Past the memory limit, go on in Whoosh's pool (False: the caller starts a new
         segment when `full`)."""
@@ -297,6 +298,7 @@ class QuickSegmentWriter(SegmentWriter):  # type: ignore[misc]
     # -- adding
 
     def add_document(self, **fields: Any) -> None:
+        self._forms.add(fields.get("lang"), fields.get("spelling"))
         held = self._held
         if held is None or any(name.startswith("_") for name in fields):
             super().add_document(**fields)  # boosts and stored overrides: Whoosh's way
@@ -358,6 +360,7 @@ class QuickSegmentWriter(SegmentWriter):  # type: ignore[misc]
         """A merged segment's postings (Whoosh's merge policy calls this as it commits):
         held with the rest, so the new segment gets its arrays too; Whoosh's pool takes
         them once this writer has handed it everything."""
+        self._forms.add_known(word_forms.read(reader))
         held = self._held
         if held is None:
             super().add_postings_to_pool(reader, startdoc, docmap)
@@ -389,6 +392,7 @@ class QuickSegmentWriter(SegmentWriter):  # type: ignore[misc]
             if arrays is not None:
                 self._write_arrays(self._held, arrays)
             self._held = _Held()  # written: free now, not when the writer is collected
+        self._forms.write(self.newsegment.create_file(self.storage, word_forms.EXTENSION))
         self.fieldwriter.close()
 
     def _write_arrays(self, held: _Held, arrays: _ArrayTerms) -> None:

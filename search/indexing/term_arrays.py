@@ -43,6 +43,16 @@ _HEADER = struct.Struct("<qqqBII")
 Ids = NDArray[np.int64]
 
 
+class Key:
+    """A term as the arrays find it: its key (`field NUL term`) and the key's hash."""
+
+    __slots__ = ("hashed", "key")
+
+    def __init__(self, field: str, term: bytes) -> None:
+        self.key = _key(field, term)
+        self.hashed = np.uint64(_hash(self.key))
+
+
 def _key(field: str, term: bytes) -> bytes:
     return field.encode() + b"\0" + term
 
@@ -149,12 +159,15 @@ class TermArrays:
 
     def find(self, field: str, term: bytes) -> int | None:
         """The term's row here; None where the segment does not hold it."""
-        key = _key(field, term)
-        wanted = _hash(key)
-        row = int(np.searchsorted(self._hashes, np.uint64(wanted)))
-        while row < len(self._hashes) and int(self._hashes[row]) == wanted:
+        return self.find_key(Key(field, term))
+
+    def find_key(self, key: Key) -> int | None:
+        """`find` with the term's key made once for every segment."""
+        hashes = self._hashes
+        row = int(hashes.searchsorted(key.hashed))
+        while row < len(hashes) and hashes[row] == key.hashed:
             first, last = int(self._keys_at[row]), int(self._keys_at[row + 1])
-            if self._file.get(self._keys + first, last - first) == key:
+            if self._file.get(self._keys + first, last - first) == key.key:
                 return row
             row += 1
         return None

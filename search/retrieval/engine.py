@@ -20,7 +20,7 @@ from whoosh import query as wq
 
 from search import fields
 from search.errors import QuerySyntaxError
-from search.indexing import store
+from search.indexing import store, word_forms
 from search.indexing.damage import reads_index
 from search.models import (
     Hit,
@@ -99,6 +99,8 @@ class Engine:
         self._postings = Postings(self._searcher, checked=self._segments_checked)
         self._spellings = Spellings(self._searcher.reader())
         self._stored = _Stored(self._searcher)
+        # the words of hits are marked without asking the dictionaries again
+        word_forms.learn(self._searcher.reader())
         # Opening leaves much garbage; collected now, not as a pause in the middle of a search.
         gc.collect()
         return self._searcher, self._facets

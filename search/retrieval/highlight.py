@@ -6,6 +6,7 @@ import functools
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Collection
+from typing import TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -22,6 +23,7 @@ inside unrelated words (`bygg` in `förebygga`)."""
 
 
 Tokens = list[tuple[str, int, int]]
+T = TypeVar("T")
 
 
 def match_spans(
@@ -93,7 +95,7 @@ class _Language:
         self.folded = marker.folded
         self.parts = marker.parts if language == "sv" else set()
         self.opens = _Opens({t[:1] for t in self.own}, marker.folded_initials)
-        self.seen = _Seen(self._marks)
+        self.seen = _Memo(self._marks)
         """word → whether it is marked, for the words that could be."""
 
     def marks(self, word: str) -> bool:
@@ -119,7 +121,7 @@ class _Language:
         return tuple(_opening_pattern(chars) for chars in groups)
 
     def _marks(self, word: str) -> bool:
-        own, folded = self.opens.which(word[:1])
+        own, folded = self.opens.which[word[:1]]
         return bool(
             (own and analysis.analyze_token(self.key, word) in self.own)
             or (folded and analysis.folded_term(self.key, word) in self.folded)
@@ -127,17 +129,17 @@ class _Language:
         )
 
 
-class _Seen(dict[str, bool]):
-    """Word → whether it is marked, found the first time it is asked for (a dictionary,
-    looked up in C for each word of a passage)."""
+class _Memo(dict[str, T]):
+    """A word (or character) → what a function says of it, found the first time it is
+    asked for (a dictionary, looked up in C for each word of a passage)."""
 
-    def __init__(self, marks: Callable[[str], bool]) -> None:
+    def __init__(self, find: Callable[[str], T]) -> None:
         super().__init__()
-        self._marks = marks
+        self._find = find
 
-    def __missing__(self, word: str) -> bool:
-        marked = self[word] = self._marks(word)
-        return marked
+    def __missing__(self, key: str) -> T:
+        found = self[key] = self._find(key)
+        return found
 
 
 class _Opens(dict[str, bool]):
@@ -147,15 +149,16 @@ class _Opens(dict[str, bool]):
     def __init__(self, own_initials: set[str], folded_initials: set[str]) -> None:
         super().__init__()
         self.own_initials, self.folded_initials = own_initials, folded_initials
+        self.which = _Memo(self._which)
+        """A word's first character → whether a term of the word's own field, and whether
+        a folded term, can begin with it."""
 
     def __missing__(self, first: str) -> bool:
-        own, folded = self.which(first)
+        own, folded = self.which[first]
         self[first] = own or folded
         return own or folded
 
-    def which(self, first: str) -> tuple[bool, bool]:
-        """Whether a term of the word's own field, and whether a folded term, can begin
-        with this character."""
+    def _which(self, first: str) -> tuple[bool, bool]:
         initial = first.lower().replace("ё", "е")
         return initial in self.own_initials, analysis.fold(initial) in self.folded_initials
 

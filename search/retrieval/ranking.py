@@ -33,7 +33,7 @@ from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 from search.indexing import term_arrays
-from search.indexing.term_arrays import TermArrays, open_arrays
+from search.indexing.term_arrays import Key, TermArrays, open_arrays
 from search.retrieval import kept_tables, whoosh_layout
 
 B, K1 = 0.75, 1.2
@@ -132,7 +132,7 @@ class Postings:
                 checked.update(i for i in map(whoosh_layout.segment_id, leaves) if i)
         self._arrays: list[TermArrays | None] = arrays if self.fast else [None] * len(self._leaves)
         """Each segment's word postings as arrays (`term_arrays`), where it has them."""
-        self._cache: _Kept[tuple[Ids, NDArray[np.float32]]] = _Kept(
+        self._cache: _Kept[tuple[Ids, Scores]] = _Kept(
             lambda: CACHED_POSTINGS, lambda read: len(read[0])
         )
         self._positions: _Kept[NDArray[np.int64]] = _Kept(lambda: CACHED_POSITIONS, len)
@@ -306,18 +306,20 @@ class Postings:
         if field not in self._reader.schema:
             return Matches.empty()
         word = text.decode("utf-8") if isinstance(text, bytes) else str(text)
-        ids, tf = self._postings(field, word)
-        if not len(ids):
-            return Matches.empty()
+        ids, scores = self._postings(field, word)
+        return Matches(ids, scores * boost if boost != 1.0 else scores)
+
+    def _score(self, field: str, ids: Ids, tf: NDArray[np.float32]) -> Scores:
+        """BM25 of the term's postings (Whoosh's, its frequencies where not scorable)."""
         if not self._reader.schema[field].scorable:
-            return Matches(ids, tf.astype(np.float64) * boost)
+            return tf.astype(np.float64)
         df = len(ids)  # postings of deleted passages included, as in Whoosh's own count
         idf = log(self.size / (df + 1)) + 1
         avgfl = (self._reader.field_length(field) / (self.size or 1)) or 1
         fl = self._field_lengths(field)[ids]
         w = tf.astype(np.float64)
-        scores = idf * ((w * (K1 + 1)) / (w + K1 * ((1 - B) + B * fl / avgfl)))
-        return Matches(ids, scores * boost if boost != 1.0 else scores)
+        scores: Scores = idf * ((w * (K1 + 1)) / (w + K1 * ((1 - B) + B * fl / avgfl)))
+        return scores
 
     def doc_frequency(self, field: str, word: str) -> int:
         """Passages holding the term (deleted ones included, as Whoosh counts them)."""
@@ -335,11 +337,11 @@ class Postings:
         if known is None:
             known = np.zeros((2, len(self._leaves)), dtype=np.int64)
             known[1] = -1
-            term = word.encode()
+            term = Key(field, word.encode())
             for leaf, (sub, _) in enumerate(self._leaves):
                 arrays = self._arrays[leaf]
                 if arrays is not None and field in arrays.fields:
-                    row = arrays.find(field, term)
+                    row = arrays.find_key(term)
                     if row is not None:
                         known[:, leaf] = arrays.doc_frequency(row), row
                     continue
@@ -355,7 +357,9 @@ class Postings:
 
     # -- reading --------------------------------------------------------------------
 
-    def _postings(self, field: str, word: str) -> tuple[Ids, NDArray[np.float32]]:
+    def _postings(self, field: str, word: str) -> tuple[Ids, Scores]:
+        """The term's passages and their scores, read and scored once (`_Kept`): most of a
+        search's terms were in the searches before it, as a person types."""
         key = (field, word)
         hit = self._cache.get(key)
         if hit is not None:
@@ -367,13 +371,14 @@ class Postings:
             ids, tf = self._leaf_read(leaf, field, word, int(term[1, leaf]), positions=False)
             id_parts.append(ids + self._leaves[leaf][1])
             tf_parts.append(tf)
-        read = (
-            (np.concatenate(id_parts), np.concatenate(tf_parts))
-            if id_parts
-            else (np.empty(0, np.int64), np.empty(0, np.float32))
-        )
-        self._cache.put(key, read)
-        return read
+        if id_parts:
+            ids = np.concatenate(id_parts)
+            scores = self._score(field, ids, np.concatenate(tf_parts))
+        else:
+            ids, scores = np.empty(0, np.int64), np.empty(0, np.float64)
+        ids.flags.writeable = scores.flags.writeable = False  # shared by every search
+        self._cache.put(key, (ids, scores))
+        return ids, scores
 
     def _leaf_read(self, leaf: int, field: str, word: str, row: int, positions: bool) -> Any:
         """The term's postings (passages, frequencies), or its position keys, in a segment

@@ -113,22 +113,57 @@ _SNOWBALL_NAMES = {"sv": "swedish", "ru": "russian", "en": "english"}
 def stem_function(language: str) -> Callable[[str], str]:
     """What a language field indexes a lowercase word as: the stem of its dictionary form
     where Hunspell's dictionary knows the word (lv, sv, ru; see `lemmas`), else its own
-    stem; identity for languages without a stemmer. Cached per word."""
-    if language == "lv":
-        return functools.lru_cache(maxsize=200_000)(latvian.index_term)
+    stem; identity for languages without a stemmer. Cached per word (`stem_of`)."""
+    if language in lemmas.DICTIONARIES:
+        return stem_of(language)
     if language in _SNOWBALL_NAMES:
-        import Stemmer
-
-        stem: Callable[[str], str] = Stemmer.Stemmer(_SNOWBALL_NAMES[language]).stemWord
-        if language not in lemmas.DICTIONARIES:
-            return stem
-
-        @functools.lru_cache(maxsize=200_000)
-        def lemma_then_stem(word: str) -> str:
-            return stem(lemmas.lemma(language, word) or word)
-
-        return lemma_then_stem
+        return _snowball(language)
     return lambda word: word
+
+
+CACHED_STEMS = 200_000
+"""Words a language's cache of terms holds at most (`_Stems`)."""
+
+
+class _Stems(dict[str, str]):
+    """A language's word → term, found the first time a word is asked for (a dictionary:
+    a word met again is looked up in C), or learnt from an index (`learn`)."""
+
+    def __init__(self, stem: Callable[[str], str]) -> None:
+        super().__init__()
+        self._stem = stem
+
+    def __missing__(self, word: str) -> str:
+        if len(self) >= CACHED_STEMS:
+            self.clear()
+        term = self[word] = self._stem(word)
+        return term
+
+
+@functools.cache
+def _stems(language: str) -> _Stems:
+    if language == "lv":
+        return _Stems(latvian.index_term)
+    stem = _snowball(language)
+    return _Stems(lambda word: stem(lemmas.lemma(language, word) or word))
+
+
+def stem_of(language: str) -> Callable[[str], str]:
+    """The term a word of a language with a dictionary (lv, sv, ru) is indexed as, cached."""
+    return _stems(language).__getitem__
+
+
+def learn(language: str, terms: dict[str, str]) -> None:
+    """Words whose terms are known already (`word_forms`: as an index's segments were
+    written), as many as the cache has room for."""
+    if language not in lemmas.DICTIONARIES:
+        return
+    cache = _stems(language)
+    room = CACHED_STEMS - len(cache)
+    if len(terms) <= room:
+        cache.update(terms)
+    elif room > 0:
+        cache.update(itertools.islice(terms.items(), room))
 
 
 @functools.lru_cache(maxsize=8)
@@ -197,15 +232,10 @@ def analyze_token(language: str, token: str) -> str | None:
     if language in LANGUAGE_FIELDS:
         if word in stopwords(language):
             return None
-        return _stemmer(language)(word)
+        return stem_function(language)(word)
     if language == "folded":
         return fold(word)
     return word.replace("ё", "е")
-
-
-@functools.lru_cache(maxsize=8)
-def _stemmer(language: str) -> Callable[[str], str]:
-    return stem_function(language)
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -232,7 +262,7 @@ def field_terms(text: str, language: str) -> dict[str, list[str]]:
     words = [lower(t) for t in _TOKEN_RE.findall(text)]
     spellings = [w.replace("ё", "е") for w in words]
     if language in LANGUAGE_FIELDS:
-        stem, stops = _stemmer(language), stopwords(language)
+        stem, stops = stem_function(language), stopwords(language)
         forms = spellings if language == "ru" else words
         terms = [stem(w) for w in forms if w not in stops]
     else:
