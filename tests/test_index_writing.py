@@ -300,6 +300,32 @@ def test_word_forms_kept_by_other_analysis_code_are_not_used(
         assert word_forms.read(reader) is None
 
 
+def test_word_forms_are_learnt_while_the_caches_have_room(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large vocabulary fills the analysis's caches: the segments after are not read."""
+    service, docs = _documents(tmp_path)
+    service.build_from(docs, procs=2)
+    _, ix = store.open_current(tmp_path / "index")
+    read: list[Any] = []
+    kept = word_forms.read
+
+    def counted(leaf: Any) -> word_forms.Forms | None:
+        read.append(leaf)
+        return kept(leaf)
+
+    monkeypatch.setattr(word_forms, "read", counted)
+    for room, segments_read in ((0, 0), (analysis.CACHED_STEMS, 2)):
+        analysis._stems.cache_clear()
+        word_forms._learnt.clear()
+        read.clear()
+        monkeypatch.setattr(analysis, "CACHED_STEMS", room)
+        with ix.reader() as reader:
+            word_forms.learn(reader)
+        assert len(read) == segments_read
+        assert sum(len(analysis._stems(lang)) for lang in lemmas.DICTIONARIES) >= 100 * bool(room)
+
+
 def test_a_process_that_fails_in_a_build_fails_it_and_the_live_index_stays(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -116,6 +116,8 @@ def learn(reader: Any) -> None:
         segment = leaf.segment()
         if segment is None or segment.segment_id() in _learnt:
             continue
+        if not analysis.can_learn():  # (a large vocabulary: the rest as they are met)
+            return
         _learnt.add(segment.segment_id())
         for language, table in (read(leaf) or {}).items():
             analysis.learn(language, table)

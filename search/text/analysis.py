@@ -166,6 +166,11 @@ def learn(language: str, terms: dict[str, str]) -> None:
         cache.update(itertools.islice(terms.items(), room))
 
 
+def can_learn() -> bool:
+    """Whether a language's cache has room for words learnt (`learn`)."""
+    return any(len(_stems(language)) < CACHED_STEMS for language in lemmas.DICTIONARIES)
+
+
 @functools.lru_cache(maxsize=8)
 def stopwords(language: str) -> frozenset[str]:
     if language == "lv":
