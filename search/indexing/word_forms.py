@@ -11,7 +11,7 @@ taken into its compound file with the rest, merged when segments are merged), an
 process opening the index learns them (`analysis.learn`): a word met again is a look-up.
 
 It is only a copy of what the analysis would say: a file written by other analysis code
-or with other dictionaries (`DIGEST`) is not used, nor one that cannot be read, and a word
+or with other dictionaries (`digest`) is not used, nor one that cannot be read, and a word
 not in it is looked up in the dictionary as before.
 """
 
@@ -58,9 +58,9 @@ class Gathered:
 
     def add(self, language: object, spellings: object) -> None:
         """A passage's language and its spelling field (its words, lower-cased, ё as е)."""
-        if language in lemmas.DICTIONARIES and isinstance(spellings, list):
-            assert isinstance(language, str)
-            self._forms.setdefault(language, set()).update(spellings)
+        wanted = isinstance(language, str) and language in lemmas.DICTIONARIES
+        if wanted and isinstance(spellings, list):
+            self._forms.setdefault(str(language), set()).update(spellings)
 
     def add_known(self, forms: Forms | None) -> None:
         """The forms of a segment merged into this one."""
