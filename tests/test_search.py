@@ -316,6 +316,30 @@ def test_spelling_neighbours_are_whooshs_own_in_its_order(fixture_index: Setting
         assert compared > 200
 
 
+@pytest.mark.parametrize("block", [9, 16, 50, 1 << 16])
+def test_a_segments_words_read_in_blocks_are_whooshs_own(
+    fixture_index: Settings, monkeypatch: pytest.MonkeyPatch, block: int
+) -> None:
+    """Each segment's words beginning with each letter, read from its terms table in
+    blocks (small ones too, so that keys and records cross their ends), are the words
+    Whoosh's `expand_prefix` reads, in its order."""
+    from search.retrieval import whoosh_layout
+
+    monkeypatch.setattr(whoosh_layout, "_CHUNK", block)
+    _, ix = store.open_current(fixture_index.index_dir)
+    compared = 0
+    with ix.reader() as reader:
+        for leaf, _ in reader.leaf_readers():
+            letters = sorted({w.decode()[:1] for w in leaf.lexicon("spelling")})
+            for prefix in [*letters, "", "ko", "zzz", "ö"]:
+                theirs = list(leaf.expand_prefix("spelling", prefix))
+                found = whoosh_layout.terms_with_prefix(leaf, "spelling", prefix.encode())
+                assert found == theirs, prefix
+                compared += len(theirs)
+            assert whoosh_layout.terms_with_prefix(leaf, "no such field", b"a") == []
+    assert compared > 500
+
+
 def test_more_like_this_finds_other_documents(engine: Engine) -> None:
     hit = run(engine, "Valmierā").hits[0]
     similar = engine.more_like(hit.passage_id)

@@ -376,3 +376,44 @@ def public_postings(m: Any) -> Postings:
         tfs.append(m.weight())
         m.next()
     return np.array(ids, dtype=np.int64), np.array(tfs, dtype=np.float32)
+
+
+_KEY_LENGTHS = struct.Struct("!ii")
+"""A record of Whoosh's terms table: the key's length and the value's, then both."""
+_CHUNK = 1 << 16
+
+
+def terms_with_prefix(segment_reader: Any, field: str, prefix: bytes) -> list[bytes] | None:
+    """A segment's terms of a field that begin with `prefix`, in order: Whoosh's own
+    `expand_prefix` reads each from its terms table with two reads through four wrappers
+    (about 6 µs a term: 20 ms for a letter's words at 100k passages); here the table's
+    records are read in blocks of 64 KB and parsed where they lie. None where the table is
+    not laid out so."""
+    try:
+        table = segment_reader._terms._tindex  # Whoosh 3's ordered hash table of terms
+        number = segment_reader._terms._fieldmap.get(field)
+        if number is None:
+            return []
+        wanted = struct.pack("!H", number) + prefix
+        at = table.closest_key_pos(wanted)
+        if at is None:
+            return []
+        end, get = table.endofdata, table.dbfile.get
+        found: list[bytes] = []
+        block, offset = b"", 0
+        while at < end:
+            if offset + _KEY_LENGTHS.size > len(block):
+                block, offset = bytes(get(at, min(_CHUNK, end - at))), 0
+            keylen, datalen = _KEY_LENGTHS.unpack_from(block, offset)
+            record = _KEY_LENGTHS.size + keylen + datalen
+            if offset + _KEY_LENGTHS.size + keylen > len(block):  # a key across the block's end
+                block, offset = bytes(get(at, max(record, min(_CHUNK, end - at)))), 0
+            key = block[offset + _KEY_LENGTHS.size : offset + _KEY_LENGTHS.size + keylen]
+            if not key.startswith(wanted):
+                break
+            found.append(key[2:])
+            at += record
+            offset += record
+        return found
+    except Exception:  # any surprise in the private layout means: do not use it
+        return None
