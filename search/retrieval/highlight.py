@@ -94,7 +94,13 @@ class _Language:
         self.own = {t for f, t in marker.terms if f == field}
         self.folded = marker.folded
         self.parts = marker.parts if language == "sv" else set()
-        self.opens = _Opens({t[:1] for t in self.own}, marker.folded_initials)
+        self.own_initials = {t[:1] for t in self.own}
+        self.folded_initials = marker.folded_initials
+        self.which = _Memo(self._which)
+        """A word's first character → whether a term of the word's own field, and whether
+        a folded term, can begin with it."""
+        self.opens = _Memo(lambda first: any(self.which[first]))
+        """A word's first character → whether a term can begin with it."""
         self.seen = _Memo(self._marks)
         """word → whether it is marked, for the words that could be."""
 
@@ -115,13 +121,17 @@ class _Language:
         passage into tokens in Python was two thirds of a snippet's time. None where every
         token has to be looked at: a compound's part may be inside any word, and a term
         beginning with a digit is a number, which the tokenizer reads by its own rules."""
-        groups = _opening_groups(self.opens.own_initials, self.opens.folded_initials)
+        groups = _opening_groups(self.own_initials, self.folded_initials)
         if self.parts or groups is None:
             return None
         return tuple(_opening_pattern(chars) for chars in groups)
 
+    def _which(self, first: str) -> tuple[bool, bool]:
+        initial = first.lower().replace("ё", "е")
+        return initial in self.own_initials, analysis.fold(initial) in self.folded_initials
+
     def _marks(self, word: str) -> bool:
-        own, folded = self.opens.which[word[:1]]
+        own, folded = self.which[word[:1]]
         return bool(
             (own and analysis.analyze_token(self.key, word) in self.own)
             or (folded and analysis.folded_term(self.key, word) in self.folded)
@@ -142,27 +152,6 @@ class _Memo(dict[str, T]):
         return found
 
 
-class _Opens(dict[str, bool]):
-    """A word's first character → whether a term can begin with it (a dictionary, looked
-    up in C for each word of a passage)."""
-
-    def __init__(self, own_initials: set[str], folded_initials: set[str]) -> None:
-        super().__init__()
-        self.own_initials, self.folded_initials = own_initials, folded_initials
-        self.which = _Memo(self._which)
-        """A word's first character → whether a term of the word's own field, and whether
-        a folded term, can begin with it."""
-
-    def __missing__(self, first: str) -> bool:
-        own, folded = self.which[first]
-        self[first] = own or folded
-        return own or folded
-
-    def _which(self, first: str) -> tuple[bool, bool]:
-        initial = first.lower().replace("ё", "е")
-        return initial in self.own_initials, analysis.fold(initial) in self.folded_initials
-
-
 _SCRIPTS = (
     (0x0000, 0x058F),  # Latin, its extensions, IPA, Greek, Cyrillic, Armenian
     (0x1E00, 0x1FFF),  # Latin Extended Additional, Greek Extended
@@ -175,7 +164,7 @@ _SCRIPTS = (
 @functools.cache
 def _by_initial() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
     """The characters of the scripts above by what a word beginning with them begins
-    with, lower-cased (ё as е), and the same folded: what `_Opens.which` compares."""
+    with, lower-cased (ё as е), and the same folded: what `_Language.which` compares."""
     lowered: dict[str, set[str]] = {}
     folded: dict[str, set[str]] = {}
     for low, high in _SCRIPTS:

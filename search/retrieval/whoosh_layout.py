@@ -36,6 +36,7 @@ try:  # the names themselves are internals: a Whoosh without them takes the publ
         _lenfield,
     )
     from whoosh.matching.wrappers import FilterMatcher
+    from whoosh.system import pack_ushort
 
     _IMPORTED = True
 except ImportError:  # pragma: no cover - only with another Whoosh
@@ -394,26 +395,27 @@ def terms_with_prefix(segment_reader: Any, field: str, prefix: bytes) -> list[by
         number = segment_reader._terms._fieldmap.get(field)
         if number is None:
             return []
-        wanted = struct.pack("!H", number) + prefix
+        field_key = pack_ushort(number)  # a key is the field's number, then the term
+        wanted = field_key + prefix
         at = table.closest_key_pos(wanted)
         if at is None:
             return []
         end, get = table.endofdata, table.dbfile.get
         found: list[bytes] = []
-        block, offset = b"", 0
+        block, base = b"", at  # the block read, and where in the table it begins
         while at < end:
-            if offset + _KEY_LENGTHS.size > len(block):
-                block, offset = bytes(get(at, min(_CHUNK, end - at))), 0
-            keylen, datalen = _KEY_LENGTHS.unpack_from(block, offset)
-            record = _KEY_LENGTHS.size + keylen + datalen
-            if offset + _KEY_LENGTHS.size + keylen > len(block):  # a key across the block's end
-                block, offset = bytes(get(at, max(record, min(_CHUNK, end - at)))), 0
-            key = block[offset + _KEY_LENGTHS.size : offset + _KEY_LENGTHS.size + keylen]
+            if at + _KEY_LENGTHS.size > base + len(block):
+                block, base = bytes(get(at, min(_CHUNK, end - at))), at
+            keylen, datalen = _KEY_LENGTHS.unpack_from(block, at - base)
+            key_at = at + _KEY_LENGTHS.size
+            if key_at + keylen > base + len(block):  # a key across the block's end
+                least = _KEY_LENGTHS.size + keylen
+                block, base = bytes(get(at, max(least, min(_CHUNK, end - at)))), at
+            key = block[key_at - base : key_at - base + keylen]
             if not key.startswith(wanted):
                 break
-            found.append(key[2:])
-            at += record
-            offset += record
+            found.append(key[len(field_key) :])
+            at = key_at + keylen + datalen
         return found
     except Exception:  # any surprise in the private layout means: do not use it
         return None
