@@ -146,3 +146,28 @@ def test_near_copies_are_paired_and_other_texts_are_not() -> None:
     paired = {(int(a), int(b)) for a, b in zip(first, other, strict=True)}
     assert paired and all(family[a] == family[b] for a, b in paired)
     assert {b for _, b in paired} >= set(range(5, 15))  # every copy found
+
+
+def test_a_fingerprint_is_the_minhash_its_definition_gives() -> None:
+    """Each value is the least (a·h + b) mod (2^61 - 1) over the text's casefolded word
+    trigrams (h their CRC-32), computed here with Python's integers: fingerprints stored by
+    an index written before stay comparable with new ones."""
+    import zlib
+
+    from search.text import fingerprint
+
+    texts = [
+        "Sociālie uzņēmumi un pašvaldības sadarbojas Talsos un Cēsīs. " * 12,
+        "STRASSE Straße İstanbul ΣΊΣΥΦΟΣ ﬁne Kommunen samarbetar med föreningar " * 9,
+        " ".join(f"ord{i % 97} слово{i % 89}" for i in range(600)),
+    ]
+    prime = (1 << 61) - 1
+    for text in texts:
+        words = [w.casefold() for w in fingerprint._WORD.findall(text)]
+        trigrams = {" ".join(words[i : i + 3]) for i in range(len(words) - 2)}
+        hashes = [zlib.crc32(t.encode()) for t in trigrams]
+        expected = [
+            min(((int(a) >> 32) * h + int(b)) % prime for h in hashes)
+            for a, b in zip(fingerprint._A, fingerprint._B, strict=True)
+        ]
+        assert fingerprint.fingerprint(text) == ",".join(f"{v:x}" for v in expected)

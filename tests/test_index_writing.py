@@ -3,12 +3,17 @@ the one Whoosh's own field analyzers write from the text, term for term."""
 
 from __future__ import annotations
 
+import io
 import itertools
+import pickle
 import shutil
+import struct
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 from whoosh.formats import Existence
 
 from search.errors import IndexWriteError
@@ -279,13 +284,99 @@ def test_a_rebuild_past_the_memory_limit_writes_segments_with_arrays(
     assert _assert_word_forms_kept(ours) > 1000
 
 
-def test_a_build_in_two_processes_writes_the_same_index(tmp_path: Path) -> None:
+def test_a_build_in_two_processes_writes_the_same_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each process writes a segment; their blocks compressed, as a large segment's are
+    (a small one's are not, as in the other tests)."""
+    monkeypatch.setattr(segment_writer, "COMPRESSED_FROM", 0)
     service, docs = _documents(tmp_path)
     service.build_from(docs, procs=2)
     _, ours = store.open_current(tmp_path / "index")
     assert len(ours._segments()) == 2  # one a process
     _assert_same_index(ours, _by_whoosh(docs, tmp_path / "by-whoosh"))
     assert _assert_word_forms_kept(ours) > 1000  # each process kept its segment's words
+    with ours.reader() as reader:
+        infos = [
+            info
+            for leaf, _ in reader.leaf_readers()
+            for term in leaf.lexicon(FOLDED_FIELD)
+            for info in _block_infos(leaf, FOLDED_FIELD, term)
+        ]
+    assert {info[3] for info in infos if info[0] >= segment_writer.SMALL_BLOCK} == {3}
+    assert {info[3] for info in infos if info[0] < segment_writer.SMALL_BLOCK} == {0}
+
+
+def _block_infos(leaf: Any, field: str, term: bytes) -> list[tuple[Any, ...]]:
+    """The statistics tuple of each block of a term's postings in a segment, as written:
+    Whoosh's magic, then a length and a pickled tuple a block (the fifth its compression)."""
+    if (field, term) not in leaf:
+        return []
+    raw = whoosh_layout._w3_postings(leaf.postings(field, term))
+    assert raw is not None and raw[:4] == WHOOSH3_HEADER_MAGIC
+    infos, at = [], 4
+    while at < len(raw):
+        (length,) = struct.unpack_from("!i", raw, at)
+        stream = io.BytesIO(raw[at + 4 :])
+        infos.append(pickle.load(stream))
+        at += 4 + abs(length)
+    return infos
+
+
+def test_an_update_in_two_processes_writes_the_same_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An update of many documents is written by two processes at once, a segment each,
+    the documents of a language in one. The index is the one Whoosh's writer makes of the
+    documents; written again, they replace their passages."""
+    service, docs = _documents(tmp_path)
+    half = len(docs) // 2
+    service.build_from(docs[:half])
+    monkeypatch.setattr(indexer, "SHARED_FROM", 1)
+    collected: list[tuple[int, int]] = []
+    collect = store.SharesElsewhere.collect
+
+    def counted(elsewhere: store.SharesElsewhere) -> tuple[list[Any], int]:
+        segments, passages = collect(elsewhere)
+        collected.append((len(segments), passages))
+        return segments, passages
+
+    monkeypatch.setattr(store.SharesElsewhere, "collect", counted)
+    assert service.add_documents(docs[half:]) == sum(len(d.passages) for d in docs[half:])
+    assert len(collected) == 1 and collected[0][0] == 1 and collected[0][1] > 0
+    _, ours = store.open_current(tmp_path / "index")
+    _assert_same_index(ours, _by_whoosh(docs, tmp_path / "by-whoosh"))
+    assert _assert_word_forms_kept(ours) > 1000
+
+    service.add_documents(docs[: half + 2])  # written again
+    assert len(collected) == 2
+    _, ours = store.open_current(tmp_path / "index")
+    with ours.searcher() as searcher:
+        ids = [fields["id"] for fields in searcher.all_stored_fields()]
+    assert sorted(ids) == sorted(p.id for d in docs for p in d.passages)
+
+
+def test_an_update_shares_its_documents_by_language_unless_threads_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two shares of about equal work, each language's documents in one; all written here
+    when the update is small, or when another thread runs (a fork would copy its locks)."""
+    _, docs = _documents(tmp_path)
+    assert indexer._shares(docs) == (docs, [])  # a few passages: not worth a process
+    monkeypatch.setattr(indexer, "SHARED_FROM", 1)
+    mine, theirs = indexer._shares(docs)
+    assert mine and theirs and sorted(map(id, mine + theirs)) == sorted(map(id, docs))
+    languages = [{indexer._main_language(d) for d in share} for share in (mine, theirs)]
+    assert not languages[0] & languages[1]
+    started, stop = threading.Event(), threading.Event()
+    thread = threading.Thread(target=lambda: (started.set(), stop.wait()))
+    thread.start()
+    try:
+        started.wait()
+        assert indexer._shares(docs) == (docs, [])
+    finally:
+        stop.set()
+        thread.join()
 
 
 def test_word_forms_kept_by_other_analysis_code_are_not_used(

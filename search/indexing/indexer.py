@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import os
 import stat
+import threading
 import time
 from collections.abc import Callable, Container, Generator, Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -21,7 +23,6 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
-from whoosh.query import Or, Term
 
 from search import fields
 from search.errors import IndexFolderError, IndexMissingError, IndexWriteError, SearchError
@@ -36,10 +37,13 @@ from search.text import compounds
 from search.text.analysis import field_terms, fold, tokens
 from search.text.fingerprint import fingerprint
 
-DELETE_BATCH = 512
 OCR_CACHE = "ocr-cache"
 """Folder of the index home where text recognised in scans is kept by content hash."""
 WRITER_MB = 128
+SHARED_FROM = 400
+"""Passages from which an update writes half of them in a second process, at the same time
+(`store.SharesElsewhere`): forking costs about 20 ms, and 100 documents of 1000 passages
+take a process 1.3 s."""
 """Whoosh's posting pool per writer process before it spills a sorted run to disk."""
 
 
@@ -260,19 +264,28 @@ class _MetaSignatures:
         return hashlib.sha1((own + self._folder(path.parent)).encode()).hexdigest()
 
 
-def compound_dictionary(docs: Iterable[Document], reader: Any = None) -> Container[str]:
+def compound_dictionary(
+    docs: list[Document], reader: Any = None, written: list[Document] | None = None
+) -> Container[str]:
     """Known Swedish word stems: shipped parts, standalone words of these documents and,
     for an update, every stem the index already holds. Only Swedish passages use them: with
-    none to write, nothing is read (the Swedish dictionary costs a one-file run 0.2 s)."""
-    swedish = [p.text for d in docs for p in d.passages if p.language == "sv"]
-    if not swedish:
+    none to write, nothing is read (the Swedish dictionary costs a one-file run 0.2 s).
+    Those the compounds of the documents `written` here (all, unless given) may ask for
+    are looked up in the index at once; any other when asked for."""
+    swedish = _swedish(docs)
+    if not swedish or (written is not None and not _swedish(written)):
         return set()
     known = compounds.known_stems(t for text in swedish for t, _, _ in tokens(text))
     if reader is None:
         return known
     indexed = _IndexedStems(known, reader)
-    indexed.look_up(compounds.tails(t for text in swedish for t, _, _ in tokens(text)))
+    mine = swedish if written is None else _swedish(written)
+    indexed.look_up(compounds.tails(t for text in mine for t, _, _ in tokens(text)))
     return indexed
+
+
+def _swedish(docs: list[Document]) -> list[str]:
+    return [p.text for d in docs for p in d.passages if p.language == "sv"]
 
 
 class _IndexedStems:
@@ -381,9 +394,16 @@ def _add(writer: Any, doc: Document, known: Container[str], content: str = "") -
     return count
 
 
-def delete_documents(writer: Any, doc_ids: list[str]) -> None:
-    for i in range(0, len(doc_ids), DELETE_BATCH):
-        writer.delete_by_query(Or([Term("doc_id", d) for d in doc_ids[i : i + DELETE_BATCH]]))
+def delete_documents(writer: Any, doc_ids: list[str], reader: Any = None) -> None:
+    """Delete the passages of these documents, found through `reader` (the writer's own
+    unless given): only ids the index holds are looked for, passage by passage (Whoosh's
+    delete_by_query opens a searcher and matches every id in every segment; an update of
+    a hundred documents took twice as long)."""
+    reader = reader if reader is not None else writer.reader()
+    for doc_id in doc_ids:
+        if ("doc_id", doc_id) in reader:
+            for docnum in reader.postings("doc_id", doc_id).all_ids():
+                writer.delete_document(docnum)
 
 
 @dataclass(frozen=True, slots=True)
@@ -550,15 +570,15 @@ def index_events(
                     else store.writing(ix, merge=True, limitmb=WRITER_MB)
                 )
                 with writing as writer:
-                    if not fresh:
-                        word_forms.learn(writer.reader())  # the words met before: looked up
+                    reader = None if fresh else writer.reader()
+                    if reader is not None:
+                        word_forms.learn(reader)  # the words met before: looked up
                         delete_documents(
                             writer,
                             [doc_id_for(k) for k in removed] + [d.doc_id for d, *_ in docs],
+                            reader,
                         )
-                    known = compound_dictionary(
-                        (d for d, *_ in docs), None if fresh else writer.reader()
-                    )
+                    known = compound_dictionary([d for d, *_ in docs], reader)
                     for n, (doc, sha, size, mtime, sig) in enumerate(docs, start=1):
                         _add(writer, doc, known, sha)
                         entries[doc.source_key] = manifest.Entry(
@@ -666,11 +686,100 @@ def add_documents(settings: Settings, documents: list[Document]) -> int:
         if live is None:
             raise IndexMissingError(f"no index at {settings.index_dir}")
         ix = store.open_generation(live)
-        count = 0
-        with store.writing(ix, merge=True, limitmb=WRITER_MB) as writer:
-            word_forms.learn(writer.reader())  # the words met before: looked up
-            delete_documents(writer, [d.doc_id for d in documents])
-            known = compound_dictionary(documents, writer.reader())
-            for doc in documents:
-                count += _add(writer, doc, known)
-        return count
+        mine, theirs = _shares(documents)
+        with contextlib.ExitStack() as stack:
+            elsewhere = None
+            if theirs:
+                elsewhere = store.SharesElsewhere(
+                    ix, _rows_of(ix, documents, theirs), range(1, 2), 2, WRITER_MB
+                )
+                stack.callback(elsewhere.cancel)  # (nothing left to stop once collected)
+            with store.writing(ix, merge=True, limitmb=WRITER_MB) as writer:
+                reader = writer.reader()
+                word_forms.learn(reader)  # the words met before: looked up
+                delete_documents(writer, [d.doc_id for d in documents], reader)
+                known = compound_dictionary(documents, reader, mine)
+                written = [sum(_add(writer, doc, known) for doc in mine)]
+                if elsewhere is not None:
+                    writer.list_beside(functools.partial(_collected, elsewhere, written))
+        return sum(written)
+
+
+def _collected(elsewhere: store.SharesElsewhere, written: list[int]) -> list[Any]:
+    """The segments another process wrote, its passages counted in `written`."""
+    segments, passages = elsewhere.collect()
+    written.append(passages)
+    return segments
+
+
+def _shares(documents: list[Document]) -> tuple[list[Document], list[Document]]:
+    """The documents this process writes, and those a second one writes beside it: about
+    half the work each from SHARED_FROM passages on, with a second core to run on, in a
+    process with no other thread to fork (store.SharesElsewhere); else all here.
+
+    Documents go by their main language, whole languages to one share where that leaves
+    the shares within a fifth of each other: each process then meets half the words (a
+    segment's every distinct term costs it, and a word first met costs the dictionary),
+    and only one looks for Swedish compounds."""
+    if (
+        sum(len(d.passages) for d in documents) < SHARED_FROM
+        or _cores() < 2
+        or threading.active_count() > 1
+    ):
+        return documents, []
+    languages = [_main_language(d) for d in documents]
+    # a Swedish passage costs about twice another: its compounds are looked for
+    costs = [
+        len(d.passages) * (2 if lang == "sv" else 1)
+        for d, lang in zip(documents, languages, strict=True)
+    ]
+    total = sum(costs)
+    by_language: dict[str, int] = {}
+    for language, cost in zip(languages, costs, strict=True):
+        by_language[language] = by_language.get(language, 0) + cost
+    theirs: set[str] = set()
+    held = [0, 0]
+    for language, cost in sorted(by_language.items(), key=lambda item: -item[1]):
+        if held[1] < held[0]:
+            theirs.add(language)
+        held[held[1] < held[0]] += cost
+    if abs(held[0] - held[1]) <= total / 5:
+        chosen = [lang in theirs for lang in languages]
+    else:  # one language is most of the work: halves in order
+        chosen = (np.cumsum(costs) - costs >= total / 2).tolist()
+    return (
+        [d for d, other in zip(documents, chosen, strict=True) if not other],
+        [d for d, other in zip(documents, chosen, strict=True) if other],
+    )
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def _main_language(doc: Document) -> str:
+    """The language most of a document's passages are in."""
+    counts: dict[str, int] = {}
+    for p in doc.passages:
+        counts[p.language] = counts.get(p.language, 0) + 1
+    return max(counts, key=counts.__getitem__, default="")
+
+
+def _rows_of(
+    ix: Any, documents: list[Document], share: list[Document]
+) -> Callable[[int], Iterator[dict[str, Any]]]:
+    """A share's passages as a forked process writes them: the index read through a reader
+    of its own (a reader's open files are not shared across a fork), the Swedish stems of
+    all the update's documents known as this process knows them."""
+
+    def rows(_share: int) -> Iterator[dict[str, Any]]:
+        with contextlib.closing(ix.reader()) as reader:
+            word_forms.learn(reader)
+            known = compound_dictionary(documents, reader, share)
+            for doc in share:
+                yield from _rows(doc, known)
+
+    return rows

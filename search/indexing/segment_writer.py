@@ -25,11 +25,12 @@ from __future__ import annotations
 
 import functools
 import itertools
+import operator
 import pickle
 import struct
 import zlib
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from dataclasses import field as default
 from typing import Any
@@ -39,7 +40,7 @@ from numpy.typing import NDArray
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 from whoosh.formats import Frequency, Positions
 from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
-from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 from search.indexing import term_arrays, word_forms
@@ -52,6 +53,15 @@ moment, and its arrays a little more (the 1M build's peak went from 9.0 to 10.4 
 them)."""
 SMALL_BLOCK = 8
 """Blocks of fewer postings are written uncompressed."""
+COMPRESSED_FROM = 1_000_000
+"""Postings from which a segment's blocks are compressed (an update of 1000 passages
+writes about 250,000)."""
+BLOCK_PROTOCOL = 5
+"""A block's data tuple pickled with bytes as bytes: Whoosh's protocol 2 pickles each value
+(a posting's positions) as a call of `_codecs.encode` on a string, which cost writing and
+reading a block three times as much. Whoosh reads either (`pickle.loads`)."""
+PENDING_BYTES = 1 << 20
+"""Postings written to the file at once."""
 
 
 _POSITIONS = Positions()
@@ -62,6 +72,62 @@ def _one_position(position: int) -> bytes:
     """`Positions.encode([position])`: most words occur once in a passage."""
     encoded: bytes = _POSITIONS.encode([position])
     return encoded
+
+
+@functools.lru_cache(maxsize=1024)
+def _packed_count(count: int) -> bytes:
+    """`Frequency.encode`: a term's count in a passage."""
+    packed: bytes = pack_uint(count)
+    return packed
+
+
+GATHERED = 1 << 16
+"""Postings gathered into lists at once as a segment is written (a list of a million
+numbers would cost the build's peak 40 MB each)."""
+
+
+class _Gathered:
+    """Postings `start` to `end` of a segment in term order, as lists: read by slices, a
+    term's at a time, instead of a numpy look-up for each term (a small update writes
+    about twenty postings a term)."""
+
+    def __init__(self, held: _Held, numbers: NDArray[np.uint32], start: int, end: int) -> None:
+        self.start, self.end = start, end
+        self.numbers = picked = numbers[start:end]
+        self.docs: list[int] = np.frombuffer(held.doc, dtype=np.uint32)[picked].tolist()
+        self.weights: list[float] = np.frombuffer(held.weight, dtype=np.float32)[picked].tolist()
+        self.length_bytes: list[int] = np.frombuffer(held.length, dtype=np.uint8)[picked].tolist()
+        self.counts: list[int] = np.frombuffer(held.count, dtype=np.uint32)[picked].tolist()
+        self.starts: list[int] = np.frombuffer(held.start, dtype=np.uint32)[picked].tolist()
+
+
+@dataclass(frozen=True, slots=True)
+class _TermPostings:
+    """A term of a segment and where its postings are in a `_Gathered`."""
+
+    field: str
+    tbytes: bytes
+    chunk: _Gathered
+    lo: int
+    hi: int
+
+    @property
+    def docs(self) -> list[int]:
+        return self.chunk.docs[self.lo : self.hi]
+
+    @property
+    def weights(self) -> list[float]:
+        return self.chunk.weights[self.lo : self.hi]
+
+    @property
+    def length_bytes(self) -> list[int]:
+        """Each passage's field length as the segment stores it (0: none)."""
+        return self.chunk.length_bytes[self.lo : self.hi]
+
+    @property
+    def picked(self) -> NDArray[np.uint32]:
+        """The postings' numbers in `_Held`."""
+        return self.chunk.numbers[self.lo : self.hi]
 
 
 def _grouped(terms: list[str]) -> dict[str, list[int]]:
@@ -195,11 +261,8 @@ class _Held:
             self._add_one(field, tbytes, newdoc, weight, lb, len(positions), vbytes)
             self.positions.extend(positions)
 
-    def postings(
-        self,
-    ) -> Iterator[tuple[str, bytes, list[int], list[float], list[int], NDArray[np.uint32]]]:
-        """Each term in order (field, then term) with its postings in passage order:
-        passages, weights, stored lengths, and the postings' numbers here (for `value`)."""
+    def postings(self) -> Iterator[_TermPostings]:
+        """Each term in order (field, then term) with its postings in passage order."""
         if not len(self):
             return
         keys = self.keys
@@ -216,21 +279,26 @@ class _Held:
         del order
         starts = np.concatenate(([0], bounds)).tolist()
         ends = np.concatenate((bounds, [len(numbers)])).tolist()
-        doc = np.frombuffer(self.doc, dtype=np.uint32)
-        weight = np.frombuffer(self.weight, dtype=np.float32)
-        length = np.frombuffer(self.length, dtype=np.uint8)
+        chunk = _Gathered(self, numbers, 0, 0)
         for k, start, end in zip(by_key, starts, ends, strict=True):
+            if end > chunk.end:
+                chunk = _Gathered(self, numbers, start, max(end, start + GATHERED))
             field, tbytes = keys[k]
-            picked = numbers[start:end]
-            lengths = [byte_to_length(b) if b else 0 for b in length[picked].tolist()]
-            yield (
-                field,
-                tbytes,
-                doc[picked].tolist(),
-                weight[picked].tolist(),
-                lengths,
-                picked,
-            )
+            yield _TermPostings(field, tbytes, chunk, start - chunk.start, end - chunk.start)
+
+    def encoded(self, term: _TermPostings, fmt: Any, listed: bool) -> list[bytes]:
+        """The values of a term's postings as the field's format encodes them (`listed`:
+        a field whose every posting came as a list of terms, none with its value given)."""
+        lo, hi, chunk = term.lo, term.hi, term.chunk
+        if listed and type(fmt) is Positions:
+            positions, one, encode = self.positions, _one_position, _POSITIONS.encode
+            return [
+                one(positions[s]) if c == 1 else encode(positions[s : s + c].tolist())
+                for c, s in zip(chunk.counts[lo:hi], chunk.starts[lo:hi], strict=True)
+            ]
+        if listed and type(fmt) is Frequency:
+            return [_packed_count(c) for c in chunk.counts[lo:hi]]
+        return [self.value(p, fmt) for p in term.picked.tolist()]
 
     def value(self, posting: int, fmt: Any) -> bytes:
         """A held posting's value as the field's format encodes it."""
@@ -247,17 +315,6 @@ class _Held:
         if type(fmt) is Frequency:
             return pack_uint(count)  # type: ignore[no-any-return]
         return b""
-
-    def encoded_positions(self, postings: NDArray[np.uint32]) -> list[bytes]:
-        """The values of postings of a field given as lists (`add_terms`), as `Positions`
-        encodes them: `value` for many postings at once."""
-        counts = np.frombuffer(self.count, dtype=np.uint32)[postings].tolist()
-        starts = np.frombuffer(self.start, dtype=np.uint32)[postings].tolist()
-        positions, one, encode = self.positions, _one_position, _POSITIONS.encode
-        return [
-            one(positions[s]) if c == 1 else encode(positions[s : s + c].tolist())
-            for c, s in zip(counts, starts, strict=True)
-        ]
 
     def positions_of(self, postings: NDArray[np.uint32]) -> NDArray[np.uint32]:
         """All the given postings' positions, each posting's in order."""
@@ -280,6 +337,7 @@ class QuickSegmentWriter(SegmentWriter):  # type: ignore[misc]
         """field → the last value Whoosh analysed for it, its postings and length: a
         document's passages repeat its title, its key and its facets."""
         self._forms = word_forms.Gathered()
+        self._beside: list[Callable[[], list[Any]]] = []
         self.spill = True
         """Past the memory limit, go on in Whoosh's pool (False: the caller starts a new
         segment when `full`)."""
@@ -376,12 +434,23 @@ class QuickSegmentWriter(SegmentWriter):  # type: ignore[misc]
         if held is None:
             return
         add, schema = self.pool.add, self.schema
-        for field, tbytes, docs, weights, _lengths, picked in held.postings():
-            fmt = schema[field].format
-            for docnum, weight, posting in zip(docs, weights, picked.tolist(), strict=True):
-                add((field, tbytes, docnum, weight, held.value(posting, fmt)))
+        for term in held.postings():
+            fmt = schema[term.field].format
+            for docnum, weight, posting in zip(
+                term.docs, term.weights, term.picked.tolist(), strict=True
+            ):
+                add((term.field, term.tbytes, docnum, weight, held.value(posting, fmt)))
+
+    def list_beside(self, segments: Callable[[], list[Any]]) -> None:
+        """Segments written by other processes (`store.SharesElsewhere`), listed after this
+        writer's own when it commits: `segments()` is asked for them once this writer has
+        written its own, so that both are written at the same time."""
+        self._beside.append(segments)
 
     # -- writing the segment
+
+    def _commit_toc(self, segments: list[Any]) -> None:
+        super()._commit_toc([*segments, *(s for given in self._beside for s in given())])
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
@@ -437,25 +506,27 @@ def _write_postings(fieldwriter: Any, schema: Any, held: _Held) -> _ArrayTerms |
     """Every held term's postings in the codec's files (`_TermWriter`); returns the terms of
     the fields with positions (for `term_arrays`)."""
     current = None
-    term = _TermWriter(fieldwriter)
+    term = _TermWriter(fieldwriter, compress=len(held) >= COMPRESSED_FROM)
     fmt: Any = None
-    listed = {name for name in held.listed - held.itemised if _positioned(schema[name])}
+    whole = as_arrays = False
     arrays = _ArrayTerms()
-    for name, tbytes, docs, weights, lengths, picked in held.postings():
+    for posted in held.postings():
+        name = posted.field
         if name != current:
             if current is not None:
                 fieldwriter.finish_field()
             fieldwriter.start_field(name, schema[name])
             current, fmt = name, schema[name].format
             term.field(fieldwriter._fieldid, fmt)
-        if name in listed:
-            if not arrays.fields or arrays.fields[-1][0] != name:
+            whole = name in held.listed and name not in held.itemised
+            as_arrays = whole and _positioned(schema[name])
+            if as_arrays:
                 arrays.fields.append((name, fmt.field_boost))
-            arrays.terms.append((len(arrays.fields) - 1, tbytes, picked))
-            values = held.encoded_positions(picked)
-        else:
-            values = [held.value(p, fmt) for p in picked.tolist()]
-        term.write(tbytes, docs, weights, values, lengths)
+        if as_arrays:
+            arrays.terms.append((len(arrays.fields) - 1, posted.tbytes, posted.picked))
+        values = held.encoded(posted, fmt, whole)
+        term.write(posted.tbytes, posted.docs, posted.weights, values, posted.length_bytes)
+    term.flush()
     if current is not None:
         fieldwriter.finish_field()
     if not arrays.terms:
@@ -486,13 +557,21 @@ class _TermWriter:
     table. Whoosh asserts and buffers each posting and calls a dozen methods a block; a
     small update writes about twenty postings a term, and that was a seventh of its time.
     `tests/test_index_writing.py` reads every posting and statistic back through Whoosh's
-    own reader and compares them with what Whoosh's writer makes."""
+    own reader and compares them with what Whoosh's writer makes.
 
-    def __init__(self, fieldwriter: Any) -> None:
+    Blocks of a small segment are not compressed (`compress`): reading a block says whether
+    it is, and compressing took an update of 1000 passages a tenth of a second; a merge
+    writes them again, compressed."""
+
+    def __init__(self, fieldwriter: Any, compress: bool) -> None:
         self.postfile = fieldwriter._postfile
         self.table = fieldwriter._tindex
         self.limit = fieldwriter._codec._blocklimit
-        self.compression = fieldwriter._codec._compression
+        self.compression = fieldwriter._codec._compression if compress else 0
+        self.offset = self.postfile.tell()
+        self.pending: list[bytes] = []
+        """Postings not yet written to the file (`flush`)."""
+        self.pending_size = 0
         self.prefix = b""
         self.fixed: int | None = None
 
@@ -506,57 +585,62 @@ class _TermWriter:
         docs: list[int],
         weights: list[float],
         values: list[bytes],
-        lengths: list[int],
+        length_bytes: list[int],
     ) -> None:
-        offset = self.postfile.tell()
         out = [WHOOSH3_HEADER_MAGIC]
-        total, maxlength = 0.0, 0
-        minlength: int | None = None
+        total = 0.0
+        low_byte, high_byte = 256, 0
         maxweight: float = 0  # (Whoosh's int 0 when no weight is above it, pickled as such)
         count, limit = len(docs), self.limit
         for start in range(0, count, limit):
             end = start + limit
             ids, block_weights = docs[start:end], weights[start:end]
-            known = [n for n in lengths[start:end] if n]
-            low = min(known) if known else None
-            high = max(known) if known else 0
-            heaviest: float = max(0, *block_weights)
+            lengths = length_bytes[start:end]
+            low = min(lengths)
+            if not low:  # (0: a passage without a length, not counted)
+                low = min((n for n in lengths if n), default=0)
+            high = max(lengths)
+            heaviest: float = max(block_weights)
+            if not heaviest > 0:
+                heaviest = 0
             total += sum(block_weights)
-            minlength = low if minlength is None else min(minlength, low)  # type: ignore[type-var]
-            maxlength = max(maxlength, high)
+            if low:
+                low_byte = min(low_byte, low)
+            high_byte = max(high_byte, high)
             maxweight = max(maxweight, heaviest)
             data = pickle.dumps(
-                (_gaps(ids), _mini_weights(block_weights), self._values(values[start:end])), 2
+                (_gaps(ids), _mini_weights(block_weights), self._values(values[start:end])),
+                BLOCK_PROTOCOL,
             )
             compression = 0 if len(ids) < SMALL_BLOCK else self.compression
             if compression:
                 data = zlib.compress(data, compression)
-            info = pickle.dumps(
-                (
-                    len(ids),
-                    ids[-1],
-                    heaviest,
-                    compression,
-                    length_to_byte(low),
-                    length_to_byte(high),
-                ),
-                2,
-            )
+            info = pickle.dumps((len(ids), ids[-1], heaviest, compression, low, high), 2)
             size = len(info) + len(data)
             out += (pack_int(-size if end >= count else size), info, data)
         written = b"".join(out)
-        self.postfile.write(written)
+        offset = self.offset
+        self.offset += len(written)
+        self.pending.append(written)
+        self.pending_size += len(written)
+        if self.pending_size > PENDING_BYTES:
+            self.flush()
         stats = _TERM_INFO.pack(
             False,
             total,
             count,
-            0 if minlength is None else length_to_byte(minlength),
-            length_to_byte(maxlength),
+            low_byte if low_byte < 256 else 0,
+            high_byte,
             maxweight,
             docs[0],
             docs[-1],
         )
         self.table.add(self.prefix + tbytes, stats + pack_long(offset) + pack_int(len(written)))
+
+    def flush(self) -> None:
+        """Write the postings held so far."""
+        self.postfile.write(b"".join(self.pending))
+        self.pending, self.pending_size = [], 0
 
     def _values(self, values: list[bytes]) -> Any:
         kept = [v for v in values if v]
@@ -567,15 +651,14 @@ class _TermWriter:
 
 def _gaps(ids: list[int]) -> tuple[int, ...]:
     """The passages as Whoosh's blocks keep them: each after the one before."""
-    return tuple(b - a for a, b in zip([0, *ids[:-1]], ids, strict=True))
+    return tuple(map(operator.sub, ids, [0, *ids[:-1]]))
 
 
 def _mini_weights(weights: list[float]) -> Any:
     """A block's weights as Whoosh keeps them: None when all are 1, one when all are equal."""
-    if all(w == 1.0 for w in weights):
-        return None
-    if all(w == weights[0] for w in weights):
-        return weights[0]
+    same = weights.count(weights[0])
+    if same == len(weights):
+        return None if weights[0] == 1.0 else weights[0]
     return tuple(weights)
 
 

@@ -201,41 +201,80 @@ def _segments_of(
 def _segments_in_processes(
     ix: Any, rows: Callable[[int], Iterator[dict[str, Any]]], procs: int, limitmb: int
 ) -> tuple[list[Any], int]:
-    ctx = mp.get_context("fork")
-    pipes, children = [], []
-    # What this process holds (the documents) is shared with the children until written
-    # to: frozen, the collector in a child never walks it, which would copy every page.
-    frozen_before = gc.get_freeze_count()
-    gc.freeze()
-    try:
-        for share in range(procs):
-            mine, theirs = ctx.Pipe(duplex=False)
-            child = ctx.Process(target=_write_share, args=(ix, rows, share, procs, limitmb, theirs))
-            child.start()
-            theirs.close()
-            pipes.append(mine)
-            children.append(child)
-    finally:
-        if not frozen_before:  # (the TUI freezes what it has loaded, for good)
-            gc.unfreeze()
-    segments: list[Any] = []
-    count = 0
-    failures = []
-    for mine, child in zip(pipes, children, strict=True):
+    return SharesElsewhere(ix, rows, range(procs), procs, limitmb).collect()
+
+
+class SharesElsewhere:
+    """Shares of the passages written as segments by processes forked now, while this one
+    goes on (`collect` waits for them). What this process holds (the documents) is shared
+    with them until written to: frozen, the collector in a child never walks it, which
+    would copy every page. Fork only from a process without other threads (a thread's
+    lock held at the fork would stay held in the child): the TUI writes alone."""
+
+    def __init__(
+        self,
+        ix: Any,
+        rows: Callable[[int], Iterator[dict[str, Any]]],
+        shares: range,
+        procs: int,
+        limitmb: int,
+    ) -> None:
+        ctx = mp.get_context("fork")
+        self._pipes: list[Any] = []
+        self._children: list[Any] = []
+        frozen_before = gc.get_freeze_count()
+        gc.freeze()
         try:
-            status, written, passages = mine.recv()
-        except EOFError:  # it died before it could say
+            for share in shares:
+                mine, theirs = ctx.Pipe(duplex=False)
+                child = ctx.Process(
+                    target=_write_share, args=(ix, rows, share, procs, limitmb, theirs)
+                )
+                child.start()
+                theirs.close()
+                self._pipes.append(mine)
+                self._children.append(child)
+        except BaseException:
+            self.cancel()
+            raise
+        finally:
+            if not frozen_before:  # (the TUI freezes what it has loaded, for good)
+                gc.unfreeze()
+
+    def collect(self) -> tuple[list[Any], int]:
+        """The segments the processes wrote and how many passages; IndexWriteError if one
+        failed (what the others wrote is then no segment of the index: the next commit
+        removes its files, as it does a cancelled writer's)."""
+        segments: list[Any] = []
+        count = 0
+        failures = []
+        for mine, child in zip(self._pipes, self._children, strict=True):
+            try:
+                status, written, passages = mine.recv()
+            except EOFError:  # it died before it could say
+                child.join()
+                status, written, passages = "failed", f"exit code {child.exitcode}", 0
+            mine.close()
             child.join()
-            status, written, passages = "failed", f"exit code {child.exitcode}", 0
-        child.join()
-        if status == "ok":
-            segments += written
-            count += passages
-        else:
-            failures.append(written)
-    if failures:
-        raise IndexWriteError(f"a process writing the index failed: {failures[0]}")
-    return segments, count
+            if status == "ok":
+                segments += written
+                count += passages
+            else:
+                failures.append(written)
+        self._pipes, self._children = [], []
+        if failures:
+            raise IndexWriteError(f"a process writing the index failed: {failures[0]}")
+        return segments, count
+
+    def cancel(self) -> None:
+        """Stop the processes (what they wrote is removed by the next commit)."""
+        for child in self._children:
+            if child.is_alive():
+                child.kill()
+            child.join()
+        for mine in self._pipes:
+            mine.close()
+        self._pipes, self._children = [], []
 
 
 def _write_share(

@@ -262,18 +262,57 @@ def field_terms(text: str, language: str) -> dict[str, list[str]]:
     """A passage's text analysed once for each word field: its language field, the folded
     field and the spelling field, each the list of terms (in position order) that field's
     Whoosh analyzer makes of `text`. Whoosh indexes a list as analysed already, so the
-    indexer tokenises a passage once instead of once a field (a third of the writing time).
+    indexer tokenises a passage once instead of once a field (a third of the writing time),
+    and looks each token's three terms up at once (`_Tokens`).
     """
-    words = [lower(t) for t in _TOKEN_RE.findall(text)]
-    spellings = [w.replace("ё", "е") for w in words]
-    if language in LANGUAGE_FIELDS:
-        stem, stops = stem_function(language), stopwords(language)
-        forms = spellings if language == "ru" else words
-        terms = [stem(w) for w in forms if w not in stops]
-    else:
-        terms = spellings
-    folded = [t.lower() for t in _TOKEN_RE.findall(folded_text(text, language))]
-    return {field_for_language(language): terms, FOLDED_FIELD: folded, "spelling": spellings}
+    field = field_for_language(language)
+    found = _TOKEN_RE.findall(text)
+    if not found:
+        return {field: [], FOLDED_FIELD: [], "spelling": []}
+    analysed = _tokens(language)
+    terms, folded, spellings = zip(*[analysed[token] for token in found], strict=True)
+    # the folded field's analyzer tokenises the folded terms joined by spaces (`folded_text`)
+    joined = " ".join(folded)
+    pieces = _TOKEN_RE.findall(joined)
+    if joined != joined.lower():
+        pieces = [piece.lower() for piece in pieces]
+    return {
+        field: [term for term in terms if term is not None],
+        FOLDED_FIELD: pieces,
+        "spelling": list(spellings),
+    }
+
+
+CACHED_TOKENS = 20_000
+"""Tokens a language's cache of their field terms holds at most (`_Tokens`)."""
+
+
+class _Tokens(dict[str, tuple[str | None, str, str]]):
+    """A token of a text in one language → its terms in the word fields: the language
+    field's (None for a stopword), the folded field's text and the spelling field's; found
+    the first time a token is met."""
+
+    def __init__(self, language: str) -> None:
+        super().__init__()
+        self.language = language
+
+    def __missing__(self, token: str) -> tuple[str | None, str, str]:
+        if len(self) >= CACHED_TOKENS:
+            self.clear()
+        language = self.language
+        word = lower(token)
+        spelling = word.replace("ё", "е")
+        term: str | None = spelling
+        if language in LANGUAGE_FIELDS:
+            form = spelling if language == "ru" else word
+            term = None if form in stopwords(language) else stem_function(language)(form)
+        terms = self[token] = (term, folded_term(language, token), spelling)
+        return terms
+
+
+@functools.cache
+def _tokens(language: str) -> _Tokens:
+    return _Tokens(language)
 
 
 def folded_terms(token: str) -> list[str]:
