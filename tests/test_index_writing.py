@@ -368,11 +368,10 @@ def test_an_update_shares_its_documents_by_language_unless_threads_run(
     assert mine and theirs and sorted(map(id, mine + theirs)) == sorted(map(id, docs))
     languages = [{indexer._main_language(d) for d in share} for share in (mine, theirs)]
     assert not languages[0] & languages[1]
-    started, stop = threading.Event(), threading.Event()
-    thread = threading.Thread(target=lambda: (started.set(), stop.wait()))
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
     thread.start()
     try:
-        started.wait()
         assert indexer._shares(docs) == (docs, [])
     finally:
         stop.set()
