@@ -356,6 +356,43 @@ def test_an_update_in_two_processes_writes_the_same_index(
     assert sorted(ids) == sorted(p.id for d in docs for p in d.passages)
 
 
+def test_an_index_run_writes_new_files_in_two_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Indexing new files into an index writes them as `add_documents` does: in two
+    processes at once, from SHARED_FROM passages on; the index is the one a single process
+    writes."""
+    service, _ = _documents(tmp_path)
+    corpus = service.settings.corpus_dir
+    alone = SearchService(Settings(index_dir=tmp_path / "alone", corpus_dir=corpus))
+    aside = tmp_path / "aside"
+    later = sorted(source.key for source in service.corpus_files())[::2]
+    for key in later:
+        (aside / key).parent.mkdir(parents=True, exist_ok=True)
+        (corpus / key).rename(aside / key)
+    assert not service.run_index().failed and not alone.run_index().failed
+    for key in later:
+        (aside / key).rename(corpus / key)
+    assert len(alone.run_index().added) == len(later)
+
+    monkeypatch.setattr(indexer, "SHARED_FROM", 1)
+    collected: list[int] = []
+    collect = store.SharesElsewhere.collect
+
+    def counted(elsewhere: store.SharesElsewhere) -> tuple[list[Any], int]:
+        segments, passages = collect(elsewhere)
+        collected.append(passages)
+        return segments, passages
+
+    monkeypatch.setattr(store.SharesElsewhere, "collect", counted)
+    report = service.run_index()
+    assert len(report.added) == len(later) and not report.failed
+    assert len(collected) == 1 and collected[0] > 0
+    _, ours = store.open_current(tmp_path / "index")
+    _, theirs = store.open_current(tmp_path / "alone")
+    _assert_same_index(ours, theirs)
+
+
 def test_an_update_shares_its_documents_by_language_unless_threads_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

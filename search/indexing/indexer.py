@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 import hashlib
 import os
 import stat
@@ -563,42 +562,23 @@ def index_events(
                     gen, ix = stack.enter_context(store.new_generation(index_dir))
                 else:
                     gen, ix = live, store.open_generation(live)
-                fresh = gen != live  # a new index: a segment per memory limit
-                writing: Any = (
-                    store.writing_new(ix, WRITER_MB)
-                    if fresh
-                    else store.writing(ix, merge=True, limitmb=WRITER_MB)
-                )
-                with writing as writer:
-                    reader = None if fresh else writer.reader()
-                    if reader is not None:
-                        word_forms.learn(reader)  # the words met before: looked up
-                        delete_documents(
-                            writer,
-                            [doc_id_for(k) for k in removed] + [d.doc_id for d, *_ in docs],
-                            reader,
-                        )
-                    known = compound_dictionary([d for d, *_ in docs], reader)
-                    for n, (doc, sha, size, mtime, sig) in enumerate(docs, start=1):
-                        _add(writer, doc, known, sha)
-                        entries[doc.source_key] = manifest.Entry(
-                            doc.source_key,
-                            size,
-                            mtime,
-                            sha,
-                            sig,
-                            doc.doc_id,
-                            len(doc.passages),
-                            now,
-                        )
-                        failures.pop(doc.source_key, None)
-                        yield IndexProgress("write", n, len(docs), doc.source_key)
-                    for key in removed:
-                        entries.pop(key, None)
-                    if rebuild:  # a rebuild starts empty: only what was extracted now is in it
-                        written = {d.source_key for d, *_ in docs}
-                        entries = {k: e for k, e in entries.items() if k in written}
-                    yield IndexProgress("commit", 0, 1)
+                for doc, sha, size, mtime, sig in docs:
+                    entries[doc.source_key] = manifest.Entry(
+                        doc.source_key, size, mtime, sha, sig, doc.doc_id, len(doc.passages), now
+                    )
+                    failures.pop(doc.source_key, None)
+                for key in removed:
+                    entries.pop(key, None)
+                if rebuild:  # a rebuild starts empty: only what was extracted now is in it
+                    written = {d.source_key for d, *_ in docs}
+                    entries = {k: e for k, e in entries.items() if k in written}
+                documents = [d for d, *_ in docs]
+                contents = {d.doc_id: sha for d, sha, *_ in docs}
+                if gen != live:  # a new index: a segment per memory limit
+                    yield from _write_new(ix, documents, contents)
+                else:
+                    deleted = [doc_id_for(k) for k in removed]
+                    yield from _write_update(ix, documents, deleted, contents)
                 manifest.save(gen, entries, failures)
                 if gen != live:
                     store.publish(index_dir, gen)
@@ -680,36 +660,55 @@ def build_from_documents(
 
 def add_documents(settings: Settings, documents: list[Document]) -> int:
     """Replace-or-add processed documents in the live index with one commit (the incremental
-    path without extraction; the benchmark's measure of an incremental add)."""
+    path without extraction; the benchmark's measure of an incremental add). Returns the
+    number of passages."""
     with writer_lock(settings.index_dir):
         live = store.current_generation(settings.index_dir)
         if live is None:
             raise IndexMissingError(f"no index at {settings.index_dir}")
         ix = store.open_generation(live)
-        mine, theirs = _shares(documents)
-        with contextlib.ExitStack() as stack:
-            elsewhere = None
-            if theirs:
-                elsewhere = store.SharesElsewhere(
-                    ix, _rows_of(ix, documents, theirs), range(1, 2), 2, WRITER_MB
-                )
-                stack.callback(elsewhere.cancel)  # (nothing left to stop once collected)
-            with store.writing(ix, merge=True, limitmb=WRITER_MB) as writer:
-                reader = writer.reader()
-                word_forms.learn(reader)  # the words met before: looked up
-                delete_documents(writer, [d.doc_id for d in documents], reader)
-                known = compound_dictionary(documents, reader, mine)
-                written = [sum(_add(writer, doc, known) for doc in mine)]
-                if elsewhere is not None:
-                    writer.list_beside(functools.partial(_collected, elsewhere, written))
-        return sum(written)
+        for _ in _write_update(ix, documents, [], {}):
+            pass
+    return sum(len(d.passages) for d in documents)
 
 
-def _collected(elsewhere: store.SharesElsewhere, written: list[int]) -> list[Any]:
-    """The segments another process wrote, its passages counted in `written`."""
-    segments, passages = elsewhere.collect()
-    written.append(passages)
-    return segments
+def _write_new(
+    ix: Any, documents: list[Document], contents: dict[str, str]
+) -> Iterator[IndexProgress]:
+    """Write the documents into a new, empty index, a segment per memory limit."""
+    with store.writing_new(ix, WRITER_MB) as writer:
+        known = compound_dictionary(documents)
+        for n, doc in enumerate(documents, start=1):
+            _add(writer, doc, known, contents.get(doc.doc_id, ""))
+            yield IndexProgress("write", n, len(documents), doc.source_key)
+        yield IndexProgress("commit", 0, 1)
+
+
+def _write_update(
+    ix: Any, documents: list[Document], deleted: list[str], contents: dict[str, str]
+) -> Iterator[IndexProgress]:
+    """Replace-or-add documents in the live index `ix`, and delete the documents `deleted`,
+    with one commit (`contents`: each document's content hash, to store). From SHARED_FROM
+    passages on, a second process writes about half of them at the same time (`_shares`);
+    the progress counts this process's documents, the commit waits for the other's."""
+    mine, theirs = _shares(documents)
+    with contextlib.ExitStack() as stack:
+        elsewhere = None
+        if theirs:
+            rows = _rows_of(ix, documents, theirs, contents)
+            elsewhere = store.SharesElsewhere(ix, rows, range(1, 2), 2, WRITER_MB)
+            stack.callback(elsewhere.cancel)  # (nothing left to stop once collected)
+        with store.writing(ix, merge=True, limitmb=WRITER_MB) as writer:
+            reader = writer.reader()
+            word_forms.learn(reader)  # the words met before: looked up
+            delete_documents(writer, [*deleted, *(d.doc_id for d in documents)], reader)
+            known = compound_dictionary(documents, reader, mine)
+            for n, doc in enumerate(mine, start=1):
+                _add(writer, doc, known, contents.get(doc.doc_id, ""))
+                yield IndexProgress("write", n, len(documents), doc.source_key)
+            if elsewhere is not None:
+                writer.list_beside(elsewhere.segments)
+            yield IndexProgress("commit", 0, 1)
 
 
 def _shares(documents: list[Document]) -> tuple[list[Document], list[Document]]:
@@ -769,7 +768,7 @@ def _main_language(doc: Document) -> str:
 
 
 def _rows_of(
-    ix: Any, documents: list[Document], share: list[Document]
+    ix: Any, documents: list[Document], share: list[Document], contents: dict[str, str]
 ) -> Callable[[int], Iterator[dict[str, Any]]]:
     """A share's passages as a forked process writes them: the index read through a reader
     of its own (a reader's open files are not shared across a fork), the Swedish stems of
@@ -780,6 +779,6 @@ def _rows_of(
             word_forms.learn(reader)
             known = compound_dictionary(documents, reader, share)
             for doc in share:
-                yield from _rows(doc, known)
+                yield from _rows(doc, known, contents.get(doc.doc_id, ""))
 
     return rows

@@ -266,6 +266,10 @@ class SharesElsewhere:
             raise IndexWriteError(f"a process writing the index failed: {failures[0]}")
         return segments, count
 
+    def segments(self) -> list[Any]:
+        """The segments the processes wrote (`collect`)."""
+        return self.collect()[0]
+
     def cancel(self) -> None:
         """Stop the processes (what they wrote is removed by the next commit)."""
         for child in self._children:
