@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import itertools
 import pickle
+import random
 import shutil
 import struct
 import threading
@@ -14,7 +15,7 @@ from typing import Any
 
 import pytest
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
-from whoosh.formats import Existence
+from whoosh.formats import Existence, Positions
 
 from search.errors import IndexWriteError
 from search.indexing import indexer, segment_writer, store, word_forms
@@ -391,6 +392,13 @@ def test_an_index_run_writes_new_files_in_two_processes(
     _, ours = store.open_current(tmp_path / "index")
     _, theirs = store.open_current(tmp_path / "alone")
     _assert_same_index(ours, theirs)
+
+
+def test_a_postings_positions_are_encoded_as_whooshs_positions_format_encodes_them() -> None:
+    rng = random.Random(5)
+    for count in range(1, 40):
+        positions = sorted(rng.sample(range(200_000), count))
+        assert segment_writer._positions_value(positions) == Positions().encode(positions)
 
 
 def test_an_update_shares_its_documents_by_language_unless_threads_run(
