@@ -9,7 +9,6 @@ document whose words are spread over its passages matches by those passages.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Container
 from pathlib import Path
 
 import pytest
@@ -52,7 +51,7 @@ def _lang_key(language: str) -> str:
     return language if language in analysis.LANGUAGE_FIELDS else "other"
 
 
-def _in_the_index_as_typed(word: str, docs: list[Document], known: Container[str]) -> bool:
+def _in_the_index_as_typed(word: str, docs: list[Document], known: compounds.Splitter) -> bool:
     """Whether some passage holds the word in a language field or as a Swedish compound
     part, as its languages analyse it (then the engine does not try the other script)."""
     for doc in docs:
@@ -75,7 +74,7 @@ def _passage_matches(
     language: str,
     words: list[str],
     any_word: bool,
-    known: Container[str],
+    known: compounds.Splitter,
     typed: set[str],
 ) -> bool:
     key = _lang_key(language)
@@ -107,7 +106,7 @@ def _passage_matches(
     return any(has(w) for w in words) if any_word else all(has(w) for w in words)
 
 
-Model = tuple[list[Document], list[str], dict[str, list[str]], Container[str]]
+Model = tuple[list[Document], list[str], dict[str, list[str]], compounds.Splitter]
 
 
 @pytest.fixture(scope="module")

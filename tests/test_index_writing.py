@@ -26,7 +26,7 @@ from search.models import Document
 from search.retrieval import whoosh_layout
 from search.service import SearchService
 from search.settings import Settings
-from search.text import analysis, lemmas
+from search.text import analysis, compounds, lemmas
 from search.text.analysis import (
     FOLDED_FIELD,
     LANGUAGE_FIELDS,
@@ -487,7 +487,7 @@ def test_a_passage_without_a_term_in_a_field_leaves_the_others_in_place(tmp_path
     (service.settings.corpus_dir / "stop.txt").write_text("Och det är så och det.\n", "utf-8")
     files = {source.key: source for source in service.corpus_files()}
     stop = service.read(files["stop.txt"])
-    rows = list(_rows(stop, set()))
+    rows = list(_rows(stop, compounds.Splitter(set())))
     assert any(row[field_for_language(row["lang"])] == [] for row in rows)
     service.build_from([stop, *docs])  # first: every posting after it is in its place
     _, ours = store.open_current(tmp_path / "index")

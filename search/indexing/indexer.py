@@ -16,7 +16,7 @@ import os
 import stat
 import threading
 import time
-from collections.abc import Callable, Container, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -265,22 +265,22 @@ class _MetaSignatures:
 
 def compound_dictionary(
     docs: list[Document], reader: Any = None, written: list[Document] | None = None
-) -> Container[str]:
-    """Known Swedish word stems: shipped parts, standalone words of these documents and,
-    for an update, every stem the index already holds. Only Swedish passages use them: with
-    none to write, nothing is read (the Swedish dictionary costs a one-file run 0.2 s).
-    Those the compounds of the documents `written` here (all, unless given) may ask for
-    are looked up in the index at once; any other when asked for."""
+) -> compounds.Splitter:
+    """Swedish compounds split against known word stems: shipped parts, standalone words of
+    these documents and, for an update, every stem the index already holds. Only Swedish
+    passages use them: with none to write, nothing is read (the Swedish dictionary costs a
+    one-file run 0.2 s). Those the compounds of the documents `written` here (all, unless
+    given) may ask for are looked up in the index at once; any other when asked for."""
     swedish = _swedish(docs)
     if not swedish or (written is not None and not _swedish(written)):
-        return set()
+        return compounds.Splitter(set())
     known = compounds.known_stems(t for text in swedish for t, _, _ in tokens(text))
     if reader is None:
-        return known
+        return compounds.Splitter(known)
     indexed = _IndexedStems(known, reader)
     mine = swedish if written is None else _swedish(written)
     indexed.look_up(compounds.tails(t for text in mine for t, _, _ in tokens(text)))
-    return indexed
+    return compounds.Splitter(indexed)
 
 
 def _swedish(docs: list[Document]) -> list[str]:
@@ -345,7 +345,7 @@ def searchable_texts(doc: Document) -> list[str]:
 
 
 def _rows(
-    doc: Document, known: Container[str] | None = None, content: str = ""
+    doc: Document, known: compounds.Splitter | None = None, content: str = ""
 ) -> Iterator[dict[str, Any]]:
     m = doc.metadata
     common: dict[str, Any] = {
@@ -379,12 +379,12 @@ def _rows(
             **field_terms(searchable, p.language),
         }
         if p.language == "sv" and known is not None:
-            row["text_sv_parts"] = compounds.parts_text(searchable, known)
+            row["text_sv_parts"] = known.parts_text(searchable)
         yield row
         first = {}
 
 
-def _add(writer: Any, doc: Document, known: Container[str], content: str = "") -> int:
+def _add(writer: Any, doc: Document, known: compounds.Splitter, content: str = "") -> int:
     """Write a document's passages; returns how many."""
     count = 0
     for row in _rows(doc, known, content):

@@ -58,11 +58,29 @@ def split(word: str, known: Container[str]) -> tuple[str, str] | None:
     return None
 
 
-def parts_text(text: str, known: Container[str]) -> str:
+class Splitter:
+    """The compounds of Swedish texts split against one dictionary of known stems (`split`),
+    each distinct word once: an update's passages repeat their words (a word's split took
+    its tails' stems and the dictionary's answers each time, a sixth of a Swedish update)."""
+
+    def __init__(self, known: Container[str]) -> None:
+        self.known = known
+        self._splits: dict[str, tuple[str, str] | None] = {}
+
+    def parts_text(self, text: str) -> str:
+        """The stems of the parts of every compound in the text, space-separated."""
+        splits = self._splits
+        found: list[str] = []
+        for token in analysis.pieces(text)[1::2]:
+            if token in splits:
+                parts = splits[token]
+            else:
+                parts = splits[token] = split(token, self.known)
+            if parts:
+                found.extend(parts)
+        return " ".join(found)
+
+
+def parts_text(text: str, known: Container[str] | Splitter) -> str:
     """The stems of the parts of every compound in a Swedish text, space-separated."""
-    found: list[str] = []
-    for token, _, _ in analysis.tokens(text):
-        parts = split(token, known)
-        if parts:
-            found.extend(parts)
-    return " ".join(found)
+    return (known if isinstance(known, Splitter) else Splitter(known)).parts_text(text)
