@@ -33,7 +33,7 @@ from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from dataclasses import field as default
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -104,12 +104,19 @@ class _Gathered:
         self.docs: list[int] = np.frombuffer(held.doc, dtype=np.uint32)[picked].tolist()
         self.weights: list[float] = np.frombuffer(held.weight, dtype=np.float32)[picked].tolist()
         self.length_bytes: list[int] = np.frombuffer(held.length, dtype=np.uint8)[picked].tolist()
-        self.counts: list[int] = np.frombuffer(held.count, dtype=np.uint32)[picked].tolist()
-        self.starts: list[int] = np.frombuffer(held.start, dtype=np.uint32)[picked].tolist()
+        counts = np.frombuffer(held.count, dtype=np.uint32)[picked]
+        starts = np.frombuffer(held.start, dtype=np.uint32)[picked]
+        self.counts: list[int] = counts.tolist()
+        self.starts: list[int] = starts.tolist()
+        positions = np.frombuffer(held.positions, dtype=np.uint32)
+        # (a posting without positions points past the last: its first is not read)
+        self.firsts: list[int] = (
+            positions[np.minimum(starts, len(positions) - 1)].tolist() if len(positions) else []
+        )
+        """Each posting's first position (where it has positions)."""
 
 
-@dataclass(frozen=True, slots=True)
-class _TermPostings:
+class _TermPostings(NamedTuple):
     """A term of a segment and where its postings are in a `_Gathered`."""
 
     field: str
@@ -417,13 +424,16 @@ class _Held:
         a field whose every posting came as a list of terms, none with its value given)."""
         lo, hi, chunk = term.lo, term.hi, term.chunk
         if listed and type(fmt) is Positions:
+            counts = chunk.counts[lo:hi]
+            if max(counts) == 1:  # (most terms: once in each passage, all in C)
+                return list(map(_one_position, chunk.firsts[lo:hi]))
             positions, one, encode = self.positions, _one_position, _positions_value
             return [
                 one(positions[s]) if c == 1 else encode(positions[s : s + c].tolist())
-                for c, s in zip(chunk.counts[lo:hi], chunk.starts[lo:hi], strict=True)
+                for c, s in zip(counts, chunk.starts[lo:hi], strict=True)
             ]
         if listed and type(fmt) is Frequency:
-            return [_packed_count(c) for c in chunk.counts[lo:hi]]
+            return list(map(_packed_count, chunk.counts[lo:hi]))
         return [self.value(p, fmt) for p in term.picked.tolist()]
 
     def value(self, posting: int, fmt: Any) -> bytes:
@@ -775,10 +785,9 @@ class _TermWriter:
         self.rows = []
 
     def _values(self, values: list[bytes]) -> Any:
-        kept = [v for v in values if v]
         if self.fixed is None or self.fixed < 0:
-            return tuple(kept)
-        return None if self.fixed == 0 else b"".join(kept)
+            return tuple(filter(None, values))
+        return None if self.fixed == 0 else b"".join(values)
 
 
 def _add_rows(table: Any, rows: list[tuple[bytes, bytes]]) -> None:
