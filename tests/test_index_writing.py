@@ -200,6 +200,22 @@ def _assert_word_forms_kept(ix: Any) -> int:
     return compared
 
 
+def _assert_compound_parts_kept(ix: Any) -> int:
+    """Every part of a segment's Swedish words its file of parts keeps has the stem the
+    analysis gives it now, asked afresh (`word_forms.PARTS`); returns how many."""
+    analysis._stems.cache_clear()
+    analysis.analyze_token.cache_clear()
+    compared = 0
+    with ix.reader() as reader:
+        for leaf, _ in reader.leaf_readers():
+            kept = word_forms.read(leaf, word_forms.PARTS)
+            assert kept is not None
+            for part, term in kept["sv"].items():
+                assert term == analysis.stem_of("sv")(part), part
+                compared += 1
+    return compared
+
+
 def test_a_passage_analysed_once_is_indexed_as_each_fields_analyzer_would(
     tmp_path: Path,
 ) -> None:
@@ -260,6 +276,7 @@ def test_segments_past_the_memory_limit_spills_and_merges_write_the_same_index(
     assert _assert_arrays_agree(ours) == len(ours._segments())
     # and the words of every segment, the merged one's from the segments merged into it
     assert _assert_word_forms_kept(ours) > 1000
+    assert _assert_compound_parts_kept(ours) > 100
 
 
 def test_a_rebuild_past_the_memory_limit_writes_segments_with_arrays(
@@ -401,6 +418,43 @@ def test_a_postings_positions_are_encoded_as_whooshs_positions_format_encodes_th
         assert segment_writer._positions_value(positions) == Positions().encode(positions)
 
 
+def test_an_update_asks_the_dictionary_for_no_compound_part_the_index_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Swedish documents written again: the parts of their compounds were kept by the
+    segments that hold them, and are not looked up in the dictionary; the compounds are
+    split as they are with the dictionary asked."""
+    service, docs = _documents(tmp_path)
+    service.build_from(docs)
+    swedish = [d for d in docs if indexer._main_language(d) == "sv"]
+    _, ix = store.open_current(tmp_path / "index")
+    asked: list[str] = []
+    lemma = lemmas.lemma
+
+    def counted(language: str, word: str) -> str | None:
+        if word.isalpha():
+            asked.append(word)
+        return lemma(language, word)
+
+    monkeypatch.setattr(lemmas, "lemma", counted)
+
+    def split_afresh() -> tuple[list[str], int]:
+        analysis._stems.cache_clear()
+        analysis.analyze_token.cache_clear()
+        word_forms._learnt.clear()
+        asked.clear()
+        with ix.reader() as reader:
+            word_forms.learn(reader)  # (the words, as a search or an update learns them)
+            known = compound_dictionary(swedish, reader)
+            return [known.parts_text(p.text) for d in swedish for p in d.passages], len(asked)
+
+    kept, asked_kept = split_afresh()
+    monkeypatch.setattr(word_forms, "learn_parts", lambda reader: None)
+    afresh, asked_afresh = split_afresh()
+    assert kept == afresh and any(kept)
+    assert asked_afresh > 500 and asked_kept < asked_afresh / 10, (asked_kept, asked_afresh)
+
+
 def test_an_update_shares_its_documents_by_language_unless_threads_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -445,9 +499,9 @@ def test_word_forms_are_learnt_while_the_caches_have_room(
     read: list[Any] = []
     kept = word_forms.read
 
-    def counted(leaf: Any) -> word_forms.Forms | None:
+    def counted(leaf: Any, extension: str = word_forms.EXTENSION) -> word_forms.Forms | None:
         read.append(leaf)
-        return kept(leaf)
+        return kept(leaf, extension)
 
     monkeypatch.setattr(word_forms, "read", counted)
     for room, segments_read in ((0, 0), (analysis.CACHED_STEMS, 2)):

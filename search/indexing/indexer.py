@@ -277,6 +277,7 @@ def compound_dictionary(
     known = compounds.known_stems(t for text in swedish for t, _, _ in tokens(text))
     if reader is None:
         return compounds.Splitter(known)
+    word_forms.learn_parts(reader)  # the parts of words indexed before: not asked again
     indexed = _IndexedStems(known, reader)
     mine = swedish if written is None else _swedish(written)
     indexed.look_up(compounds.tails(t for text in mine for t, _, _ in tokens(text)))

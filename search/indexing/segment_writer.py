@@ -556,7 +556,7 @@ class QuickSegmentWriter(SegmentWriter):  # type: ignore[misc]
         """A merged segment's postings (Whoosh's merge policy calls this as it commits):
         held with the rest, so the new segment gets its arrays too; Whoosh's pool takes
         them once this writer has handed it everything."""
-        self._forms.add_known(word_forms.read(reader))
+        self._forms.add_known(word_forms.read(reader), word_forms.read(reader, word_forms.PARTS))
         held = self._held
         if held is None:
             super().add_postings_to_pool(reader, startdoc, docmap)
@@ -599,7 +599,10 @@ class QuickSegmentWriter(SegmentWriter):  # type: ignore[misc]
             if arrays is not None:
                 self._write_arrays(self._held, arrays)
             self._held = _Held()  # written: free now, not when the writer is collected
-        self._forms.write(self.newsegment.create_file(self.storage, word_forms.EXTENSION))
+        self._forms.write(
+            self.newsegment.create_file(self.storage, word_forms.EXTENSION),
+            self.newsegment.create_file(self.storage, word_forms.PARTS),
+        )
         self.fieldwriter.close()
 
     def _write_arrays(self, held: _Held, arrays: _ArrayTerms) -> None:

@@ -166,6 +166,12 @@ def learn(language: str, terms: dict[str, str]) -> None:
         cache.update(itertools.islice(terms.items(), room))
 
 
+def known_term(language: str, word: str) -> str | None:
+    """The term a word of a language with a dictionary is indexed as, where this process
+    knows it already (analysed or learnt); None, and nothing analysed, where it does not."""
+    return _stems(language).get(word)
+
+
 def can_learn() -> bool:
     """Whether a language's cache has room for words learnt (`learn`)."""
     return any(len(_stems(language)) < CACHED_STEMS for language in lemmas.DICTIONARIES)

@@ -19,7 +19,13 @@ MIN_HEAD, MIN_TAIL = 3, 4
 
 
 def _stem(word: str) -> str:
-    return analysis.analyze_token("sv", word) or word
+    """`analysis.analyze_token("sv", word) or word`, the stem looked up in the analysis's
+    own cache of terms (`stem_of`), where the segment writer finds the parts' stems to keep
+    (`word_forms.PARTS`)."""
+    lowered = analysis.lower(word)
+    if lowered in analysis.stopwords("sv"):
+        return word
+    return analysis.stem_of("sv")(lowered) or word
 
 
 @functools.lru_cache(maxsize=1)
@@ -38,8 +44,23 @@ def tails(words: Iterable[str]) -> set[str]:
     """The stem of every last part `split` may look up for these words."""
     out: set[str] = set()
     for word in {w.lower() for w in words if len(w) >= MIN_LENGTH}:
-        out.update(_stem(word[i:]) for i in range(MIN_HEAD, len(word) - MIN_TAIL + 1))
+        out.update(map(_stem, last_parts(word)))
     return out
+
+
+def last_parts(word: str) -> list[str]:
+    """Every last part `split` tries for a lower-case word, longest first."""
+    if len(word) < MIN_LENGTH:
+        return []
+    return [word[i:] for i in range(MIN_HEAD, len(word) - MIN_TAIL + 1)]
+
+
+def parts_tried(word: str) -> list[str]:
+    """Every part whose stem `split` may ask for, first parts (with and without a linking
+    `s`) and last, of a lower-case word."""
+    firsts = [word[:i] for i in range(MIN_HEAD, len(word) - MIN_TAIL + 1)]
+    linked = [h[:-1] for h in firsts if h.endswith("s") and len(h) > MIN_HEAD]
+    return [*last_parts(word), *firsts, *linked] if len(word) >= MIN_LENGTH else []
 
 
 def split(word: str, known: Container[str]) -> tuple[str, str] | None:
