@@ -33,7 +33,7 @@ from search.ingest.workers import Job, extract_all
 from search.models import Document, Failure, IndexProgress, IndexReport, SourceFile
 from search.settings import Settings
 from search.text import compounds
-from search.text.analysis import field_terms, fold, tokens
+from search.text.analysis import field_terms, fold, pieces
 from search.text.fingerprint import fingerprint
 
 OCR_CACHE = "ocr-cache"
@@ -274,14 +274,19 @@ def compound_dictionary(
     swedish = _swedish(docs)
     if not swedish or (written is not None and not _swedish(written)):
         return compounds.Splitter(set())
-    known = compounds.known_stems(t for text in swedish for t, _, _ in tokens(text))
+    known = compounds.known_stems(t for text in swedish for t in _words(text))
     if reader is None:
         return compounds.Splitter(known)
     word_forms.learn_parts(reader)  # the parts of words indexed before: not asked again
     indexed = _IndexedStems(known, reader)
     mine = swedish if written is None else _swedish(written)
-    indexed.look_up(compounds.tails(t for text in mine for t, _, _ in tokens(text)))
+    indexed.look_up(compounds.tails(t for text in mine for t in _words(text)))
     return compounds.Splitter(indexed)
+
+
+def _words(text: str) -> list[str]:
+    """A text's tokens, as the analyzers' tokenizer finds them."""
+    return pieces(text)[1::2]
 
 
 def _swedish(docs: list[Document]) -> list[str]:

@@ -37,7 +37,8 @@ def shipped_parts() -> frozenset[str]:
 
 def known_stems(words: Iterable[str]) -> set[str]:
     """The dictionary: shipped parts plus the stems of the given standalone words."""
-    return set(shipped_parts()) | {_stem(w.lower()) for w in words if len(w) >= MIN_HEAD}
+    distinct = {w.lower() for w in words if len(w) >= MIN_HEAD}  # (each stemmed once)
+    return set(shipped_parts()) | set(map(_stem, distinct))
 
 
 def tails(words: Iterable[str]) -> set[str]:
