@@ -32,11 +32,17 @@ def _answers(settings: Settings) -> tuple[tuple[str, int], ...]:
         engine.close()
 
 
-def _killed_run(settings: Settings, delay: float, rebuild: bool) -> None:
+# the command line with every update written by two processes (`indexer.SHARED_FROM`)
+IN_TWO_PROCESSES = (
+    "import runpy, sys; import search.indexing.indexer as indexer; indexer.SHARED_FROM = 1; "
+    "sys.argv[0] = 'search'; runpy.run_module('search', run_name='__main__')"
+)
+
+
+def _killed_run(settings: Settings, delay: float, rebuild: bool, shared: bool = False) -> None:
     args = [
         sys.executable,
-        "-m",
-        "search",
+        *(["-c", IN_TWO_PROCESSES] if shared else ["-m", "search"]),
         "--corpus",
         str(settings.corpus_dir),
         "--index",
@@ -70,22 +76,26 @@ def states(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Path]:
 
 
 @pytest.mark.slow  # `make fuzz` runs it with 20 times the kill moments
-@pytest.mark.parametrize("rebuild", [False, True], ids=["incremental", "rebuild"])
+@pytest.mark.parametrize(
+    ("rebuild", "shared"),
+    [(False, False), (True, False), (False, True)],
+    ids=["incremental", "rebuild", "incremental-in-two-processes"],
+)
 def test_killed_runs_leave_before_or_after_never_between(
-    states: tuple[Settings, Path], rebuild: bool
+    states: tuple[Settings, Path], rebuild: bool, shared: bool
 ) -> None:
     before, root = states
     before_answers = _answers(before)
-    after = settings_for(before.corpus_dir, root / f"after-{rebuild}")
+    after = settings_for(before.corpus_dir, root / f"after-{rebuild}-{shared}")
     shutil.copytree(before.index_dir, after.index_dir)
     run_index(after, rebuild=rebuild)
     after_answers = _answers(after)
     assert before_answers != after_answers
     seen = set()
     for delay in DELAYS:
-        victim = settings_for(before.corpus_dir, root / f"victim-{rebuild}-{delay}")
+        victim = settings_for(before.corpus_dir, root / f"victim-{rebuild}-{shared}-{delay}")
         shutil.copytree(before.index_dir, victim.index_dir)
-        _killed_run(victim, delay, rebuild)
+        _killed_run(victim, delay, rebuild, shared)
         answers = _answers(victim)
         assert answers in (before_answers, after_answers), (delay, answers)
         seen.add(answers == after_answers)
