@@ -33,17 +33,17 @@ from search.ingest.workers import Job, extract_all
 from search.models import Document, Failure, IndexProgress, IndexReport, SourceFile
 from search.settings import Settings
 from search.text import compounds
-from search.text.analysis import field_terms, fold, pieces
+from search.text.analysis import field_terms, fold, token_texts
 from search.text.fingerprint import fingerprint
 
 OCR_CACHE = "ocr-cache"
 """Folder of the index home where text recognised in scans is kept by content hash."""
 WRITER_MB = 128
+"""Whoosh's posting pool per writer process before it spills a sorted run to disk."""
 SHARED_FROM = 400
 """Passages from which an update writes half of them in a second process, at the same time
 (`store.SharesElsewhere`): forking costs about 20 ms, and 100 documents of 1000 passages
 take a process 1.3 s."""
-"""Whoosh's posting pool per writer process before it spills a sorted run to disk."""
 
 
 def _ignored(rel: Path) -> bool:
@@ -272,21 +272,16 @@ def compound_dictionary(
     one-file run 0.2 s). Those the compounds of the documents `written` here (all, unless
     given) may ask for are looked up in the index at once; any other when asked for."""
     swedish = _swedish(docs)
-    if not swedish or (written is not None and not _swedish(written)):
+    mine = swedish if written is None else _swedish(written)
+    if not mine:
         return compounds.Splitter(set())
-    known = compounds.known_stems(t for text in swedish for t in _words(text))
+    known = compounds.known_stems(t for text in swedish for t in token_texts(text))
     if reader is None:
         return compounds.Splitter(known)
     word_forms.learn_parts(reader)  # the parts of words indexed before: not asked again
     indexed = _IndexedStems(known, reader)
-    mine = swedish if written is None else _swedish(written)
-    indexed.look_up(compounds.tails(t for text in mine for t in _words(text)))
+    indexed.look_up(compounds.tails(t for text in mine for t in token_texts(text)))
     return compounds.Splitter(indexed)
-
-
-def _words(text: str) -> list[str]:
-    """A text's tokens, as the analyzers' tokenizer finds them."""
-    return pieces(text)[1::2]
 
 
 def _swedish(docs: list[Document]) -> list[str]:

@@ -276,8 +276,7 @@ class _Held:
         if None in found:  # terms met for the first time in this segment
             number = self._number
             numbers = [
-                number(ids, field, t) if n is None else n
-                for n, t in zip(numbers, terms, strict=True)
+                number(ids, field, t) if n is None else n for n, t in zip(found, terms, strict=True)
             ]
         pending = self._pending.get(field)
         if pending is None:
@@ -806,7 +805,7 @@ def _add_rows(table: Any, rows: list[tuple[bytes, bytes]]) -> None:
     dbfile, index, buckets = table.dbfile, table.index, table.buckets
     at = dbfile.tell()
     out = []
-    pack = _ROW_LENGTHS.pack
+    pack = filetables._lengths.pack
     for key, value in rows:
         index.append(at)
         row = pack(len(key), len(value)) + key + value
@@ -817,10 +816,6 @@ def _add_rows(table: Any, rows: list[tuple[bytes, bytes]]) -> None:
         out.append(row)
     dbfile.write(b"".join(out))
     table.lastkey = rows[-1][0]
-
-
-_ROW_LENGTHS = struct.Struct("!ii")
-"""A terms' table row's key and value lengths (`filetables._lengths`)."""
 
 
 def _gaps(ids: list[int]) -> tuple[int, ...]:

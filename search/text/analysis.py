@@ -221,6 +221,11 @@ def pieces(text: str) -> list[str]:
     return _SPLIT_RE.split(text)
 
 
+def token_texts(text: str) -> list[str]:
+    """The text's tokens as the analyzers' tokenizer sees them, without their places."""
+    return _TOKEN_RE.findall(text)
+
+
 def tokens(text: str) -> list[tuple[str, int, int]]:
     """(token, start, end) as the analyzers' tokenizer sees them (`pieces`, all of it in C:
     a sixth faster than finding each token after the last, and twice as fast as
@@ -272,7 +277,7 @@ def field_terms(text: str, language: str) -> dict[str, list[str]]:
     and looks each token's three terms up at once (`_Tokens`).
     """
     field = field_for_language(language)
-    found = _TOKEN_RE.findall(text)
+    found = token_texts(text)
     if not found:
         return {field: [], FOLDED_FIELD: [], "spelling": []}
     analysed = _tokens(language)

@@ -93,7 +93,7 @@ class Splitter:
         """The stems of the parts of every compound in the text, space-separated."""
         splits = self._splits
         found: list[str] = []
-        for token in analysis.pieces(text)[1::2]:
+        for token in analysis.token_texts(text):
             if token in splits:
                 parts = splits[token]
             else:

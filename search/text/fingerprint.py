@@ -27,8 +27,6 @@ _PRIME = (1 << 61) - 1
 _rng = np.random.default_rng(20261204)
 _A = _rng.integers(1, _PRIME, SIZE, dtype=np.uint64)
 _B = _rng.integers(0, _PRIME, SIZE, dtype=np.uint64)
-_A_HIGH = _A >> np.uint64(32)
-_P = np.uint64(_PRIME)
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -42,16 +40,8 @@ def fingerprint(text: str) -> str:
     hashes = np.fromiter(
         map(zlib.crc32, map(str.encode, trigrams)), dtype=np.uint64, count=len(trigrams)
     )
-    # (a·h + b) mod p with 61-bit p: the products are kept below 2^64 by folding h to 32 bits;
-    # p = 2^61 - 1, so x mod p is (x & p) + (x >> 61), less p once if that reaches p (bit
-    # operations: a division per value took three quarters of the time)
-    x = np.multiply.outer(hashes, _A_HIGH)
-    x += _B
-    high = x >> np.uint64(61)
-    x &= _P
-    x += high
-    x[x >= _P] -= _P
-    mins = x.min(axis=0)
+    # (a·h + b) mod p with 61-bit p: the products are kept below 2^64 by folding h to 32 bits
+    mins = ((hashes[:, None] * (_A >> np.uint64(32)) + _B) % np.uint64(_PRIME)).min(axis=0)
     return ",".join(f"{int(v):x}" for v in mins)
 
 
