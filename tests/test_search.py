@@ -504,7 +504,12 @@ def test_a_new_process_marks_the_words_of_hits_as_the_index_kept_them(
     def new_process() -> list[list[tuple[str, bool]]]:
         """As a process starting: nothing analysed yet; the marked snippets of a few
         searches, in Swedish, Latvian and Russian."""
-        for cached in (analysis._stems, analysis.analyze_token, analysis.folded_term):
+        for cached in (
+            analysis._stems,
+            analysis._tokens,
+            analysis.analyze_token,
+            analysis.folded_term,
+        ):
             cached.cache_clear()
         word_forms._learnt.clear()
         asked.clear()

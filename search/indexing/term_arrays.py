@@ -27,6 +27,7 @@ posting's passage (uint32) and frequency (uint16); the positions (uint16 or uint
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import struct
@@ -162,12 +163,14 @@ class TermArrays:
         return self.find_key(Key(field, term))
 
     def find_key(self, key: Key) -> int | None:
-        """`find` with the term's key made once for every segment."""
+        """`find` with the term's key made once for every segment (bisected in Python: a
+        search looks up one term at a time, and numpy's `searchsorted` of one value costs
+        four times as much)."""
         hashes = self._hashes
-        row = int(hashes.searchsorted(key.hashed))
+        row = bisect.bisect_left(hashes, key.hashed)
         while row < len(hashes) and hashes[row] == key.hashed:
-            first, last = int(self._keys_at[row]), int(self._keys_at[row + 1])
-            if self._file.get(self._keys + first, last - first) == key.key:
+            first, last = self._keys_at[row], self._keys_at[row + 1]
+            if self._file.get(self._keys + int(first), int(last - first)) == key.key:
                 return row
             row += 1
         return None

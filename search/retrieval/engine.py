@@ -229,48 +229,48 @@ class Engine:
             # stable: ties keep score order
             best = best[np.argsort(-facets.doc_year[docs[best]], kind="stable")]
         page = best[(request.page - 1) * request.page_size : request.page * request.page_size]
-        return [
-            self._hit(
-                facets,
-                int(ids[i]),
-                float(scores[i]),
-                int(found.counted.passages_per_doc[docs[i]]) - 1,
-                found.marker,
-                found.stored.get(int(ids[i])),
-            )
-            for i in page
-        ]
+        return self._hits(
+            facets,
+            [
+                (int(ids[i]), float(scores[i]), int(found.counted.passages_per_doc[docs[i]]) - 1)
+                for i in page
+            ],
+            found.marker,
+            found.stored,
+        )
 
-    def _hit(
+    def _hits(
         self,
         facets: FacetIndex,
-        docnum: int,
-        score: float,
-        more: int,
+        passages: list[tuple[int, float, int]],
         marker: highlight.Marker,
-        stored: Any = None,
-    ) -> Hit:
-        """A passage as a hit (`stored`: its stored fields, when read already)."""
-        f = stored or self._read(docnum)
-        text, lang = f.get("text", ""), f.get("lang", "")
-        return Hit(
-            doc_id=f["doc_id"],
-            passage_id=f["id"],
-            title=f.get("title", ""),
-            page=f.get("page", 0),
-            heading=f.get("heading", ""),
-            source_key=f.get("source_key", ""),
-            url=f.get("url", ""),
-            snippet=highlight.snippet(text, lang, marker),
-            more_in_document=max(0, more),
-            score=score,
-            text=text,
-            start=f.get("start", 0),
-            end=f.get("end", 0),
-            ocr=bool(f.get("ocr")),
-            copies=facets.copies_of(f.get("source_key", "")),
-            **fields.hit_attributes(f),  # type: ignore[arg-type]
-        )
+        stored: dict[int, Any] | None = None,
+    ) -> list[Hit]:
+        """Passages as hits: (number, score, passages more in its document) each, with
+        their snippets (`stored`: stored fields read already, by passage number)."""
+        read = [(stored or {}).get(n) or self._read(n) for n, _, _ in passages]
+        shown = highlight.snippets([(f.get("text", ""), f.get("lang", "")) for f in read], marker)
+        return [
+            Hit(
+                doc_id=f["doc_id"],
+                passage_id=f["id"],
+                title=f.get("title", ""),
+                page=f.get("page", 0),
+                heading=f.get("heading", ""),
+                source_key=f.get("source_key", ""),
+                url=f.get("url", ""),
+                snippet=snippet,
+                more_in_document=max(0, more),
+                score=score,
+                text=f.get("text", ""),
+                start=f.get("start", 0),
+                end=f.get("end", 0),
+                ocr=bool(f.get("ocr")),
+                copies=facets.copies_of(f.get("source_key", "")),
+                **fields.hit_attributes(f),  # type: ignore[arg-type]
+            )
+            for f, snippet, (_, score, more) in zip(read, shown, passages, strict=True)
+        ]
 
     def _suggest(
         self,
@@ -317,10 +317,8 @@ class Engine:
             selection = _selection(request, inline, facets)
             found = self._matches(facets, text_node, selection, request, True, plain)
             ids, scores = found.passages.ids[:limit].tolist(), found.passages.scores[:limit]
-            return [
-                self._hit(facets, n, float(score), 0, found.marker, found.stored.get(n))
-                for n, score in zip(ids, scores, strict=True)
-            ]
+            passages = [(n, float(score), 0) for n, score in zip(ids, scores.tolist(), strict=True)]
+            return self._hits(facets, passages, found.marker, found.stored)
 
     @reads_index
     def match_terms(self, text: str, cross_lingual: bool = False) -> set[tuple[str, str]]:
@@ -349,7 +347,8 @@ class Engine:
                 if numbers:
                     stored = [self._read(n) for n in numbers]
                     unmarked = highlight.Marker(())
-                    first = self._hit(facets, numbers[0], 0.0, len(numbers) - 1, unmarked)
+                    passage = (numbers[0], 0.0, len(numbers) - 1)
+                    first = self._hits(facets, [passage], unmarked, {numbers[0]: stored[0]})[0]
                     break
             else:
                 return None
@@ -410,10 +409,8 @@ class Engine:
                 d = facets.passage_doc[hit.docnum]
                 if d >= 0 and d != own_doc and d not in best:  # -1: deleted, or a copy
                     best[d] = (hit.docnum, hit.score or 0.0)
-            unmarked = highlight.Marker(())
-            hits = [
-                self._hit(facets, m, s, 0, unmarked) for _, (m, s) in list(best.items())[:limit]
-            ]
+            chosen = [(m, s, 0) for m, s in list(best.values())[:limit]]
+            hits = self._hits(facets, chosen, highlight.Marker(()))
         return SearchResults(
             SearchRequest(page_size=limit),
             tuple(hits),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from typing import TypeVar
 
 import numpy as np
@@ -55,20 +55,15 @@ class Marker:
         if not self.terms:
             return []
         own = self._language(language)
-        if toks is None:
-            openings = own.openings
-            if openings is not None:  # only the tokens that could be marked
-                seen = own.seen
-                found = [
-                    m.span()
-                    for p in openings
-                    for m in p.finditer(text)
-                    if seen[m.group()] and (m.lastgroup is None or _after_number(text, m))
-                ]
-                return sorted(set(found)) if len(openings) > 1 else found
-            toks = analysis.tokens(text)
-        marked = own.marked({t for t, _, _ in toks})
-        return [(s, e) for t, s, e in toks if t in marked] if marked else []
+        if toks is not None:
+            return own.every_token(toks)
+        return own.spans_in(_Texts([text]))[0]
+
+    def spans_in(self, texts: _Texts, language: str) -> list[list[tuple[int, int]]]:
+        """`spans` of each of the texts, all in this language."""
+        if not self.terms:
+            return [[] for _ in texts.texts]
+        return self._language(language).spans_in(texts)
 
     def marks(self, token: str, language: str) -> bool:
         """Whether one token of a text in this language is marked."""
@@ -95,6 +90,7 @@ class _Language:
         self.folded = marker.folded
         self.parts = marker.parts if language == "sv" else set()
         self.own_initials = {t[:1] for t in self.own}
+        self.terms = analysis.token_terms(self.key)
         self.folded_initials = marker.folded_initials
         self.which = _Memo(self._which)
         """A word's first character → whether a term of the word's own field, and whether
@@ -107,6 +103,58 @@ class _Language:
     def marks(self, word: str) -> bool:
         return self.seen[word]
 
+    def every_token(self, toks: Tokens) -> list[tuple[int, int]]:
+        """The spans of the tokens marked, each token looked at."""
+        marked = self.marked({t for t, _, _ in toks})
+        return [(s, e) for t, s, e in toks if t in marked] if marked else []
+
+    def spans_in(self, texts: _Texts) -> list[list[tuple[int, int]]]:
+        """The spans marked in each text of this language: the words that could be marked
+        found in all the texts at once, by code point (`_opening_words`); the patterns
+        (`openings`) look at a text where a word may begin after a digit or the text has
+        characters beyond the tables; every token where no pattern can be sure."""
+        table = self.opening_table
+        if table is None:
+            return [self.every_token(analysis.tokens(text)) for text in texts.texts]
+        starts, ends, odd = _opening_words(texts.codes, table)
+        out: list[list[tuple[int, int]]] = [[] for _ in texts.texts]
+        words = map(texts.joined.__getitem__, map(slice, starts.tolist(), ends.tolist()))
+        marked = np.fromiter(map(self.seen.__getitem__, words), dtype=bool, count=len(starts))
+        starts, ends = starts[marked], ends[marked]
+        owners = texts.holding(starts)
+        base = texts.bases[owners]
+        redo = set(texts.holding(odd).tolist())
+        places = zip(owners.tolist(), (starts - base).tolist(), (ends - base).tolist(), strict=True)
+        for k, s, e in places:
+            if k not in redo:
+                out[k].append((s, e))
+        for k in redo:
+            out[k] = self.by_patterns(texts.texts[k])
+        return out
+
+    def by_patterns(self, text: str) -> list[tuple[int, int]]:
+        """The spans marked in a text, its words found by the opening patterns."""
+        openings = self.openings
+        assert openings is not None
+        seen = self.seen
+        found = [
+            m.span()
+            for p in openings
+            for m in p.finditer(text)
+            if seen[m.group()] and (m.lastgroup is None or _after_number(text, m))
+        ]
+        return sorted(set(found)) if len(openings) > 1 else found
+
+    @functools.cached_property
+    def opening_table(self) -> NDArray[np.bool_] | None:
+        """By code point: whether a word beginning with it could be marked (the characters
+        of `openings`); None where every token has to be looked at."""
+        if self.groups is None:
+            return None
+        table = np.zeros(CODES, dtype=bool)
+        table[[ord(c) for chars in self.groups for c in chars]] = True
+        return table
+
     def marked(self, words: set[str]) -> set[str]:
         if not self.parts:  # a word can be marked only if a term can begin as it does
             opens = self.opens
@@ -115,16 +163,21 @@ class _Language:
         return {w for w in words if seen[w]}
 
     @functools.cached_property
+    def groups(self) -> list[frozenset[str]] | None:
+        """The characters a marked word can begin with, in groups (`_opening_groups`);
+        None where every token has to be looked at (see `openings`)."""
+        groups = _opening_groups(self.own_initials, self.folded_initials)
+        return None if self.parts else groups
+
+    @functools.cached_property
     def openings(self) -> tuple[re.Pattern[str], ...] | None:
         """Patterns finding the tokens of a text that begin with a character a term can
         begin with, as the tokenizer finds them (`_opening_pattern`): splitting a whole
         passage into tokens in Python was two thirds of a snippet's time. None where every
         token has to be looked at: a compound's part may be inside any word, and a term
         beginning with a digit is a number, which the tokenizer reads by its own rules."""
-        groups = _opening_groups(self.own_initials, self.folded_initials)
-        if self.parts or groups is None:
-            return None
-        return tuple(_opening_pattern(chars) for chars in groups)
+        groups = self.groups
+        return None if groups is None else tuple(_opening_pattern(chars) for chars in groups)
 
     def _which(self, first: str) -> tuple[bool, bool]:
         initial = first.lower().replace("ё", "е")
@@ -132,11 +185,11 @@ class _Language:
 
     def _marks(self, word: str) -> bool:
         own, folded = self.which[word[:1]]
-        return bool(
-            (own and analysis.analyze_token(self.key, word) in self.own)
-            or (folded and analysis.folded_term(self.key, word) in self.folded)
-            or (self.parts and _holds_part(word.lower(), self.parts))
-        )
+        if own or folded:
+            term, folded_term, _ = self.terms[word]
+            if (own and term in self.own) or (folded and folded_term in self.folded):
+                return True
+        return bool(self.parts and _holds_part(word.lower(), self.parts))
 
 
 class _Memo(dict[str, T]):
@@ -150,6 +203,67 @@ class _Memo(dict[str, T]):
     def __missing__(self, key: str) -> T:
         found = self[key] = self._find(key)
         return found
+
+
+class _Texts:
+    """Texts looked at together: joined by newlines (no word runs over one), as code points
+    (`codes`), with where each begins in the joined string (`bases`) and its length."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
+        self.joined = "\n".join(texts)
+        self.codes = np.frombuffer(self.joined.encode("utf-32-le"), dtype=np.uint32)
+        self.lengths = np.array([len(t) for t in texts], dtype=np.intp)
+        self.bases = np.cumsum(self.lengths + 1) - self.lengths - 1
+
+    def holding(self, places: NDArray[np.intp]) -> NDArray[np.intp]:
+        """Which text each place of the joined string is in."""
+        return np.searchsorted(self.bases, places, side="right") - 1
+
+
+CODES = 0x10000
+"""Code points the character tables describe (the Basic Multilingual Plane)."""
+APOSTROPHES = (ord("'"), ord("’"))
+
+
+@functools.cache
+def _classes() -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """By code point: whether a character is a word character (the patterns' `\\w`: a
+    letter, a digit or a number, or `_`), and whether a decimal digit (`\\d`)."""
+    chars = list(map(chr, range(CODES)))
+    word = np.fromiter((c.isalnum() or c == "_" for c in chars), dtype=bool, count=CODES)
+    digit = np.fromiter((c.isdecimal() for c in chars), dtype=bool, count=CODES)
+    return word, digit
+
+
+def _opening_words(
+    codes: NDArray[np.uint32], opens: NDArray[np.bool_]
+) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.intp]]:
+    """Where each word the opening patterns would find begins and ends, in a text of these
+    code points (`opens`: the characters they begin with, by code point); and the places
+    only the patterns read right (`odd`): a character they begin with right after a digit,
+    where the tokenizer's numbers decide (`_after_number`), and a character beyond the
+    tables.
+
+    A word, as the tokenizer and the patterns read it, is a run of word characters and of
+    apostrophes between two of them (`\\w*(?:['’]\\w+)*`); a pattern finds those that
+    begin with one of its characters."""
+    word_class, digit_class = _classes()
+    word = word_class.take(codes, mode="clip")  # (U+FFFF, beyond the tables, is no letter)
+    apostrophe = (codes == APOSTROPHES[0]) | (codes == APOSTROPHES[1])
+    run = np.zeros(len(codes) + 2, dtype=bool)  # not a word before and after the text
+    run[1:-1] = word
+    run[2:-2] |= apostrophe[1:-1] & word[:-2] & word[2:]
+    edges = np.flatnonzero(run[1:] != run[:-1])
+    starts, ends = edges[0::2], edges[1::2]
+    keep = opens.take(codes[starts])
+    opening = opens.take(codes, mode="clip")
+    digit = digit_class.take(codes, mode="clip")
+    after_digit = np.flatnonzero(opening[1:] & digit[:-1]) + 1
+    after_digits_apostrophe = np.flatnonzero(opening[2:] & apostrophe[1:-1] & digit[:-2]) + 2
+    beyond = np.flatnonzero(codes >= CODES)
+    odd = np.concatenate([after_digit, after_digits_apostrophe, beyond])
+    return starts[keep], ends[keep], odd
 
 
 _SCRIPTS = (
@@ -260,31 +374,50 @@ def snippet(
 ) -> tuple[Segment, ...]:
     """A window of `words` words (runs of characters between spaces) holding the most
     marked words, with ellipses where cut: the whole text when it has no more words."""
-    spans = marker.spans(text, language)
-    starts, ends = _words(text)
-    count = len(starts)
-    if count <= words:
-        return tuple(segments(text, spans))
-    at = (np.searchsorted(starts, [s for s, _ in spans], side="right") - 1).tolist()
-    first = _window(at, count, words)
-    last = first + words - 1
-    lo = int(starts[first]) if first else 0
-    hi = int(ends[last]) if last < count - 1 else len(text)
-    out = segments(text, spans, lo, hi)
-    if lo > 0:
-        out.insert(0, Segment("… "))
-    if hi < len(text):
-        out.append(Segment(" …"))
-    return tuple(out)
+    return snippets([(text, language)], marker, words)[0]
 
 
-def _words(text: str) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
-    """Where each word of the text (a run of characters between spaces) begins and ends."""
-    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    space = np.ones(len(points) + 2, dtype=bool)  # a space before and after the text
-    space[1:-1] = _SPACE.take(points, mode="clip")
-    edges = np.flatnonzero(space[1:] != space[:-1])
-    return edges[0::2], edges[1::2]
+def snippets(
+    texts: Sequence[tuple[str, str]], marker: Marker, words: int = SNIPPET_WORDS
+) -> list[tuple[Segment, ...]]:
+    """The `snippet` of each (text, language): the texts of a language looked at together,
+    as one string of code points (a page of hits is one look, not twenty)."""
+    out: list[tuple[Segment, ...]] = [() for _ in texts]
+    by_language: dict[str, list[int]] = {}
+    for k, (_, language) in enumerate(texts):
+        by_language.setdefault(language, []).append(k)
+    for language, numbers in by_language.items():
+        group = _Texts([texts[k][0] for k in numbers])
+        spans = marker.spans_in(group, language)
+        space = np.ones(len(group.codes) + 2, dtype=bool)  # a space before and after
+        space[1:-1] = _SPACE.take(group.codes, mode="clip")
+        edges = np.flatnonzero(space[1:] != space[:-1])
+        starts, ends = edges[0::2], edges[1::2]  # of each word, in the joined texts
+        firsts = np.searchsorted(starts, group.bases).tolist()
+        counts = (np.searchsorted(starts, group.bases + group.lengths) - firsts).tolist()
+        bases = group.bases.tolist()
+        # the word each marked span begins in, counted from its text's first word
+        begun = [s + bases[j] for j, marked in enumerate(spans) for s, _ in marked]
+        words_at = (np.searchsorted(starts, begun, side="right") - 1).tolist()
+        taken = 0
+        for j, k in enumerate(numbers):
+            text, marked, first, count = group.texts[j], spans[j], firsts[j], counts[j]
+            at = [w - first for w in words_at[taken : taken + len(marked)]]
+            taken += len(marked)
+            if count <= words:
+                out[k] = tuple(segments(text, marked))
+                continue
+            shown = first + _window(at, count, words)
+            lo = int(starts[shown]) - bases[j] if shown > first else 0
+            last = shown + words - 1
+            hi = int(ends[last]) - bases[j] if last < first + count - 1 else len(text)
+            cut = segments(text, marked, lo, hi)
+            out[k] = (
+                *((Segment("… "),) if lo > 0 else ()),
+                *cut,
+                *((Segment(" …"),) if hi < len(text) else ()),
+            )
+    return out
 
 
 _SPACE = np.array([chr(c).isspace() for c in range(0x3001)] + [False])

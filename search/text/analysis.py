@@ -13,7 +13,7 @@ import functools
 import itertools
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from whoosh.analysis import (
@@ -301,29 +301,41 @@ CACHED_TOKENS = 20_000
 class _Tokens(dict[str, tuple[str | None, str, str]]):
     """A token of a text in one language → its terms in the word fields: the language
     field's (None for a stopword), the folded field's text and the spelling field's; found
-    the first time a token is met."""
+    the first time a token is met, as `analyze_token` and `folded_term` find them (the
+    folded term from the field's term, not analysed a second time)."""
 
     def __init__(self, language: str) -> None:
         super().__init__()
         self.language = language
+        self._field = language in LANGUAGE_FIELDS
+        self._stops = stopwords(language) if self._field else frozenset()
 
     def __missing__(self, token: str) -> tuple[str | None, str, str]:
         if len(self) >= CACHED_TOKENS:
             self.clear()
-        language = self.language
         word = lower(token)
         spelling = word.replace("ё", "е")
         term: str | None = spelling
-        if language in LANGUAGE_FIELDS:
-            form = spelling if language == "ru" else word
-            term = None if form in stopwords(language) else stem_function(language)(form)
-        terms = self[token] = (term, folded_term(language, token), spelling)
+        if self._field:
+            form = spelling if self.language == "ru" else word
+            term = None if form in self._stops else stem_function(self.language)(form)
+        folded = fold((term or token).replace(latvian.REFLEXIVE_MARK, ""))
+        if not _TOKEN_RE.fullmatch(folded):
+            folded = fold(token)
+        terms = self[token] = (term, folded, spelling)
         return terms
 
 
 @functools.cache
 def _tokens(language: str) -> _Tokens:
     return _Tokens(language)
+
+
+def token_terms(language: str) -> Mapping[str, tuple[str | None, str, str]]:
+    """A language's tokens → (language field's term or None for a stopword, folded term,
+    spelling), each found once (`_Tokens`): looked up for every word of a text, as the
+    indexer and the marker of hits do. `language`: a language with a field, or "other"."""
+    return _tokens(language)
 
 
 def folded_terms(token: str) -> list[str]:
