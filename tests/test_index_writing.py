@@ -10,6 +10,7 @@ import random
 import shutil
 import struct
 import threading
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -216,6 +217,25 @@ def _assert_compound_parts_kept(ix: Any) -> int:
     return compared
 
 
+def _assert_stored_uncompressed(ix: Any) -> int:
+    """Every passage's stored fields are kept in zlib's stored blocks (`STORED_LEVEL`):
+    no longer than they are, and what Whoosh reads from them; returns how many."""
+    from whoosh.codec.whoosh3 import STORED_COLUMN
+
+    compared = 0
+    with ix.reader() as reader:
+        for leaf, _ in reader.leaf_readers():
+            inner = leaf._perdoc._cached_reader("_stored", STORED_COLUMN)._child
+            for docnum in range(leaf.doc_count_all()):
+                at, length = inner._offsets[docnum], inner._lengths[docnum]
+                kept = bytes(inner._dbfile.get(inner._basepos + at, length))
+                pickled = zlib.decompress(kept)
+                assert len(kept) > len(pickled)  # stored, not deflated
+                assert pickle.loads(pickled) == leaf.stored_fields(docnum)
+                compared += 1
+    return compared
+
+
 def test_a_passage_analysed_once_is_indexed_as_each_fields_analyzer_would(
     tmp_path: Path,
 ) -> None:
@@ -274,6 +294,7 @@ def test_segments_past_the_memory_limit_spills_and_merges_write_the_same_index(
     _assert_same_index(ours, _by_whoosh([*built, largest, *small], tmp_path / "by-whoosh"))
     # the spilled segment, which had none, was merged: every segment has arrays
     assert _assert_arrays_agree(ours) == len(ours._segments())
+    assert _assert_stored_uncompressed(ours) == ours.doc_count_all()
     # and the words of every segment, the merged one's from the segments merged into it
     assert _assert_word_forms_kept(ours) > 1000
     assert _assert_compound_parts_kept(ours) > 100

@@ -454,7 +454,12 @@ def _through(codes: NDArray[np.int64], table: NDArray[np.int64]) -> NDArray[np.i
 
 
 def _named(tally: NDArray[np.int64], names: list[str]) -> dict[str, int]:
-    return {names[i]: int(tally[i]) for i in np.flatnonzero(tally) if names[i]}
+    counted = np.flatnonzero(tally)
+    return {
+        names[i]: n
+        for i, n in zip(counted.tolist(), tally[counted].tolist(), strict=True)
+        if names[i]
+    }
 
 
 def _facet_order(facet: str) -> Any:

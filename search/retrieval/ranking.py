@@ -50,10 +50,10 @@ CHECKED_EXTENSION = "checked"
 """Of the file that says a segment's layout held (`kept_tables`)."""
 
 GATHER_ABOVE = 16
-"""A phrase's first word's positions are gathered passage by passage (bisection) only where
-it has more than this many for each passage holding every word of the phrase; otherwise all
-of them start the phrase (at 4, gathering cost more than it saved: the bench's phrases took
-5 % longer at 10k and 12 % at 100k)."""
+"""A phrase's word's positions are gathered passage by passage (bisection) only where it
+has more than this many for each passage holding its rarest word; otherwise all of them
+are stepped through (at 4, gathering cost more than it saved: the bench's phrases took 5 %
+longer at 10k and 12 % at 100k)."""
 
 CACHED_TERMS = 100_000
 """Terms whose document frequency and place in each segment are kept (query building looks
@@ -104,6 +104,7 @@ class Postings:
             if deleted:
                 self.alive[offset + np.fromiter(deleted, np.int64, len(deleted))] = False
         self._lengths: dict[str, NDArray[np.float64]] = {}
+        self._average_lengths: dict[str, float] = {}
         arrays = (
             [open_arrays(sub.reader(), whoosh_layout.mapped) for sub, _ in self._leaves]
             if fast
@@ -232,7 +233,9 @@ class Postings:
 
     def _phrase(self, q: Any) -> Matches:
         """Passages where each word of the phrase stands 1 to `slop` positions after the
-        one before it; scored as Whoosh's And of the words (the sum of their scores)."""
+        one before it; scored as Whoosh's And of the words (the sum of their scores), each
+        word's frequency in a passage its positions there: only the passages found are
+        scored, and the words' postings are not read (their positions are)."""
         field = q.fieldname
         if field not in self._reader.schema:
             return Matches.empty()
@@ -241,38 +244,40 @@ class Postings:
         words = [w.decode("utf-8") if isinstance(w, bytes) else str(w) for w in q.words]
         if any(self.doc_frequency(field, word) == 0 for word in words):
             return Matches.empty()  # as Whoosh: a word not in the field, no phrase
-        parts = [self._scored(field, word, 1.0) for word in words]
-        found = _intersection(parts)
-        if len(words) > 1 and len(found.ids):
-            reach = self._keys_in(field, words[0], found.ids)
-            for word in words[1:]:
-                reach = _following(reach, self._all_positions(field, word), q.slop)
-                if not len(reach):
-                    return Matches.empty()
-            keep, _ = _shared(found.ids, _distinct(reach >> 32))
-            found = Matches(found.ids[keep], found.scores[keep])
-        return _boosted(found, q.boost) if q.boost != 1.0 else found
+        if len(words) == 1:
+            return self._scored(field, words[0], q.boost)
+        keys = [self._all_positions(field, word) for word in words]
+        fewest = min(keys, key=len)
+        if max(map(len, keys)) > GATHER_ABOVE * len(fewest):
+            # a far commoner word's positions are taken in the passages of the rarest word
+            # alone (bisected), not all stepped through
+            passages = _distinct(fewest >> 32)
+            keys = [
+                k if len(k) <= GATHER_ABOVE * len(passages) else _within(k, passages) for k in keys
+            ]
+        reach = keys[0]
+        for following in keys[1:]:
+            reach = _following(reach, following, q.slop)
+            if not len(reach):
+                return Matches.empty()
+        ids = _distinct(reach >> 32)
+        scores = sum(
+            (
+                self._score_in(field, word, held, ids)
+                for word, held in zip(words, keys, strict=True)
+            ),
+            np.zeros(len(ids), dtype=np.float64),
+        )
+        return _boosted(Matches(ids, scores), q.boost)
 
-    def _keys_in(self, field: str, word: str, passages: Ids) -> NDArray[np.int64]:
-        """The word's position keys in (at least) the given passages (ascending): all its
-        keys when they are few beside the passages (bisecting for each passage's run would
-        cost more than it saves)."""
-        keys = self._all_positions(field, word)
-        if len(keys) <= GATHER_ABOVE * len(passages):
-            return keys
-        return self._positions_in(field, word, passages)
-
-    def _positions_in(self, field: str, word: str, ids: Ids) -> NDArray[np.int64]:
-        """The word's position keys (`passage << 32 | position`) in the given passages
-        (ascending)."""
-        keys = self._all_positions(field, word)
-        if not len(ids):
-            return keys[:0]
-        # each passage's run of keys, found by bisection: the passages are far fewer
-        low = np.searchsorted(keys, ids << 32)
-        counts = np.searchsorted(keys, (ids + 1) << 32) - low
-        before = np.cumsum(counts) - counts
-        return keys[np.repeat(low - before, counts) + np.arange(int(counts.sum()))]
+    def _score_in(self, field: str, word: str, keys: Ids, ids: Ids) -> Scores:
+        """The word's scores in these passages (ascending, each holding it), its frequency
+        in each the number of its positions there (`keys`: all of them), weighed by the
+        field's boost as the writer weighs a posting."""
+        counts = np.searchsorted(keys, (ids + 1) << 32) - np.searchsorted(keys, ids << 32)
+        boost = self._reader.schema[field].format.field_boost
+        tf = (counts.astype(np.float64) * boost).astype(np.float32)
+        return self._score(field, ids, tf, self.doc_frequency(field, word))
 
     def _all_positions(self, field: str, word: str) -> NDArray[np.int64]:
         """All the word's position keys, decoded once and cached (LRU, `CACHED_POSITIONS`)."""
@@ -309,13 +314,21 @@ class Postings:
         ids, scores = self._postings(field, word)
         return Matches(ids, scores * boost if boost != 1.0 else scores)
 
-    def _score(self, field: str, ids: Ids, tf: NDArray[np.float32]) -> Scores:
-        """BM25 of the term's postings (Whoosh's, its frequencies where not scorable)."""
+    def _score(
+        self, field: str, ids: Ids, tf: NDArray[np.float32], df: int | None = None
+    ) -> Scores:
+        """BM25 of the term's postings (Whoosh's, its frequencies where not scorable);
+        `df`: the term's document frequency, where `ids` are not all its postings."""
         if not self._reader.schema[field].scorable:
             return tf.astype(np.float64)
-        df = len(ids)  # postings of deleted passages included, as in Whoosh's own count
+        if df is None:
+            df = len(ids)  # postings of deleted passages included, as in Whoosh's own count
         idf = log(self.size / (df + 1)) + 1
-        avgfl = (self._reader.field_length(field) / (self.size or 1)) or 1
+        avgfl = self._average_lengths.get(field)
+        if avgfl is None:
+            avgfl = self._average_lengths[field] = (
+                self._reader.field_length(field) / (self.size or 1)
+            ) or 1
         fl = self._field_lengths(field)[ids]
         w = tf.astype(np.float64)
         scores: Scores = idf * ((w * (K1 + 1)) / (w + K1 * ((1 - B) + B * fl / avgfl)))
@@ -501,6 +514,17 @@ def _following(reach: Ids, keys: Ids, slop: int) -> Ids:
     if not found:
         return keys[:0]
     return np.unique(np.concatenate(found))
+
+
+def _within(keys: Ids, ids: Ids) -> Ids:
+    """The position keys (`passage << 32 | position`, ascending) in the given passages
+    (ascending): each passage's run found by bisection, the passages being far fewer."""
+    if not len(ids):
+        return keys[:0]
+    low = np.searchsorted(keys, ids << 32)
+    counts = np.searchsorted(keys, (ids + 1) << 32) - low
+    before = np.cumsum(counts) - counts
+    return keys[np.repeat(low - before, counts) + np.arange(int(counts.sum()))]
 
 
 def _distinct(ascending: Ids) -> Ids:
