@@ -270,6 +270,42 @@ def test_marking_the_words_that_could_be_marked_finds_what_every_word_would(text
             assert some.spans(text, language) == expected, (word, language)
 
 
+def test_a_page_of_hits_in_several_languages_is_marked_as_each_text_alone() -> None:
+    """The words of a page of hits are looked for in all its texts at once, whatever their
+    languages: each text's marks are those that analysing every token of it alone gives,
+    with words after digits, an emoji, a Swedish compound's part and a text with no mark."""
+    from search.retrieval.highlight import Marker, snippet, snippets
+    from search.text.analysis import FOLDED_FIELD, analyze_token, folded_term, tokens
+
+    texts = [
+        ("Kommunen och företagen: 5företag, 7'företag och kommun2020 😀 i Ydre.", "sv"),
+        ("Pašvaldība un uzņēmumi; pasvaldiba 12 000 pašvaldībām.", "lv"),
+        ("Муниципалитет и предприятия, в году 2020предприятие.", "ru"),
+        ("The municipality's enterprises don't stop at the town's border.", "en"),
+        ("Epoxiprodukter och kommunernas arbetsintegrerande företag.", "sv"),
+        ("Гомель і прадпрыемствы.", "be"),
+        ("Nothing here to mark at all.", "en"),
+    ]
+    words = ["kommunen", "företag", "pašvaldība", "предприятия", "enterprises", "stop", "гомель"]
+    terms = {
+        (FOLDED_FIELD, folded_term(lang, w)) for w in words for lang in ("sv", "lv", "ru", "en")
+    }
+    terms |= {
+        (f"text_{lang}", term)
+        for w in words
+        for lang in ("sv", "lv", "ru", "en")
+        if (term := analyze_token(lang, w))
+    }
+    for extra in (set(), {("text_sv_parts", "produkt")}):  # a part: every token looked at
+        marker = Marker(terms | extra)
+        every = [Marker(terms | extra).spans(t, lang, tokens(t)) for t, lang in texts]
+        assert all(every[:6]) and not every[6]
+        page = snippets(texts, marker)
+        assert page == [snippet(t, lang, Marker(terms | extra)) for t, lang in texts]
+        for (text, _), marked, shown in zip(texts, every, page, strict=True):
+            assert [s.text for s in shown if s.match] == [text[a:b] for a, b in marked]
+
+
 def test_every_queried_word_of_the_fixture_corpus_is_marked_as_every_token_would_be(
     engine: Engine,
 ) -> None:

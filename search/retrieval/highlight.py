@@ -46,7 +46,7 @@ class Marker:
     def __init__(self, terms: Collection[tuple[str, str]]) -> None:
         self.terms = terms
         self.folded = {t for f, t in terms if f == FOLDED_FIELD}
-        self.folded_initials = {t[:1] for t in self.folded}
+        self.folded_initials = frozenset(t[:1] for t in self.folded)
         self.parts = {t for f, t in terms if f == COMPOUND_PARTS and len(t) >= MIN_PART}
         self._by_language: dict[str, _Language] = {}
 
@@ -89,7 +89,7 @@ class _Language:
         self.own = {t for f, t in marker.terms if f == field}
         self.folded = marker.folded
         self.parts = marker.parts if language == "sv" else set()
-        self.own_initials = {t[:1] for t in self.own}
+        self.own_initials = frozenset(t[:1] for t in self.own)
         self.terms = analysis.token_terms(self.key)
         self.folded_initials = marker.folded_initials
         self.which = _Memo(self._which)
@@ -149,11 +149,7 @@ class _Language:
     def opening_table(self) -> NDArray[np.bool_] | None:
         """By code point: whether a word beginning with it could be marked (the characters
         of `openings`); None where every token has to be looked at."""
-        if self.groups is None:
-            return None
-        table = np.zeros(CODES, dtype=bool)
-        table[[ord(c) for chars in self.groups for c in chars]] = True
-        return table
+        return None if self.groups is None else _opening_table(self.groups)
 
     def marked(self, words: set[str]) -> set[str]:
         if not self.parts:  # a word can be marked only if a term can begin as it does
@@ -163,7 +159,7 @@ class _Language:
         return {w for w in words if seen[w]}
 
     @functools.cached_property
-    def groups(self) -> list[frozenset[str]] | None:
+    def groups(self) -> tuple[frozenset[str], ...] | None:
         """The characters a marked word can begin with, in groups (`_opening_groups`);
         None where every token has to be looked at (see `openings`)."""
         groups = _opening_groups(self.own_initials, self.folded_initials)
@@ -289,11 +285,15 @@ def _by_initial() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
     return lowered, folded
 
 
-def _opening_groups(own: set[str], folded: set[str]) -> list[frozenset[str]] | None:
+@functools.lru_cache(maxsize=4096)
+def _opening_groups(
+    own: frozenset[str], folded: frozenset[str]
+) -> tuple[frozenset[str], ...] | None:
     """The characters of the scripts above a marked word can begin with, a group for each
     initial of the terms (`own`: of the language's field; `folded`), leaving out a group
     inside another; None if a term begins with a digit or outside these scripts, where
-    only looking at every token is sure to find them all."""
+    only looking at every token is sure to find them all. Found once for each set of
+    initials (a tenth of a millisecond)."""
     if any(not i or i.isdigit() or ord(i[0]) > 0xFFEF for i in own | folded):
         return None
     lowered, folds = _by_initial()
@@ -301,7 +301,17 @@ def _opening_groups(own: set[str], folded: set[str]) -> list[frozenset[str]] | N
         _word_chars(chars)
         for chars in [*(lowered.get(i, set()) for i in own), *(folds.get(i, set()) for i in folded)]
     }
-    return [g for g in groups if g and not any(g < other for other in groups)]
+    return tuple(g for g in groups if g and not any(g < other for other in groups))
+
+
+@functools.lru_cache(maxsize=64)
+def _opening_table(groups: tuple[frozenset[str], ...]) -> NDArray[np.bool_]:
+    """By code point: whether it is one of the groups' characters (64 KB, kept for the
+    groups of the last 64 sets of initials)."""
+    table = np.zeros(CODES, dtype=bool)
+    table[[ord(c) for chars in groups for c in chars]] = True
+    table.flags.writeable = False  # shared by every marker with these initials
+    return table
 
 
 def _word_chars(chars: set[str]) -> frozenset[str]:
