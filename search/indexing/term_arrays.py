@@ -213,10 +213,13 @@ class TermArrays:
 
     def positions(self, row: int) -> Ids:
         """The term's positions as ascending keys `passage << 32 | position`."""
-        ids, counts = self._ids_counts(row)
+        first, last = int(self._postings_at[row]), int(self._postings_at[row + 1])
+        passages = self._slice(self._ids, "<u4", first, last).astype(np.int64)
+        passages <<= 32
+        counts = self._slice(self._counts, "<u2", first, last)
         first, last = int(self._positions_at[row]), int(self._positions_at[row + 1])
-        where = self._slice(self._positions, self._position_type, first, last)
-        keys: Ids = (np.repeat(ids, counts.astype(np.int64)) << 32) | where.astype(np.int64)
+        keys: Ids = np.repeat(passages, counts)
+        keys |= self._slice(self._positions, self._position_type, first, last)
         return keys
 
 

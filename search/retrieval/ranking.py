@@ -289,7 +289,9 @@ class Postings:
         term = self._term(field, word)
         for leaf in np.flatnonzero(term[0]).tolist():
             read = self._leaf_read(leaf, field, word, int(term[1, leaf]), positions=True)
-            parts.append(read + (self._leaves[leaf][1] << 32))
+            if self._leaves[leaf][1]:
+                read += self._leaves[leaf][1] << 32  # (a fresh array: decoded for this read)
+            parts.append(read)
         keys = np.concatenate(parts) if parts else np.empty(0, np.int64)
         self._positions.put(key, keys)
         return keys
