@@ -116,7 +116,7 @@ class _Language:
         table = self.opening_table
         if table is None:
             return [self.every_token(analysis.tokens(text)) for text in texts.texts]
-        starts, ends, odd = _opening_words(texts.codes, table)
+        starts, ends, odd = _opening_words(texts, table)
         out: list[list[tuple[int, int]]] = [[] for _ in texts.texts]
         words = map(texts.joined.__getitem__, map(slice, starts.tolist(), ends.tolist()))
         marked = np.fromiter(map(self.seen.__getitem__, words), dtype=bool, count=len(starts))
@@ -212,54 +212,77 @@ class _Texts:
         self.lengths = np.array([len(t) for t in texts], dtype=np.intp)
         self.bases = np.cumsum(self.lengths + 1) - self.lengths - 1
 
+    @functools.cached_property
+    def classes(self) -> NDArray[np.uint8]:
+        """Each character's classes (`WORD`, `DIGIT`, `SPACE`, `APOSTROPHE`): one look in
+        one table (a character beyond it has none)."""
+        found: NDArray[np.uint8] = _class_table().take(self.codes, mode="clip")
+        return found
+
     def holding(self, places: NDArray[np.intp]) -> NDArray[np.intp]:
         """Which text each place of the joined string is in."""
         return np.searchsorted(self.bases, places, side="right") - 1
 
 
 CODES = 0x10000
-"""Code points the character tables describe (the Basic Multilingual Plane)."""
-APOSTROPHES = (ord("'"), ord("’"))
+"""Code points the character table describes (the Basic Multilingual Plane)."""
+WORD, DIGIT, SPACE, APOSTROPHE = 1, 2, 4, 8
+"""A character's classes: a word character (the patterns' `\\w`: a letter, a digit or a
+number, or `_`), a decimal digit (`\\d`), a space, an apostrophe (' or ’)."""
 
 
 @functools.cache
-def _classes() -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
-    """By code point: whether a character is a word character (the patterns' `\\w`: a
-    letter, a digit or a number, or `_`), and whether a decimal digit (`\\d`)."""
+def _class_table() -> NDArray[np.uint8]:
+    """Each code point's classes (`WORD` …), the last (U+FFFF) none."""
     chars = list(map(chr, range(CODES)))
-    word = np.fromiter((c.isalnum() or c == "_" for c in chars), dtype=bool, count=CODES)
-    digit = np.fromiter((c.isdecimal() for c in chars), dtype=bool, count=CODES)
-    return word, digit
+    table = np.fromiter(
+        (
+            (WORD if c.isalnum() or c == "_" else 0)
+            | (DIGIT if c.isdecimal() else 0)
+            | (SPACE if c.isspace() else 0)
+            | (APOSTROPHE if c in "'’" else 0)
+            for c in chars
+        ),
+        dtype=np.uint8,
+        count=CODES,
+    )
+    table[-1] = 0
+    return table
 
 
 def _opening_words(
-    codes: NDArray[np.uint32], opens: NDArray[np.bool_]
+    texts: _Texts, opens: NDArray[np.bool_]
 ) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.intp]]:
-    """Where each word the opening patterns would find begins and ends, in a text of these
-    code points (`opens`: the characters they begin with, by code point); and the places
-    only the patterns read right (`odd`): a character they begin with right after a digit,
-    where the tokenizer's numbers decide (`_after_number`), and a character beyond the
-    tables.
+    """Where each word the opening patterns would find begins and ends in the joined texts
+    (`opens`: the characters they begin with, by code point); and the places only the
+    patterns read right (`odd`): a character they begin with right after a digit (or a
+    digit and an apostrophe), where the tokenizer's numbers decide (`_after_number`), and
+    a character beyond the table.
 
     A word, as the tokenizer and the patterns read it, is a run of word characters and of
     apostrophes between two of them (`\\w*(?:['’]\\w+)*`); a pattern finds those that
     begin with one of its characters."""
-    word_class, digit_class = _classes()
-    word = word_class.take(codes, mode="clip")  # (U+FFFF, beyond the tables, is no letter)
-    apostrophe = (codes == APOSTROPHES[0]) | (codes == APOSTROPHES[1])
-    run = np.zeros(len(codes) + 2, dtype=bool)  # not a word before and after the text
+    codes, classes = texts.codes, texts.classes
+    n = len(codes)
+    word = (classes & WORD).view(np.bool_)
+    run = np.zeros(n + 2, dtype=bool)  # not a word before and after the text
     run[1:-1] = word
-    run[2:-2] |= apostrophe[1:-1] & word[:-2] & word[2:]
+    apostrophes = np.flatnonzero(classes & APOSTROPHE)
+    inner = apostrophes[(apostrophes > 0) & (apostrophes < n - 1)]
+    run[inner[word[inner - 1] & word[inner + 1]] + 1] = True
     edges = np.flatnonzero(run[1:] != run[:-1])
     starts, ends = edges[0::2], edges[1::2]
-    keep = opens.take(codes[starts])
-    opening = opens.take(codes, mode="clip")
-    digit = digit_class.take(codes, mode="clip")
-    after_digit = np.flatnonzero(opening[1:] & digit[:-1]) + 1
-    after_digits_apostrophe = np.flatnonzero(opening[2:] & apostrophe[1:-1] & digit[:-2]) + 2
-    beyond = np.flatnonzero(codes >= CODES)
-    odd = np.concatenate([after_digit, after_digits_apostrophe, beyond])
-    return starts[keep], ends[keep], odd
+    keep = opens.take(codes[starts])  # (a word's first character is in the table)
+    after = np.flatnonzero(classes[:-1] & DIGIT) + 1
+    quoted = after[(classes[after] & APOSTROPHE) != 0] + 1
+    quoted = quoted[quoted < n]
+    odd = [
+        after[opens.take(codes[after], mode="clip")],
+        quoted[opens.take(codes[quoted], mode="clip")],
+    ]
+    if n and int(codes.max()) >= CODES:
+        odd.append(np.flatnonzero(codes >= CODES))
+    return starts[keep], ends[keep], np.concatenate(odd)
 
 
 _SCRIPTS = (
@@ -400,7 +423,7 @@ def snippets(
         group = _Texts([texts[k][0] for k in numbers])
         spans = marker.spans_in(group, language)
         space = np.ones(len(group.codes) + 2, dtype=bool)  # a space before and after
-        space[1:-1] = _SPACE.take(group.codes, mode="clip")
+        space[1:-1] = group.classes & SPACE
         edges = np.flatnonzero(space[1:] != space[:-1])
         starts, ends = edges[0::2], edges[1::2]  # of each word, in the joined texts
         firsts = np.searchsorted(starts, group.bases).tolist()
@@ -428,10 +451,6 @@ def snippets(
                 *((Segment(" …"),) if hi < len(text) else ()),
             )
     return out
-
-
-_SPACE = np.array([chr(c).isspace() for c in range(0x3001)] + [False])
-"""Whether a character is a space, by code point (every one beyond U+3000 is not)."""
 
 
 def _window(at: list[int], count: int, words: int) -> int:
