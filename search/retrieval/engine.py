@@ -482,8 +482,20 @@ def _query_terms(q: Any, searcher: Any, frequency: Frequency) -> set[tuple[str, 
         return set()
     reader = searcher.reader()
     found: set[tuple[str, str]] = set()
-    for leaf in q.leaves():
-        for field, text in leaf.expanded_terms(reader, phrases=True):
+    stack = [q]
+    while stack:  # (Whoosh's `leaves` and `expanded_terms`, without their generators)
+        node = stack.pop()
+        kind = type(node)
+        if kind is wq.Term:
+            pairs: Any = ((node.fieldname, node.text),)
+        elif kind is wq.Phrase:
+            pairs = [(node.fieldname, word) for word in node.words]
+        elif not node.is_leaf():
+            stack.extend(node.children())
+            continue
+        else:
+            pairs = node.expanded_terms(reader, phrases=True)
+        for field, text in pairs:
             word = text.decode("utf-8") if isinstance(text, bytes) else str(text)
             if (field, word) not in found and frequency(field, word) > 0:
                 found.add((field, word))

@@ -391,16 +391,19 @@ def segments(
     """The text between start and end split into plain and matched segments."""
     end = len(text) if end is None else end
     out: list[Segment] = []
+    add = out.append
     pos = start
     for s, e in spans:
         if e <= start or s >= end:
             continue
         if s > pos:
-            out.append(Segment(text[pos:s]))
-        out.append(Segment(text[max(s, pos) : e], True))
+            add(Segment(text[pos:s]))
+            add(Segment(text[s:e], True))
+        else:
+            add(Segment(text[pos:e], True))
         pos = e
     if pos < end:
-        out.append(Segment(text[pos:end]))
+        add(Segment(text[pos:end]))
     return out
 
 

@@ -105,6 +105,9 @@ class Postings:
                 self.alive[offset + np.fromiter(deleted, np.int64, len(deleted))] = False
         self._lengths: dict[str, NDArray[np.float64]] = {}
         self._average_lengths: dict[str, float] = {}
+        self._held_as: dict[str, str] = {}
+        """Field → how the index holds it: "positions" (a phrase's array path), "other"
+        (Whoosh matches the phrase), "nothing" (not a field of the schema)."""
         arrays = (
             [open_arrays(sub.reader(), whoosh_layout.mapped) for sub, _ in self._leaves]
             if fast
@@ -237,10 +240,18 @@ class Postings:
         word's frequency in a passage its positions there: only the passages found are
         scored, and the words' postings are not read (their positions are)."""
         field = q.fieldname
-        if field not in self._reader.schema:
-            return Matches.empty()
-        if not self._reader.schema[field].format.supports("positions"):
-            return self._by_whoosh(q)
+        held = self._held_as.get(field)
+        if held is None:
+            schema = self._reader.schema
+            held = self._held_as[field] = (
+                "nothing"
+                if field not in schema
+                else "positions"
+                if schema[field].format.supports("positions")
+                else "other"
+            )
+        if held != "positions":
+            return Matches.empty() if held == "nothing" else self._by_whoosh(q)
         words = [w.decode("utf-8") if isinstance(w, bytes) else str(w) for w in q.words]
         if any(self.doc_frequency(field, word) == 0 for word in words):
             return Matches.empty()  # as Whoosh: a word not in the field, no phrase
