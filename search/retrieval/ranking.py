@@ -24,7 +24,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from math import log
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -140,9 +140,8 @@ class Postings:
             lambda: CACHED_POSTINGS, lambda read: len(read[0])
         )
         self._positions: _Kept[NDArray[np.int64]] = _Kept(lambda: CACHED_POSITIONS, len)
-        self._terms: dict[tuple[str, str], NDArray[np.int64]] = {}
-        """(field, word) → for each segment, its document frequency there (0: none) and
-        its row in the segment's arrays (-1: read from Whoosh's blocks), in two rows."""
+        self._terms: dict[tuple[str, str], _Placed] = {}
+        """(field, word) → where the index holds the term (`_Placed`)."""
         self._lock = threading.Lock()
         self._and_parts: dict[int, list[Matches]] = {}
         """The parts of each And of the query `run` last evaluated, for `spread`."""
@@ -297,9 +296,8 @@ class Postings:
         if hit is not None:
             return hit
         parts: list[NDArray[np.int64]] = []
-        term = self._term(field, word)
-        for leaf in np.flatnonzero(term[0]).tolist():
-            read = self._leaf_read(leaf, field, word, int(term[1, leaf]), positions=True)
+        for leaf, row in self._term(field, word).places:
+            read = self._leaf_read(leaf, field, word, row, positions=True)
             if self._leaves[leaf][1]:
                 read += self._leaves[leaf][1] << 32  # (a fresh array: decoded for this read)
             parts.append(read)
@@ -352,29 +350,33 @@ class Postings:
         hit = self._cache.get((field, word))
         if hit is not None:
             return len(hit[0])
-        return int(self._term(field, word)[0].sum())
+        return self._term(field, word).frequency
 
-    def _term(self, field: str, word: str) -> NDArray[np.int64]:
-        """The term in each segment: its document frequency there and its row in the
-        segment's arrays (see `_terms`), looked up once."""
+    def _term(self, field: str, word: str) -> _Placed:
+        """Where the index holds the term (`_Placed`), looked up once (in plain Python: a
+        search looks up a few dozen terms, in a few segments each)."""
         key = (field, word)
         with self._lock:
             known = self._terms.get(key)
         if known is None:
-            known = np.zeros((2, len(self._leaves)), dtype=np.int64)
-            known[1] = -1
+            frequency, places = 0, []
             term = Key(field, word.encode())
             for leaf, (sub, _) in enumerate(self._leaves):
                 arrays = self._arrays[leaf]
                 if arrays is not None and field in arrays.fields:
                     row = arrays.find_key(term)
                     if row is not None:
-                        known[:, leaf] = arrays.doc_frequency(row), row
+                        frequency += arrays.doc_frequency(row)
+                        places.append((leaf, row))
                     continue
                 try:
-                    known[0, leaf] = sub.reader().term_info(field, word).doc_frequency()
+                    held = sub.reader().term_info(field, word).doc_frequency()
                 except TermNotFound:
                     continue
+                if held:
+                    frequency += held
+                    places.append((leaf, -1))
+            known = _Placed(frequency, tuple(places))
             with self._lock:
                 if len(self._terms) > CACHED_TERMS:
                     self._terms.clear()
@@ -392,9 +394,8 @@ class Postings:
             return hit
         id_parts: list[Ids] = []
         tf_parts: list[NDArray[np.float32]] = []
-        term = self._term(field, word)
-        for leaf in np.flatnonzero(term[0]).tolist():
-            ids, tf = self._leaf_read(leaf, field, word, int(term[1, leaf]), positions=False)
+        for leaf, row in self._term(field, word).places:
+            ids, tf = self._leaf_read(leaf, field, word, row, positions=False)
             id_parts.append(ids + self._leaves[leaf][1])
             tf_parts.append(tf)
         if id_parts:
@@ -438,6 +439,15 @@ class Postings:
                     ]
             self._lengths[field] = lengths
         return lengths
+
+
+class _Placed(NamedTuple):
+    """A term in the index: the passages holding it (deleted ones included, as Whoosh counts
+    them), and each segment holding it with its row in the segment's arrays (-1: read from
+    Whoosh's blocks)."""
+
+    frequency: int
+    places: tuple[tuple[int, int], ...]
 
 
 class _Kept(Generic[T]):
