@@ -229,15 +229,9 @@ class Engine:
             # stable: ties keep score order
             best = best[np.argsort(-facets.doc_year[docs[best]], kind="stable")]
         page = best[(request.page - 1) * request.page_size : request.page * request.page_size]
-        return self._hits(
-            facets,
-            [
-                (int(ids[i]), float(scores[i]), int(found.counted.passages_per_doc[docs[i]]) - 1)
-                for i in page
-            ],
-            found.marker,
-            found.stored,
-        )
+        more = found.counted.passages_per_doc[docs[page]] - 1
+        passages = zip(ids[page].tolist(), scores[page].tolist(), more.tolist(), strict=True)
+        return self._hits(facets, list(passages), found.marker, found.stored)
 
     def _hits(
         self,

@@ -284,7 +284,8 @@ class Postings:
         """The word's scores in these passages (ascending, each holding it), its frequency
         in each the number of its positions there (`keys`: all of them), weighed by the
         field's boost as the writer weighs a posting."""
-        counts = np.searchsorted(keys, (ids + 1) << 32) - np.searchsorted(keys, ids << 32)
+        bounds = np.searchsorted(keys, np.concatenate((ids << 32, (ids + 1) << 32)))
+        counts = bounds[len(ids) :] - bounds[: len(ids)]
         boost = self._reader.schema[field].format.field_boost
         tf = (counts.astype(np.float64) * boost).astype(np.float32)
         return self._score(field, ids, tf, self.doc_frequency(field, word))
