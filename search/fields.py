@@ -163,22 +163,19 @@ def hit_values(f: Field, hit: Hit) -> tuple[str, ...]:
 
 def hit_attributes(stored: dict[str, object]) -> dict[str, object]:
     """The `Hit` keyword arguments of the table's fields, from a passage's stored values;
-    fields without an attribute go into `extra` (`decode`'s values, made here without a
-    call for each field: a page of hits asks for 20)."""
+    fields without an attribute go into `extra`."""
     out: dict[str, object] = {}
     extra: list[tuple[str, tuple[str, ...]]] = []
-    for f in FIELDS:
-        raw = stored.get(f.name)
+    for f in table():
+        values = decode(f, stored.get(f.name))
         if not f.attribute:
-            extra.append((f.name, decode(f, raw)))
-        elif raw is None or raw == "":
-            out[f.attribute] = None if f.numeric else () if f.many else ""
+            extra.append((f.name, values))
         elif f.numeric:
-            out[f.attribute] = int(decode(f, raw)[0])
+            out[f.attribute] = int(values[0]) if values else None
         elif f.many:
-            out[f.attribute] = decode(f, raw)
+            out[f.attribute] = values
         else:
-            out[f.attribute] = str(raw)
+            out[f.attribute] = values[0] if values else ""
     out["extra"] = tuple(extra)
     return out
 

@@ -265,13 +265,11 @@ def _opening_words(
     codes, classes = texts.codes, texts.classes
     n = len(codes)
     word = (classes & WORD).view(np.bool_)
-    run = np.zeros(n + 2, dtype=bool)  # not a word before and after the text
-    run[1:-1] = word
+    run = word.copy()
     apostrophes = np.flatnonzero(classes & APOSTROPHE)
     inner = apostrophes[(apostrophes > 0) & (apostrophes < n - 1)]
-    run[inner[word[inner - 1] & word[inner + 1]] + 1] = True
-    edges = np.flatnonzero(run[1:] != run[:-1])
-    starts, ends = edges[0::2], edges[1::2]
+    run[inner[word[inner - 1] & word[inner + 1]]] = True
+    starts, ends = _runs(run)
     keep = opens.take(codes[starts])  # (a word's first character is in the table)
     after = np.flatnonzero(classes[:-1] & DIGIT) + 1
     quoted = after[(classes[after] & APOSTROPHE) != 0] + 1
@@ -427,10 +425,7 @@ def snippets(
     for language, numbers in by_language.items():
         group = _Texts([texts[k][0] for k in numbers])
         spans = marker.spans_in(group, language)
-        space = np.ones(len(group.codes) + 2, dtype=bool)  # a space before and after
-        space[1:-1] = group.classes & SPACE
-        edges = np.flatnonzero(space[1:] != space[:-1])
-        starts, ends = edges[0::2], edges[1::2]  # of each word, in the joined texts
+        starts, ends = _runs((group.classes & SPACE) == 0)  # words, in the joined texts
         firsts = np.searchsorted(starts, group.bases).tolist()
         counts = (np.searchsorted(starts, group.bases + group.lengths) - firsts).tolist()
         bases = group.bases.tolist()
@@ -456,6 +451,12 @@ def snippets(
                 *((Segment(" …"),) if hi < len(text) else ()),
             )
     return out
+
+
+def _runs(inside: NDArray[np.bool_]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Where each run of True begins and ends (the places outside the array are False)."""
+    edges = np.flatnonzero(np.diff(inside, prepend=False, append=False))
+    return edges[0::2], edges[1::2]
 
 
 def _window(at: list[int], count: int, words: int) -> int:

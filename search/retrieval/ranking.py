@@ -273,8 +273,8 @@ class Postings:
         ids = _distinct(reach >> 32)
         scores = sum(
             (
-                self._score_in(field, word, held, ids)
-                for word, held in zip(words, keys, strict=True)
+                self._score_in(field, word, positions, ids)
+                for word, positions in zip(words, keys, strict=True)
             ),
             np.zeros(len(ids), dtype=np.float64),
         )
@@ -284,8 +284,7 @@ class Postings:
         """The word's scores in these passages (ascending, each holding it), its frequency
         in each the number of its positions there (`keys`: all of them), weighed by the
         field's boost as the writer weighs a posting."""
-        bounds = np.searchsorted(keys, np.concatenate((ids << 32, (ids + 1) << 32)))
-        counts = bounds[len(ids) :] - bounds[: len(ids)]
+        _, counts = _runs_in(keys, ids)
         boost = self._reader.schema[field].format.field_boost
         tf = (counts.astype(np.float64) * boost).astype(np.float32)
         return self._score(field, ids, tf, self.doc_frequency(field, word))
@@ -545,10 +544,17 @@ def _within(keys: Ids, ids: Ids) -> Ids:
     (ascending): each passage's run found by bisection, the passages being far fewer."""
     if not len(ids):
         return keys[:0]
-    low = np.searchsorted(keys, ids << 32)
-    counts = np.searchsorted(keys, (ids + 1) << 32) - low
+    low, counts = _runs_in(keys, ids)
     before = np.cumsum(counts) - counts
     return keys[np.repeat(low - before, counts) + np.arange(int(counts.sum()))]
+
+
+def _runs_in(keys: Ids, ids: Ids) -> tuple[Ids, Ids]:
+    """Where each passage's run of position keys (`passage << 32 | position`, ascending)
+    begins, and how many it has: both bounds bisected at once."""
+    bounds = np.searchsorted(keys, np.concatenate((ids << 32, (ids + 1) << 32)))
+    low = bounds[: len(ids)]
+    return low, bounds[len(ids) :] - low
 
 
 def _distinct(ascending: Ids) -> Ids:

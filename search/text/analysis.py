@@ -258,7 +258,15 @@ def analyze_token(language: str, token: str) -> str | None:
 def folded_term(language: str, token: str) -> str:
     """A token of a text in `language` as the folded field indexes it: its language field's
     term without diacritics (a stopword, or a language without a field: the word folded)."""
-    analysed = analyze_token(language if language in LANGUAGE_FIELDS else "other", token)
+    return _folded(
+        analyze_token(language if language in LANGUAGE_FIELDS else "other", token), token
+    )
+
+
+def _folded(analysed: str | None, token: str) -> str:
+    """The folded field's term of a token its language field analysed as `analysed` (None:
+    a stopword): that term without diacritics, or the token folded where the term is none
+    or is not one token."""
     term = fold((analysed or token).replace(latvian.REFLEXIVE_MARK, ""))
     return term if _TOKEN_RE.fullmatch(term) else fold(token)
 
@@ -319,10 +327,7 @@ class _Tokens(dict[str, tuple[str | None, str, str]]):
         if self._field:
             form = spelling if self.language == "ru" else word
             term = None if form in self._stops else stem_function(self.language)(form)
-        folded = fold((term or token).replace(latvian.REFLEXIVE_MARK, ""))
-        if not _TOKEN_RE.fullmatch(folded):
-            folded = fold(token)
-        terms = self[token] = (term, folded, spelling)
+        terms = self[token] = (term, _folded(term, token), spelling)
         return terms
 
 
