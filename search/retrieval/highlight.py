@@ -149,7 +149,9 @@ class _Language:
     def opening_table(self) -> NDArray[np.bool_] | None:
         """By code point: whether a word beginning with it could be marked (the characters
         of `openings`); None where every token has to be looked at."""
-        return None if self.groups is None else _opening_table(self.groups)
+        if self.parts or not _in_tables(self.own_initials | self.folded_initials):
+            return None
+        return _opening_table(self.own_initials, self.folded_initials)
 
     def marked(self, words: set[str]) -> set[str]:
         if not self.parts:  # a word can be marked only if a term can begin as it does
@@ -315,7 +317,7 @@ def _opening_groups(
     inside another; None if a term begins with a digit or outside these scripts, where
     only looking at every token is sure to find them all. Found once for each set of
     initials (a tenth of a millisecond)."""
-    if any(not i or i.isdigit() or ord(i[0]) > 0xFFEF for i in own | folded):
+    if not _in_tables(own | folded):
         return None
     lowered, folds = _by_initial()
     groups = {
@@ -325,14 +327,41 @@ def _opening_groups(
     return tuple(g for g in groups if g and not any(g < other for other in groups))
 
 
+def _in_tables(initials: frozenset[str]) -> bool:
+    """Whether every initial is one of the scripts' above (not a digit): where it is not,
+    only looking at every token is sure to find the words."""
+    return not any(not i or i.isdigit() or ord(i[0]) > 0xFFEF for i in initials)
+
+
 @functools.lru_cache(maxsize=64)
-def _opening_table(groups: tuple[frozenset[str], ...]) -> NDArray[np.bool_]:
-    """By code point: whether it is one of the groups' characters (64 KB, kept for the
-    groups of the last 64 sets of initials)."""
+def _opening_table(own: frozenset[str], folded: frozenset[str]) -> NDArray[np.bool_]:
+    """By code point: whether a word beginning with it can be marked, for terms with these
+    initials (`own`: of the language's field; `folded`): the characters of their
+    `_opening_groups`, from each initial's code points (`_initial_codes`; 64 KB, kept
+    for the last 64 sets of initials)."""
+    lowered, folds = _initial_codes()
     table = np.zeros(CODES, dtype=bool)
-    table[[ord(c) for chars in groups for c in chars]] = True
+    for codes in [*(lowered.get(i) for i in own), *(folds.get(i) for i in folded)]:
+        if codes is not None:
+            table[codes] = True
     table.flags.writeable = False  # shared by every marker with these initials
     return table
+
+
+@functools.cache
+def _initial_codes() -> tuple[dict[str, NDArray[np.intp]], dict[str, NDArray[np.intp]]]:
+    """`_by_initial`'s characters a word can begin with, as code points: a new query's
+    table is a few assignments (finding its groups of characters took a tenth of a
+    millisecond)."""
+
+    def codes(by: dict[str, set[str]]) -> dict[str, NDArray[np.intp]]:
+        return {
+            i: np.array(sorted(map(ord, _word_chars(chars))), dtype=np.intp)
+            for i, chars in by.items()
+        }
+
+    lowered, folded = _by_initial()
+    return codes(lowered), codes(folded)
 
 
 def _word_chars(chars: set[str]) -> frozenset[str]:
@@ -359,11 +388,13 @@ LETTERS = "abcdefghijklmnopqrstuvwxyzåäöāčēģīķļņšūžабвгдеж�
 
 
 def prepare() -> None:
-    """Class every character (`_class_table`, about 15 ms), and compile the patterns of
-    words beginning with each letter of the alphabets, as they are asked for with a term's
-    own initial and with its folded one (together about 20 ms): otherwise the first search
-    waits for the table, and a text the patterns read for each new letter."""
+    """Class every character (`_class_table`, about 15 ms), find the code points words
+    can begin with by initial (`_initial_codes`, 6 ms), and compile the patterns of words
+    beginning with each letter of the alphabets, as they are asked for with a term's own
+    initial and with its folded one (together about 20 ms): otherwise the first search
+    waits for the tables, and a text the patterns read for each new letter."""
     _class_table()
+    _initial_codes()
     lowered, folds = _by_initial()
     for letter in LETTERS:
         for chars in (lowered[letter], folds[analysis.fold(letter)]):
