@@ -32,6 +32,7 @@ from search.models import (
     Segment,
 )
 from search.retrieval import highlight, names, together, whoosh_layout
+from search.retrieval.array_sets import firsts
 from search.retrieval.facets import Counted, FacetIndex, SegmentsRead, Selection
 from search.retrieval.matching import UNSTEMMED, Frequency, compile_query, is_stopword
 from search.retrieval.query import FieldFilter, Node, Word, parse, split_filters, words_of
@@ -223,8 +224,7 @@ class Engine:
         """The page of documents wanted, each with its best passage."""
         ids, scores = found.passages.ids, found.passages.scores
         docs = facets.passage_doc[ids]
-        _, first = np.unique(docs, return_index=True)
-        best = np.sort(first)  # each document's best passage, best documents first
+        best = np.sort(firsts(docs))  # each document's best passage, best documents first
         if request.sort == "year" or browsing:
             # stable: ties keep score order
             best = best[np.argsort(-facets.doc_year[docs[best]], kind="stable")]

@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 from search import fields
 from search.models import Facet, FacetValue, YearRange
 from search.retrieval import kept_tables, whoosh_layout
+from search.retrieval.array_sets import sorted_distinct
 from search.text import fingerprint
 from search.text.analysis import fold
 
@@ -276,6 +277,7 @@ class FacetIndex:
         self.langs = list(lang_codes)
         self.documents = len(contents)
         self._coded = {name: _Values.joined(parts) for name, parts in values.items()}
+        self._every = _EveryValue.of(self._coded)
         self._copies = self._collapse_copies(
             keys,
             _same_document(
@@ -346,37 +348,40 @@ class FacetIndex:
         hit = np.zeros(self.documents, dtype=bool)
         hit[doc_of] = True
         chosen_langs = sel.values.get("lang")
+        passage_lang_ok: NDArray[np.bool_] | None = None
+        lang_ok = hit
         if chosen_langs:
             lang_codes = [i for i, lang in enumerate(self.langs) if lang in chosen_langs]
             passage_lang_ok = np.isin(lang_of, lang_codes)
             lang_ok = np.zeros(self.documents, dtype=bool)
             lang_ok[doc_of[passage_lang_ok]] = True
-        else:
-            passage_lang_ok = np.ones(len(ids), dtype=bool)
-            lang_ok = hit
         passes = {f.name: self._passes(f, sel) for f in self.described if sel.active(f)}
-        failures = np.zeros(self.documents, dtype=np.int64)
-        for ok in passes.values():
-            failures += ~ok
-        clear = hit & (failures == 0)
+        clear, failures = hit, None
+        if passes:
+            failures = np.zeros(self.documents, dtype=np.int64)
+            for ok in passes.values():
+                failures += ~ok
+            clear = hit & (failures == 0)
         counts: dict[str, dict[str, int]] = {}
         # the language facet ignores its own selection: languages of the matching passages
         # of every document that passes the other facets, once per document
         width = len(self.langs) + 1  # code 0: a passage without a language
         shown = clear[doc_of]
-        pairs = np.unique(doc_of[shown] * width + lang_of[shown] + 1)
+        pairs = sorted_distinct(doc_of[shown] * width + lang_of[shown] + 1)
         counts["lang"] = _named(np.bincount(pairs % width), ["", *self.langs])
-        for f in self._coded:
-            # each facet's counts ignore that facet's own selection
-            eligible = (clear | ((failures == 1) & ~passes[f])) if f in passes else clear
-            eligible = eligible & hit & lang_ok
-            coded = self._coded[f]
-            tally = np.bincount(
-                coded.pair_value[eligible[coded.pair_doc]], minlength=len(coded.names)
-            )
-            counts[f] = _named(tally, coded.names)
+        # each facet's counts ignore that facet's own selection: every facet counted at
+        # once over the documents that pass, a selected one again over its own
         documents = clear & lang_ok
-        allowed_ids = ids[documents[doc_of] & passage_lang_ok]
+        tally = self._every.tally(documents)
+        if failures is not None:
+            for f, ok in passes.items():
+                eligible = (clear | ((failures == 1) & ~ok)) & lang_ok
+                self._every.recount(tally, f, self._coded[f], eligible)
+        counts.update(self._every.named(tally))
+        kept = documents[doc_of]
+        if passage_lang_ok is not None:
+            kept &= passage_lang_ok
+        allowed_ids = ids[kept]
         allowed = np.zeros(len(self.passage_doc), dtype=bool)
         allowed[allowed_ids] = True
         per_doc = np.bincount(self.passage_doc[allowed_ids], minlength=self.documents)
@@ -389,6 +394,63 @@ class FacetIndex:
             ordered = sorted(counted.items(), key=_facet_order(f))
             facets.append(Facet(f, tuple(FacetValue(v, c, v in chosen) for v, c in ordered)))
         return Counted(tuple(facets), allowed, per_doc, int(documents.sum()), len(allowed_ids))
+
+
+@dataclass(frozen=True, slots=True)
+class _EveryValue:
+    """The (document, value) pairs of every document facet in one table, each value coded
+    apart (`code`: a facet's codes after the facet before it): a count is one look over
+    them all, not a few numpy calls for each facet (each dearer than the work it does on
+    a small result set)."""
+
+    doc: NDArray[np.int64]
+    code: NDArray[np.int64]
+    first: dict[str, int]
+    """Per facet: its first code."""
+    names: list[tuple[str, str]]
+    """Per code: (facet, value)."""
+
+    @staticmethod
+    def of(coded: dict[str, _Values]) -> _EveryValue:
+        first: dict[str, int] = {}
+        names: list[tuple[str, str]] = []
+        for f, values in coded.items():
+            first[f] = len(names)
+            names += [(f, v) for v in values.names]
+        parts = list(coded.values())
+        doc = np.concatenate([v.pair_doc for v in parts]) if parts else np.empty(0, np.int64)
+        code = (
+            np.concatenate([v.pair_value + first[f] for f, v in coded.items()])
+            if parts
+            else np.empty(0, np.int64)
+        )
+        return _EveryValue(doc, code, first, names)
+
+    def tally(self, documents: NDArray[np.bool_]) -> NDArray[np.int64]:
+        """Per code: the documents of `documents` (per document) with the value."""
+        found: NDArray[np.int64] = np.bincount(
+            self.code[documents[self.doc]], minlength=len(self.names)
+        )
+        return found
+
+    def recount(
+        self, tally: NDArray[np.int64], facet: str, values: _Values, documents: NDArray[np.bool_]
+    ) -> None:
+        """One facet's part of `tally` counted again over other documents."""
+        first = self.first[facet]
+        tally[first : first + len(values.names)] = np.bincount(
+            values.pair_value[documents[values.pair_doc]], minlength=len(values.names)
+        )
+
+    def named(self, tally: NDArray[np.int64]) -> dict[str, dict[str, int]]:
+        """Per facet: each value counted (the empty value left out) → its count."""
+        out: dict[str, dict[str, int]] = {f: {} for f in self.first}
+        counted = np.flatnonzero(tally)
+        for code, n in zip(counted.tolist(), tally[counted].tolist(), strict=True):
+            facet, value = self.names[code]
+            if value:
+                out[facet][value] = n
+        return out
 
 
 @dataclass(frozen=True, slots=True)

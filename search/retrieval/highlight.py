@@ -12,6 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from search.models import Segment
+from search.retrieval.array_sets import runs
 from search.text import analysis
 from search.text.analysis import FOLDED_FIELD, field_for_language
 
@@ -271,7 +272,7 @@ def _opening_words(
     apostrophes = np.flatnonzero(classes & APOSTROPHE)
     inner = apostrophes[(apostrophes > 0) & (apostrophes < n - 1)]
     run[inner[word[inner - 1] & word[inner + 1]]] = True
-    starts, ends = _runs(run)
+    starts, ends = runs(run)
     keep = opens.take(codes[starts])  # (a word's first character is in the table)
     after = np.flatnonzero(classes[:-1] & DIGIT) + 1
     quoted = after[(classes[after] & APOSTROPHE) != 0] + 1
@@ -456,7 +457,7 @@ def snippets(
     for language, numbers in by_language.items():
         group = _Texts([texts[k][0] for k in numbers])
         spans = marker.spans_in(group, language)
-        starts, ends = _runs((group.classes & SPACE) == 0)  # words, in the joined texts
+        starts, ends = runs((group.classes & SPACE) == 0)  # words, in the joined texts
         firsts = np.searchsorted(starts, group.bases).tolist()
         counts = (np.searchsorted(starts, group.bases + group.lengths) - firsts).tolist()
         bases = group.bases.tolist()
@@ -482,12 +483,6 @@ def snippets(
                 *((Segment(" …"),) if hi < len(text) else ()),
             )
     return out
-
-
-def _runs(inside: NDArray[np.bool_]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
-    """Where each run of True begins and ends (the places outside the array are False)."""
-    edges = np.flatnonzero(np.diff(inside, prepend=False, append=False))
-    return edges[0::2], edges[1::2]
 
 
 def _window(at: list[int], count: int, words: int) -> int:

@@ -35,6 +35,7 @@ from whoosh.util.numeric import byte_to_length
 from search.indexing import term_arrays
 from search.indexing.term_arrays import Key, TermArrays, open_arrays
 from search.retrieval import kept_tables, whoosh_layout
+from search.retrieval.array_sets import distinct, sorted_distinct
 
 B, K1 = 0.75, 1.2
 """Whoosh's BM25F defaults, which the index has always been searched with."""
@@ -261,7 +262,7 @@ class Postings:
         if max(map(len, keys)) > GATHER_ABOVE * len(fewest):
             # a far commoner word's positions are taken in the passages of the rarest word
             # alone (bisected), not all stepped through
-            passages = _distinct(fewest >> 32)
+            passages = distinct(fewest >> 32)
             keys = [
                 k if len(k) <= GATHER_ABOVE * len(passages) else _within(k, passages) for k in keys
             ]
@@ -270,7 +271,7 @@ class Postings:
             reach = _following(reach, following, q.slop)
             if not len(reach):
                 return Matches.empty()
-        ids = _distinct(reach >> 32)
+        ids = distinct(reach >> 32)
         scores = sum(
             (
                 self._score_in(field, word, positions, ids)
@@ -491,8 +492,10 @@ def _union(parts: list[Matches], size: int) -> Matches:
     ids = np.concatenate([p.ids for p in parts])
     scores = np.concatenate([p.scores for p in parts])
     if len(ids) * 8 < size:
-        unique, inverse = np.unique(ids, return_inverse=True)
-        summed: Scores = np.bincount(inverse, weights=scores).astype(np.float64, copy=False)
+        unique = sorted_distinct(ids)
+        summed: Scores = np.bincount(unique.searchsorted(ids), weights=scores).astype(
+            np.float64, copy=False
+        )
         return Matches(unique, summed)
     summed = np.bincount(ids, weights=scores, minlength=size).astype(np.float64, copy=False)
     hit = np.bincount(ids, minlength=size) > 0
@@ -509,9 +512,9 @@ def _shared(a: Ids, b: Ids) -> tuple[Ids, Ids]:
         return in_a, in_b
     if not len(b):
         return a[:0], b[:0]
-    at = np.minimum(np.searchsorted(b, a), len(b) - 1)
+    at = np.minimum(b.searchsorted(a), len(b) - 1)
     hit = b[at] == a
-    return np.flatnonzero(hit), at[hit]
+    return hit.nonzero()[0], at[hit]
 
 
 def _following(reach: Ids, keys: Ids, slop: int) -> Ids:
@@ -536,7 +539,7 @@ def _following(reach: Ids, keys: Ids, slop: int) -> Ids:
         found.append(candidate[near])
     if not found:
         return keys[:0]
-    return np.unique(np.concatenate(found))
+    return sorted_distinct(np.concatenate(found))
 
 
 def _within(keys: Ids, ids: Ids) -> Ids:
@@ -552,16 +555,9 @@ def _within(keys: Ids, ids: Ids) -> Ids:
 def _runs_in(keys: Ids, ids: Ids) -> tuple[Ids, Ids]:
     """Where each passage's run of position keys (`passage << 32 | position`, ascending)
     begins, and how many it has: both bounds bisected at once."""
-    bounds = np.searchsorted(keys, np.concatenate((ids << 32, (ids + 1) << 32)))
+    bounds = keys.searchsorted(np.concatenate((ids << 32, (ids + 1) << 32)))
     low = bounds[: len(ids)]
     return low, bounds[len(ids) :] - low
-
-
-def _distinct(ascending: Ids) -> Ids:
-    """An ascending array without its repeats (`np.unique` without the sort)."""
-    if len(ascending) < 2:
-        return ascending
-    return ascending[np.concatenate(([True], ascending[1:] != ascending[:-1]))]
 
 
 def _intersection(parts: list[Matches]) -> Matches:
