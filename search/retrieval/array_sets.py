@@ -17,12 +17,7 @@ Ints = NDArray[np.int64] | NDArray[np.intp]
 
 def distinct(ascending: Ints) -> Ints:
     """An ascending array without its repeats (`np.unique` of sorted values)."""
-    if len(ascending) < 2:
-        return ascending
-    keep = np.empty(len(ascending), dtype=bool)
-    keep[0] = True
-    np.not_equal(ascending[1:], ascending[:-1], out=keep[1:])
-    return ascending[keep]
+    return ascending[_firsts_of_runs(ascending)] if len(ascending) > 1 else ascending
 
 
 def sorted_distinct(values: Ints) -> Ints:
@@ -33,13 +28,15 @@ def sorted_distinct(values: Ints) -> Ints:
 def firsts(values: Ints) -> Ints:
     """Where each distinct value is first met, by value (`np.unique(…, return_index=True)`)."""
     order = values.argsort(kind="stable")
-    ordered = values[order]
-    if len(ordered) < 2:
-        return order
-    keep = np.empty(len(ordered), dtype=bool)
+    return order[_firsts_of_runs(values[order])] if len(order) > 1 else order
+
+
+def _firsts_of_runs(ascending: Ints) -> NDArray[np.bool_]:
+    """Whether each value differs from the one before it (the first: True)."""
+    keep = np.empty(len(ascending), dtype=bool)
     keep[0] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
-    return order[keep]
+    np.not_equal(ascending[1:], ascending[:-1], out=keep[1:])
+    return keep
 
 
 def runs(inside: NDArray[np.bool_]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
