@@ -104,8 +104,7 @@ class Postings:
             deleted = getattr(sub.reader(), "deleted_docs_set", ())
             if deleted:
                 self.alive[offset + np.fromiter(deleted, np.int64, len(deleted))] = False
-        self._lengths: dict[str, NDArray[np.float64]] = {}
-        self._average_lengths: dict[str, float] = {}
+        self._norms: dict[str, NDArray[np.float64]] = {}
         self._held_as: dict[str, str] = {}
         """Field → how the index holds it: "positions" (a phrase's array path), "other"
         (Whoosh matches the phrase), "nothing" (not a field of the schema)."""
@@ -336,15 +335,19 @@ class Postings:
         if df is None:
             df = len(ids)  # postings of deleted passages included, as in Whoosh's own count
         idf = log(self.size / (df + 1)) + 1
-        avgfl = self._average_lengths.get(field)
-        if avgfl is None:
-            avgfl = self._average_lengths[field] = (
-                self._reader.field_length(field) / (self.size or 1)
-            ) or 1
-        fl = self._field_lengths(field)[ids]
         w = tf.astype(np.float64)
-        scores: Scores = idf * ((w * (K1 + 1)) / (w + K1 * ((1 - B) + B * fl / avgfl)))
+        scores: Scores = idf * ((w * (K1 + 1)) / (w + self._length_norms(field)[ids]))
         return scores
+
+    def _length_norms(self, field: str) -> NDArray[np.float64]:
+        """BM25's part of each passage that depends on its length in the field, as Whoosh
+        computes it (`K1 * ((1 - B) + B * fl / avgfl)`; fl: the length as Whoosh stores
+        it, avgfl: the field's average): once for the index version, not for each term."""
+        norms = self._norms.get(field)
+        if norms is None:
+            avgfl = (self._reader.field_length(field) / (self.size or 1)) or 1
+            norms = self._norms[field] = K1 * ((1 - B) + B * self._field_lengths(field) / avgfl)
+        return norms
 
     def doc_frequency(self, field: str, word: str) -> int:
         """Passages holding the term (deleted ones included, as Whoosh counts them)."""
@@ -425,20 +428,17 @@ class Postings:
 
     def _field_lengths(self, field: str) -> NDArray[np.float64]:
         """Each passage's length in the field, as Whoosh stores it (quantised to a byte)."""
-        lengths = self._lengths.get(field)
-        if lengths is None:
-            lengths = np.zeros(self.size, dtype=np.float64)
-            for sub, offset in self._leaves:
-                reader = sub.reader()
-                codes = whoosh_layout.length_bytes(reader, field) if self.fast else None
-                if codes is not None:
-                    lengths[offset : offset + len(codes)] = _LENGTH_OF_BYTE[codes]
-                elif not self.fast:
-                    count = reader.doc_count_all()
-                    lengths[offset : offset + count] = [
-                        reader.doc_field_length(n, field, 0) or 0 for n in range(count)
-                    ]
-            self._lengths[field] = lengths
+        lengths = np.zeros(self.size, dtype=np.float64)
+        for sub, offset in self._leaves:
+            reader = sub.reader()
+            codes = whoosh_layout.length_bytes(reader, field) if self.fast else None
+            if codes is not None:
+                lengths[offset : offset + len(codes)] = _LENGTH_OF_BYTE[codes]
+            elif not self.fast:
+                count = reader.doc_count_all()
+                lengths[offset : offset + count] = [
+                    reader.doc_field_length(n, field, 0) or 0 for n in range(count)
+                ]
         return lengths
 
 
