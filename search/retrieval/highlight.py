@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Collection, Sequence
@@ -206,14 +207,16 @@ class _Memo(dict[str, T]):
 
 class _Texts:
     """Texts looked at together: joined by newlines (no word runs over one), as code points
-    (`codes`), with where each begins in the joined string (`bases`) and its length."""
+    (`codes`), with where each begins and ends in the joined string (`bases`, `ends`)."""
 
     def __init__(self, texts: list[str]) -> None:
         self.texts = texts
         self.joined = "\n".join(texts)
         self.codes = np.frombuffer(self.joined.encode("utf-32-le"), dtype=np.uint32)
-        self.lengths = np.array([len(t) for t in texts], dtype=np.intp)
-        self.bases = np.cumsum(self.lengths + 1) - self.lengths - 1
+        lengths = [len(t) for t in texts]
+        begins = list(itertools.accumulate((n + 1 for n in lengths[:-1]), initial=0))[: len(texts)]
+        self.bases = np.array(begins, dtype=np.intp)
+        self.ends = np.array([b + n for b, n in zip(begins, lengths, strict=True)], dtype=np.intp)
 
     @functools.cached_property
     def classes(self) -> NDArray[np.uint8]:
@@ -224,7 +227,7 @@ class _Texts:
 
     def holding(self, places: NDArray[np.intp]) -> NDArray[np.intp]:
         """Which text each place of the joined string is in."""
-        return np.searchsorted(self.bases, places, side="right") - 1
+        return self.bases.searchsorted(places, side="right") - 1
 
 
 CODES = 0x10000
@@ -458,12 +461,12 @@ def snippets(
         group = _Texts([texts[k][0] for k in numbers])
         spans = marker.spans_in(group, language)
         starts, ends = runs((group.classes & SPACE) == 0)  # words, in the joined texts
-        firsts = np.searchsorted(starts, group.bases).tolist()
-        counts = (np.searchsorted(starts, group.bases + group.lengths) - firsts).tolist()
+        firsts = starts.searchsorted(group.bases).tolist()
+        counts = (starts.searchsorted(group.ends) - firsts).tolist()
         bases = group.bases.tolist()
         # the word each marked span begins in, counted from its text's first word
         begun = [s + bases[j] for j, marked in enumerate(spans) for s, _ in marked]
-        words_at = (np.searchsorted(starts, begun, side="right") - 1).tolist()
+        words_at = (starts.searchsorted(begun, side="right") - 1).tolist()
         taken = 0
         for j, k in enumerate(numbers):
             text, marked, first, count = group.texts[j], spans[j], firsts[j], counts[j]
