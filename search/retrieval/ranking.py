@@ -351,17 +351,13 @@ class Postings:
 
     def doc_frequency(self, field: str, word: str) -> int:
         """Passages holding the term (deleted ones included, as Whoosh counts them)."""
-        hit = self._cache.get((field, word))
-        if hit is not None:
-            return len(hit[0])
         return self._term(field, word).frequency
 
     def _term(self, field: str, word: str) -> _Placed:
         """Where the index holds the term (`_Placed`), looked up once (in plain Python: a
         search looks up a few dozen terms, in a few segments each)."""
         key = (field, word)
-        with self._lock:
-            known = self._terms.get(key)
+        known = self._terms.get(key)  # (one look in a dict, whole under the GIL: no lock)
         if known is None:
             frequency, places = 0, []
             term = Key(field, word.encode())
