@@ -31,8 +31,9 @@ import bisect
 import hashlib
 import json
 import struct
+import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -51,7 +52,7 @@ class Key:
 
     def __init__(self, field: str, term: bytes) -> None:
         self.key = _key(field, term)
-        self.hashed = np.uint64(_hash(self.key))
+        self.hashed = _hash(self.key)
 
 
 def _key(field: str, term: bytes) -> bytes:
@@ -139,18 +140,20 @@ class TermArrays:
         self.fields: frozenset[str] = frozenset(name for name, _ in fields)
         self._boosts = np.array([boost for _, boost in fields], dtype=np.float64)
 
-        def table(dtype: str, count: int) -> NDArray[Any]:
+        def table(code: _Code, count: int) -> Any:
             nonlocal at
-            size = np.dtype(dtype).itemsize * count
-            read = np.frombuffer(file.get(at, size), dtype=dtype)
+            size = struct.calcsize(code) * count
+            read = file.get(at, size)
             at += size
             return read
 
-        self._hashes = table("<u8", terms)
-        self._field = table("<u1", terms)
-        self._postings_at: Ids = table("<i8", terms + 1)
-        self._positions_at: Ids = table("<i8", terms + 1)
-        self._keys_at: Ids = table("<i8", terms + 1)
+        hashes = table("Q", terms)
+        self._hashes = np.frombuffer(hashes, dtype="<u8")
+        self._hash_numbers = _numbers(hashes, "Q")
+        self._field = _numbers(table("B", terms), "B")
+        self._postings_at = _numbers(table("q", terms + 1), "q")
+        self._positions_at = _numbers(table("q", terms + 1), "q")
+        self._keys_at = _numbers(table("q", terms + 1), "q")
         self._file = file
         self._keys = at
         self._ids = self._keys + blob
@@ -163,14 +166,14 @@ class TermArrays:
         return self.find_key(Key(field, term))
 
     def find_key(self, key: Key) -> int | None:
-        """`find` with the term's key made once for every segment (bisected in Python: a
-        search looks up one term at a time, and numpy's `searchsorted` of one value costs
-        four times as much)."""
-        hashes = self._hashes
+        """`find` with the term's key made once for every segment (bisected in Python over
+        the hashes as Python's numbers: a search looks up one term at a time, and numpy's
+        `searchsorted` of one value, or a numpy number made for each step, costs more)."""
+        hashes = self._hash_numbers
         row = bisect.bisect_left(hashes, key.hashed)
         while row < len(hashes) and hashes[row] == key.hashed:
             first, last = self._keys_at[row], self._keys_at[row + 1]
-            if self._file.get(self._keys + int(first), int(last - first)) == key.key:
+            if self._file.get(self._keys + first, last - first) == key.key:
                 return row
             row += 1
         return None
@@ -193,14 +196,14 @@ class TermArrays:
         return held
 
     def doc_frequency(self, row: int) -> int:
-        return int(self._postings_at[row + 1] - self._postings_at[row])
+        return self._postings_at[row + 1] - self._postings_at[row]
 
     def _slice(self, base: int, dtype: str, first: int, last: int) -> NDArray[Any]:
         width = np.dtype(dtype).itemsize
         return np.frombuffer(self._file.get(base + width * first, width * (last - first)), dtype)
 
     def _ids_counts(self, row: int) -> tuple[Ids, NDArray[np.uint16]]:
-        first, last = int(self._postings_at[row]), int(self._postings_at[row + 1])
+        first, last = self._postings_at[row], self._postings_at[row + 1]
         ids = self._slice(self._ids, "<u4", first, last).astype(np.int64)
         return ids, self._slice(self._counts, "<u2", first, last)
 
@@ -208,19 +211,33 @@ class TermArrays:
         """(passages, term frequencies as Whoosh weighs them) of the term in the row."""
         ids, counts = self._ids_counts(row)
         # as the writer weighs a posting: its count times the field's boost, in 32 bits
-        boost = self._boosts[int(self._field[row])]
+        boost = self._boosts[self._field[row]]
         return ids, (counts.astype(np.float64) * boost).astype(np.float32)
 
     def positions(self, row: int) -> Ids:
         """The term's positions as ascending keys `passage << 32 | position`."""
-        first, last = int(self._postings_at[row]), int(self._postings_at[row + 1])
+        first, last = self._postings_at[row], self._postings_at[row + 1]
         passages = self._slice(self._ids, "<u4", first, last).astype(np.int64)
         passages <<= 32
         counts = self._slice(self._counts, "<u2", first, last)
-        first, last = int(self._positions_at[row]), int(self._positions_at[row + 1])
+        first, last = self._positions_at[row], self._positions_at[row + 1]
         keys: Ids = np.repeat(passages, counts)
         keys |= self._slice(self._positions, self._position_type, first, last)
         return keys
+
+
+_Code = Literal["Q", "q", "B"]
+
+
+def _numbers(buffer: Any, code: _Code) -> Sequence[int]:
+    """A table of little-endian integers (`struct` code `Q`, `q` or `B`), each looked up as
+    Python's number, without a copy where this machine is little-endian."""
+    view = memoryview(buffer).cast("B")
+    if sys.byteorder == "little":
+        return view.cast(code)
+    little = {"Q": "<u8", "q": "<i8", "B": "u1"}[code]
+    numbers: list[int] = np.frombuffer(view, dtype=little).tolist()
+    return numbers
 
 
 class _Mapped:
