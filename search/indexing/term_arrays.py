@@ -199,7 +199,7 @@ class TermArrays:
         return self._postings_at[row + 1] - self._postings_at[row]
 
     def _slice(self, base: int, dtype: str, first: int, last: int) -> NDArray[Any]:
-        width = np.dtype(dtype).itemsize
+        width = _WIDTHS[dtype]
         return np.frombuffer(self._file.get(base + width * first, width * (last - first)), dtype)
 
     def _ids_counts(self, row: int) -> tuple[Ids, NDArray[np.uint16]]:
@@ -221,10 +221,13 @@ class TermArrays:
         passages <<= 32
         counts = self._slice(self._counts, "<u2", first, last)
         first, last = self._positions_at[row], self._positions_at[row + 1]
-        keys: Ids = np.repeat(passages, counts)
+        keys: Ids = passages.repeat(counts)
         keys |= self._slice(self._positions, self._position_type, first, last)
         return keys
 
+
+_WIDTHS = {"<u2": 2, "<u4": 4}
+"""The bytes of each kind of number the postings are read as."""
 
 _Code = Literal["Q", "q", "B"]
 

@@ -22,7 +22,9 @@ def distinct(ascending: Ints) -> Ints:
 
 def sorted_distinct(values: Ints) -> Ints:
     """The distinct values, ascending (`np.unique`)."""
-    return distinct(np.sort(values))
+    ordered = values.copy()
+    ordered.sort()
+    return distinct(ordered)
 
 
 def firsts(values: Ints) -> Ints:

@@ -224,7 +224,8 @@ class Engine:
         """The page of documents wanted, each with its best passage."""
         ids, scores = found.passages.ids, found.passages.scores
         docs = facets.passage_doc[ids]
-        best = np.sort(firsts(docs))  # each document's best passage, best documents first
+        best = firsts(docs)
+        best.sort()  # each document's best passage, best documents first
         if request.sort == "year" or browsing:
             # stable: ties keep score order
             best = best[np.argsort(-facets.doc_year[docs[best]], kind="stable")]

@@ -445,7 +445,7 @@ class _EveryValue:
     def named(self, tally: NDArray[np.int64]) -> dict[str, dict[str, int]]:
         """Per facet: each value counted (the empty value left out) → its count."""
         out: dict[str, dict[str, int]] = {f: {} for f in self.first}
-        counted = np.flatnonzero(tally)
+        counted = tally.nonzero()[0]
         for code, n in zip(counted.tolist(), tally[counted].tolist(), strict=True):
             facet, value = self.names[code]
             if value:
@@ -516,7 +516,7 @@ def _through(codes: NDArray[np.int64], table: NDArray[np.int64]) -> NDArray[np.i
 
 
 def _named(tally: NDArray[np.int64], names: list[str]) -> dict[str, int]:
-    counted = np.flatnonzero(tally)
+    counted = tally.nonzero()[0]
     return {
         names[i]: n
         for i, n in zip(counted.tolist(), tally[counted].tolist(), strict=True)

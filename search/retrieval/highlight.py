@@ -272,12 +272,12 @@ def _opening_words(
     n = len(codes)
     word = (classes & WORD).view(np.bool_)
     run = word.copy()
-    apostrophes = np.flatnonzero(classes & APOSTROPHE)
+    apostrophes = (classes & APOSTROPHE).nonzero()[0]
     inner = apostrophes[(apostrophes > 0) & (apostrophes < n - 1)]
     run[inner[word[inner - 1] & word[inner + 1]]] = True
     starts, ends = runs(run)
     keep = opens.take(codes[starts])  # (a word's first character is in the table)
-    after = np.flatnonzero(classes[:-1] & DIGIT) + 1
+    after = (classes[:-1] & DIGIT).nonzero()[0] + 1
     quoted = after[(classes[after] & APOSTROPHE) != 0] + 1
     quoted = quoted[quoted < n]
     odd = [
@@ -285,7 +285,7 @@ def _opening_words(
         quoted[opens.take(codes[quoted], mode="clip")],
     ]
     if n and int(codes.max()) >= CODES:
-        odd.append(np.flatnonzero(codes >= CODES))
+        odd.append((codes >= CODES).nonzero()[0])
     return starts[keep], ends[keep], np.concatenate(odd)
 
 

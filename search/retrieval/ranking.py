@@ -75,13 +75,18 @@ class Matches:
 
     @staticmethod
     def empty() -> Matches:
-        return Matches(np.empty(0, np.int64), np.empty(0, np.float64))
+        """No passage (one value shared by every search: most of a query's alternatives
+        match nothing, and its arrays, having no element, are never written)."""
+        return _NOTHING
 
     def ranked(self) -> Matches:
         """Best score first, ties in passage order (as Whoosh orders them)."""
         order = np.lexsort((self.ids, -self.scores))
         return Matches(self.ids[order], self.scores[order])
 
+
+_NOTHING = Matches(np.empty(0, np.int64), np.empty(0, np.float64))
+_NO_KEYS: NDArray[np.int64] = np.empty(0, np.int64)
 
 SPREAD_WEIGHT = 0.5
 """A document holding the words only across its passages scores half their sum."""
@@ -301,7 +306,7 @@ class Postings:
             if self._leaves[leaf][1]:
                 read += self._leaves[leaf][1] << 32  # (a fresh array: decoded for this read)
             parts.append(read)
-        keys = np.concatenate(parts) if parts else np.empty(0, np.int64)
+        keys = parts[0] if len(parts) == 1 else np.concatenate(parts) if parts else _NO_KEYS
         self._positions.put(key, keys)
         return keys
 
@@ -522,7 +527,7 @@ def _following(reach: Ids, keys: Ids, slop: int) -> Ids:
     if slop == 1:
         _, at = _shared(reach + 1, keys)
         return keys[at]
-    at = np.searchsorted(keys, reach, side="right")
+    at = keys.searchsorted(reach, side="right")
     found = []
     for step in range(slop):
         inside = at + step < len(keys)
@@ -544,8 +549,9 @@ def _within(keys: Ids, ids: Ids) -> Ids:
     if not len(ids):
         return keys[:0]
     low, counts = _runs_in(keys, ids)
-    before = np.cumsum(counts) - counts
-    return keys[np.repeat(low - before, counts) + np.arange(int(counts.sum()))]
+    before = counts.cumsum() - counts
+    inside: Ids = keys[(low - before).repeat(counts) + np.arange(int(counts.sum()))]
+    return inside
 
 
 def _runs_in(keys: Ids, ids: Ids) -> tuple[Ids, Ids]:
