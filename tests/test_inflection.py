@@ -143,3 +143,22 @@ def test_a_name_typed_in_cyrillic_finds_its_latin_spelling(tmp_path: Path) -> No
     service = corpus_of(tmp_path, {"talsi.txt": "Talsu novadā strādā Karavaja darbnīca.".encode()})
     assert not service.run_index().failed
     assert _found(service, "Каравая") == ["talsi.txt"]
+
+
+def test_a_verb_indexed_under_another_initial_is_marked_in_its_hit(tmp_path: Path) -> None:
+    """A negated or debitive Latvian verb is indexed as its verb (`nestrādā`, `jāstrādā` →
+    `strād`), and `gāja`, `ejam` as `iet`: the hit they make shows them marked, though
+    they begin with another letter than the term."""
+    text = (
+        "Uzņēmums ziemā nestrādā, bet vasarā darbiniekiem jāstrādā vairāk stundu.\n\n"
+        "Vakar viņš gāja uz domi, un šodien mēs ejam uz tirgu kopā ar kaimiņiem.\n"
+    )
+    service = corpus_of(tmp_path, {"darbs.txt": text.encode()})
+    assert not service.run_index().failed
+    for query, words in (("strādāt", {"nestrādā", "jāstrādā"}), ("iet", {"gāja", "ejam"})):
+        hits = service.search(SearchRequest(text=query)).hits
+        marked = {s.text for h in hits for s in h.snippet if s.match}
+        assert words <= marked, (query, marked)
+    # and a query typed without diacritics marks them through the folded field
+    hits = service.search(SearchRequest(text="stradat")).hits
+    assert {"nestrādā", "jāstrādā"} <= {s.text for h in hits for s in h.snippet if s.match}

@@ -32,7 +32,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from search.text import analysis, compounds, latvian, lemmas, numbers
+from search.text import analysis, compounds, initials, latvian, lemmas, numbers
 
 EXTENSION = ".frm"
 PARTS = ".prt"
@@ -153,6 +153,8 @@ def learn(reader: Any, extension: str = EXTENSION) -> None:
         learnt.add(segment.segment_id())
         for language, table in (read(leaf, extension) or {}).items():
             analysis.learn(language, table)
+            if extension == EXTENSION:  # the words whose term begins with another letter
+                initials.learn(language, table)
 
 
 def learn_parts(reader: Any) -> None:

@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 
 from search.models import Segment
 from search.retrieval.array_sets import runs
-from search.text import analysis
+from search.text import analysis, initials
 from search.text.analysis import FOLDED_FIELD, field_for_language
 
 SNIPPET_WORDS = 40
@@ -48,7 +48,9 @@ class Marker:
     def __init__(self, terms: Collection[tuple[str, str]]) -> None:
         self.terms = terms
         self.folded = {t for f, t in terms if f == FOLDED_FIELD}
-        self.folded_initials = frozenset(t[:1] for t in self.folded)
+        self.folded_initials = frozenset(
+            {t[:1] for t in self.folded} | initials.other_folded_initials(self.folded)
+        )
         self.parts = {t for f, t in terms if f == COMPOUND_PARTS and len(t) >= MIN_PART}
         self._by_language: dict[str, _Language] = {}
 
@@ -91,7 +93,10 @@ class _Language:
         self.own = {t for f, t in marker.terms if f == field}
         self.folded = marker.folded
         self.parts = marker.parts if language == "sv" else set()
-        self.own_initials = frozenset(t[:1] for t in self.own)
+        # (and the letters of the words a term stands for that it does not begin with)
+        self.own_initials = frozenset(
+            {t[:1] for t in self.own} | initials.other_initials(self.key, self.own)
+        )
         self.terms = analysis.token_terms(self.key)
         self.folded_initials = marker.folded_initials
         self.which = _Memo(self._which)
