@@ -118,6 +118,13 @@ def _write(file: Any, table: Forms) -> None:
 def read(reader: Any, extension: str = EXTENSION) -> Forms | None:
     """The forms (or the compounds' parts: `PARTS`) kept in a segment reader's segment;
     None where there are none, or none this code can use."""
+    kept = _kept(reader, extension)
+    return kept[0] if kept is not None and kept[1] else None
+
+
+def _kept(reader: Any, extension: str) -> tuple[Forms, bool] | None:
+    """The forms kept in a segment's file, and whether this code's analysis wrote them
+    (`digest`); None where there is no file of this layout (`VERSION`)."""
     segment = reader.segment()
     if segment is None:
         return None
@@ -133,7 +140,7 @@ def read(reader: Any, extension: str = EXTENSION) -> Forms | None:
             file.close()
     except Exception:  # cut short, another layout: the words are looked up as before
         return None
-    return forms if (version, made_by) == (VERSION, digest()) else None
+    return (forms, made_by == digest()) if version == VERSION else None
 
 
 _learnt: collections.defaultdict[str, set[str]] = collections.defaultdict(set)
@@ -151,9 +158,14 @@ def learn(reader: Any, extension: str = EXTENSION) -> None:
         if not analysis.can_learn():  # (a large vocabulary: the rest as they are met)
             return
         learnt.add(segment.segment_id())
-        for language, table in (read(leaf, extension) or {}).items():
-            analysis.learn(language, table)
-            if extension == EXTENSION:  # the words whose term begins with another letter
+        forms, current = _kept(leaf, extension) or ({}, False)
+        for language, table in forms.items():
+            if current:
+                analysis.learn(language, table)
+            if extension == EXTENSION:
+                # the words whose term begins with another letter, even from a file that
+                # other analysis code wrote: they only widen the words the marker looks
+                # at, each of which it analyses itself
                 initials.learn(language, table)
 
 

@@ -29,13 +29,18 @@ _lock = threading.Lock()
 
 
 def learn(language: str, terms: Mapping[str, str]) -> None:
-    """Words of a language with their terms (`word_forms`: lower-cased, ё as е)."""
-    odd = [(word, term) for word, term in terms.items() if word[:1] != term[:1]]
+    """Words of a language with their terms (`word_forms`: lower-cased, ё as е), as some
+    analysis wrote them: the words whose term begins with another letter are analysed
+    again here (a few in a thousand), so what is kept is this process's analysis."""
+    odd = [word for word, term in terms.items() if word[:1] != term[:1]]
     if not odd:
         return
     with _lock:
         own = _own.setdefault(language, {})
-        for word, term in odd:
+        for word in odd:
+            term = analysis.analyze_token(language, word)
+            if term is None or term[:1] == word[:1]:
+                continue
             own.setdefault(term, set()).add(word[:1])
             folded = analysis.folded_term(language, word)
             initial = analysis.fold(word[:1])
