@@ -518,13 +518,13 @@ def test_word_forms_are_learnt_while_the_caches_have_room(
     service.build_from(docs, procs=2)
     _, ix = store.open_current(tmp_path / "index")
     read: list[Any] = []
-    kept = word_forms.read
+    kept = word_forms._kept
 
-    def counted(leaf: Any, extension: str = word_forms.EXTENSION) -> word_forms.Forms | None:
+    def counted(leaf: Any, extension: str) -> tuple[word_forms.Forms, bool] | None:
         read.append(leaf)
         return kept(leaf, extension)
 
-    monkeypatch.setattr(word_forms, "read", counted)
+    monkeypatch.setattr(word_forms, "_kept", counted)
     for room, segments_read in ((0, 0), (analysis.CACHED_STEMS, 2)):
         analysis._stems.cache_clear()
         word_forms._learnt.clear()
