@@ -417,13 +417,10 @@ class _EveryValue:
         for f, values in coded.items():
             first[f] = len(names)
             names += [(f, v) for v in values.names]
-        parts = list(coded.values())
-        doc = np.concatenate([v.pair_doc for v in parts]) if parts else np.empty(0, np.int64)
-        code = (
-            np.concatenate([v.pair_value + first[f] for f, v in coded.items()])
-            if parts
-            else np.empty(0, np.int64)
-        )
+        if not coded:
+            return _EveryValue(np.empty(0, np.int64), np.empty(0, np.int64), first, names)
+        doc = np.concatenate([v.pair_doc for v in coded.values()])
+        code = np.concatenate([v.pair_value + first[f] for f, v in coded.items()])
         return _EveryValue(doc, code, first, names)
 
     def tally(self, documents: NDArray[np.bool_]) -> NDArray[np.int64]:

@@ -153,10 +153,17 @@ class _Language:
         return sorted(set(found)) if len(openings) > 1 else found
 
     @functools.cached_property
+    def reads_every_token(self) -> bool:
+        """Whether every token has to be looked at: a compound's part may be inside any
+        word, and a term beginning with a digit is a number, which the tokenizer reads by
+        its own rules (`_in_tables`)."""
+        return bool(self.parts) or not _in_tables(self.own_initials | self.folded_initials)
+
+    @functools.cached_property
     def opening_table(self) -> NDArray[np.bool_] | None:
         """By code point: whether a word beginning with it could be marked (the characters
         of `openings`); None where every token has to be looked at."""
-        if self.parts or not _in_tables(self.own_initials | self.folded_initials):
+        if self.reads_every_token:
             return None
         return _opening_table(self.own_initials, self.folded_initials)
 
@@ -168,21 +175,15 @@ class _Language:
         return {w for w in words if seen[w]}
 
     @functools.cached_property
-    def groups(self) -> tuple[frozenset[str], ...] | None:
-        """The characters a marked word can begin with, in groups (`_opening_groups`);
-        None where every token has to be looked at (see `openings`)."""
-        groups = _opening_groups(self.own_initials, self.folded_initials)
-        return None if self.parts else groups
-
-    @functools.cached_property
     def openings(self) -> tuple[re.Pattern[str], ...] | None:
         """Patterns finding the tokens of a text that begin with a character a term can
         begin with, as the tokenizer finds them (`_opening_pattern`): splitting a whole
         passage into tokens in Python was two thirds of a snippet's time. None where every
-        token has to be looked at: a compound's part may be inside any word, and a term
-        beginning with a digit is a number, which the tokenizer reads by its own rules."""
-        groups = self.groups
-        return None if groups is None else tuple(_opening_pattern(chars) for chars in groups)
+        token has to be looked at (`reads_every_token`)."""
+        if self.reads_every_token:
+            return None
+        groups = _opening_groups(self.own_initials, self.folded_initials)
+        return tuple(_opening_pattern(chars) for chars in groups)
 
     def _which(self, first: str) -> tuple[bool, bool]:
         initial = first.lower().replace("ё", "е")
@@ -318,16 +319,11 @@ def _by_initial() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
 
 
 @functools.lru_cache(maxsize=4096)
-def _opening_groups(
-    own: frozenset[str], folded: frozenset[str]
-) -> tuple[frozenset[str], ...] | None:
+def _opening_groups(own: frozenset[str], folded: frozenset[str]) -> tuple[frozenset[str], ...]:
     """The characters of the scripts above a marked word can begin with, a group for each
-    initial of the terms (`own`: of the language's field; `folded`), leaving out a group
-    inside another; None if a term begins with a digit or outside these scripts, where
-    only looking at every token is sure to find them all. Found once for each set of
-    initials (a tenth of a millisecond)."""
-    if not _in_tables(own | folded):
-        return None
+    initial of the terms (`own`: of the language's field; `folded`; all `_in_tables`),
+    leaving out a group inside another. Found once for each set of initials (a tenth of a
+    millisecond)."""
     lowered, folds = _by_initial()
     groups = {
         _word_chars(chars)
@@ -337,8 +333,9 @@ def _opening_groups(
 
 
 def _in_tables(initials: frozenset[str]) -> bool:
-    """Whether every initial is one of the scripts' above (not a digit): where it is not,
-    only looking at every token is sure to find the words."""
+    """Whether every initial is one of the scripts' above (not a digit): where one is not
+    (a term beginning with a digit or outside these scripts), only looking at every token
+    is sure to find the words."""
     return not any(not i or i.isdigit() or ord(i[0]) > 0xFFEF for i in initials)
 
 

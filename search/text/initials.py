@@ -35,14 +35,14 @@ def learn(language: str, terms: Mapping[str, str]) -> None:
     odd = [word for word, term in terms.items() if word[:1] != term[:1]]
     if not odd:
         return
+    terms_of = analysis.token_terms(language)  # (what the marker compares)
     with _lock:
         own = _own.setdefault(language, {})
         for word in odd:
-            term = analysis.analyze_token(language, word)
+            term, folded, _ = terms_of[word]
             if term is None or term[:1] == word[:1]:
                 continue
             own.setdefault(term, set()).add(word[:1])
-            folded = analysis.folded_term(language, word)
             initial = analysis.fold(word[:1])
             if folded[:1] != initial:
                 _folded.setdefault(folded, set()).add(initial)
